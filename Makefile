@@ -1,0 +1,38 @@
+# tdlab top-level targets. Everything goes through CMake presets (CMakePresets.json).
+#   make demo    install deps if missing, build, reproduce the DMFT figures at quick scale
+#   make test    install deps if missing, build, run the fast test suite (what CI runs)
+#   make bench   build and run the benchmarks (ratios against in-run references)
+JOBS ?= $(shell nproc)
+BUILD := build
+
+.PHONY: all deps build demo test test-slow bench format clean
+
+all: build
+
+deps:
+	@scripts/setup-deps.sh
+
+$(BUILD)/build.ninja: CMakeLists.txt CMakePresets.json
+	@cmake --preset release >/dev/null
+
+build: deps $(BUILD)/build.ninja
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	$(BUILD)/tdlab reproduce dmft --scale quick --out results
+	@echo "open results/dmft/report.html"
+
+test: build
+	ctest --test-dir $(BUILD) -L fast -j $(JOBS) --output-on-failure
+
+test-slow: build
+	ctest --test-dir $(BUILD) -L slow --output-on-failure
+
+bench: build
+	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
+
+format:
+	@clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
+
+clean:
+	rm -rf $(BUILD)

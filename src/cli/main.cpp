@@ -1,0 +1,36 @@
+// tdlab: the Transformer Dynamics Lab command line. Each command group lives in its own file
+// (dmft_commands.cpp, birth_commands.cpp, ...) and registers itself; this file only dispatches and
+// maps errors to exit codes: 0 success, 2 bad usage or config, 1 runtime failure.
+#include "cli/cli_common.h"
+#include "core/error.h"
+#include "core/run_dir.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+
+int main(int argc, char **argv) {
+    tdlab::set_command_line(argc, argv);
+    CLI::App app{"tdlab " TDLAB_VERSION ": the Transformer Dynamics Lab (dmft, birth, scansnap)"};
+    app.set_version_flag("--version,-V", "tdlab " TDLAB_VERSION " (" TDLAB_GIT_COMMIT ")");
+    app.require_subcommand(1);
+    auto &groups = tdlab::cli::command_groups();
+    std::sort(groups.begin(), groups.end(), [](const auto &a, const auto &b) { return a.order < b.order; });
+    for (const auto &g : groups) g.fn(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : 2;
+    } catch (const tdlab::UsageError &e) {
+        std::fprintf(stderr, "tdlab: error: %s\n", e.what());
+        return 2;
+    } catch (const tdlab::RuntimeError &e) {
+        std::fprintf(stderr, "tdlab: failed: %s\n", e.what());
+        return 1;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "tdlab: internal error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

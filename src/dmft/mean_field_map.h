@@ -1,0 +1,94 @@
+// The dynamical mean-field map of the 1-bit self-attention network (spec section 2.2), the map the
+// authors iterate, in double precision with a max-subtracted softmax.
+//
+// State after step t (a Context): A-hat(t) [M], the ring buffers m^v, m^k of the last L steps [L][M]
+// (slot = t mod L) and m^q(t). One step t -> t+1:
+//   1. fields   th_j = tanh(beta sigma_j . A(t))                       j = 0..P-1
+//   2. semantic mSE^alpha_a = sum_j K^alpha[j][a] th_j                   alpha = o, v, q, k
+//   3. mixing   m^alpha_a = (1-eps) mSE^alpha_a + eps PE^alpha_a((t+1) mod L)
+//   4. store    m^v, m^k in slot (t+1) mod L; recorded output mo_se = mSE^o (the paper's "m^o")
+//   5. attention z_tau = gamma/sqrt(M) m^q . m^k[tau] over the n = min(L, filled) slots,
+//                A(t+1) = sum_tau softmax(z)_tau m^v[tau]
+// A-hat is the only route between steps besides the buffers; m^o never feeds back. The forcing by
+// PE(t mod L) makes every periodic orbit's period a multiple of L.
+#pragma once
+
+#include "dmft/correlations.h"
+#include "dmft/params.h"
+#include "dmft/weights.h"
+
+#include <array>
+#include <vector>
+
+namespace tdlab::dmft {
+
+// The semantic fields as a sum over P sign vectors: mSE^alpha_a = sum_j coef[alpha][j][a] tanh(beta sigma_j . A).
+struct FieldExpansion {
+    int M = 0, P = 0;
+    std::vector<double> sigma;                       // [P][M]
+    std::array<std::vector<double>, kNumAlpha> coef; // [alpha][P][M]
+};
+FieldExpansion expansion_from_correlations(const Correlations &c); // coef = CS / 2^(M-1)
+FieldExpansion expansion_from_site_types(const SiteTypes &t);      // sigma = W^o_s, coef = f_s W^alpha_s
+
+// Everything about the network that does not depend on beta, gamma, epsilon.
+struct DmftModel {
+    ModelParams params;
+    Weights weights;
+    FieldExpansion fields;
+    std::vector<double> pe; // [alpha][phase][a] = (1/N_P) sum_j W^alpha_{a,N+j} p_j(phase), unscaled by eps
+
+    static DmftModel build(const ModelParams &p);
+    double pe_at(int alpha, int phase, int a) const {
+        return pe[(size_t(alpha) * size_t(params.L) + size_t(phase)) * size_t(params.M) + size_t(a)];
+    }
+};
+
+// Positional code p_j(t) in {-1,+1}: the N_P-bit code of (t mod L), most significant bit first, 0 -> -1.
+int positional_bit(int64_t t, int j, int NP);
+
+// The state after step t.
+struct Context {
+    int M = 0, L = 0;
+    int64_t t = 0;           // index of the last computed step
+    int filled = 0;          // filled ring slots (< L only right after a cold start)
+    std::vector<double> att; // A-hat(t) [M]
+    std::vector<double> mq;  // m^q(t) [M]
+    std::vector<double> mv;  // [L][M], slot t' mod L holds m^v(t')
+    std::vector<double> mk;  // [L][M]
+};
+
+// The overlaps of the newest step, as the authors record them.
+struct StepRecord {
+    const double *mo_se, *mo, *mv, *mq, *mk, *att; // each [M]
+};
+
+class MeanFieldMap {
+  public:
+    MeanFieldMap(const DmftModel &model, const DynamicsParams &dyn);
+
+    // The cold start of spec 3.4: x0 = row 0 of W^o with its PE entries set to -1, plain overlaps over
+    // all N + N_P units at t = 0 (no eps mixing), A-hat(0) = m^v(0); mo_se(0) = x0.W^o / N (semantic).
+    Context cold_start() const;
+    // Observables of the cold start at t = 0 (mo_se, mo, mv, mq, mk, att), for recording.
+    void cold_start_record(std::vector<double> &mo_se, std::vector<double> &mo) const;
+
+    // Advances `c` by one step (t -> t+1). The returned pointers stay valid until the next call.
+    StepRecord step(Context &c);
+
+    // Semantic overlaps mSE^alpha for a given A-hat (steps 1-2), [alpha][a]; the worked example of spec 2.3.
+    std::array<std::vector<double>, kNumAlpha> semantic_overlaps(const std::vector<double> &att) const;
+
+    const DmftModel &model() const { return model_; }
+    const DynamicsParams &dynamics() const { return dyn_; }
+    double attention_coefficient() const { return att_coef_; }
+
+  private:
+    const DmftModel &model_;
+    DynamicsParams dyn_;
+    int M_, L_, P_;
+    double se_weight_, pe_weight_, att_coef_;
+    std::vector<double> th_, mse_, m_, z_; // scratch: [P], [4][M], [4][M], [L]
+};
+
+} // namespace tdlab::dmft
