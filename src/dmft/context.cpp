@@ -113,6 +113,11 @@ Context start_context(const std::string &start, MeanFieldMap &map) {
         file = data_file("dmft/context_" + start + ".yaml");
     } else {
         file = start;
+        if (!std::filesystem::exists(file)) {
+            throw UsageError(
+                "config key 'dmft.start': context file '" + start +
+                "' not found (use cold, fig3a, zoom or a context file such as a run's final_context.yaml)");
+        }
     }
     return load_context(file, p.M, p.L);
 }

@@ -72,6 +72,7 @@ MeanFieldMap::MeanFieldMap(const DmftModel &model, const DynamicsParams &dyn)
     mse_.resize(size_t(kNumAlpha) * size_t(M_));
     m_.resize(size_t(kNumAlpha) * size_t(M_));
     z_.resize(size_t(L_));
+    fixed_ = M_ == 3 && L_ == 4;
 }
 
 Context MeanFieldMap::cold_start() const {
@@ -139,7 +140,7 @@ std::array<std::vector<double>, kNumAlpha> MeanFieldMap::semantic_overlaps(const
     return out;
 }
 
-StepRecord MeanFieldMap::step(Context &c) {
+StepRecord MeanFieldMap::step_generic(Context &c) {
     const auto &f = model_.fields;
     const size_t M = size_t(M_);
     // 1. fields th_j = tanh(beta sigma_j . A(t))
@@ -151,7 +152,7 @@ StepRecord MeanFieldMap::step(Context &c) {
     }
     // 2. semantic overlaps, 3. eps mixing with the positional code of step t+1
     const int64_t t = c.t + 1;
-    const int phase = int(t % L_);
+    const int phase = int(t & (L_ - 1)); // L = 2^N_P: t mod L without a 64-bit division
     for (int alpha = 0; alpha < kNumAlpha; ++alpha) {
         double *mse = &mse_[size_t(alpha) * M];
         const double *coef = f.coef[alpha].data();
@@ -180,7 +181,8 @@ StepRecord MeanFieldMap::step(Context &c) {
     }
     double norm = 0.0;
     for (int tau = 0; tau < n; ++tau) {
-        z_[size_t(tau)] = std::exp(z_[size_t(tau)] - zmax);
+        // exp(0) = 1 exactly: the arg-max slot needs no exp call.
+        z_[size_t(tau)] = z_[size_t(tau)] == zmax ? 1.0 : std::exp(z_[size_t(tau)] - zmax);
         norm += z_[size_t(tau)];
     }
     for (size_t a = 0; a < M; ++a) {
@@ -192,5 +194,65 @@ StepRecord MeanFieldMap::step(Context &c) {
     return StepRecord{&mse_[size_t(kO) * M], &m_[size_t(kO) * M], &m_[size_t(kV) * M],
                       c.mq.data(),           &m_[size_t(kK) * M], c.att.data()};
 }
+
+// The same five steps with compile-time M and L: identical operation order (so identical bits, no FMA
+// contraction is allowed by the build), loops the compiler can unroll, no scratch indexing.
+template <int kM, int kL> StepRecord MeanFieldMap::step_fixed(Context &c) {
+    const auto &f = model_.fields;
+    double att[kM];
+    for (int b = 0; b < kM; ++b) att[b] = c.att[size_t(b)];
+    double *th = th_.data();
+    const double *sigma = f.sigma.data();
+    for (int j = 0; j < P_; ++j) {
+        double s = 0.0;
+        for (int b = 0; b < kM; ++b) s += sigma[j * kM + b] * att[b];
+        th[j] = std::tanh(dyn_.beta * s);
+    }
+    const int64_t t = c.t + 1;
+    const int phase = int(t & (kL - 1));
+    for (int alpha = 0; alpha < kNumAlpha; ++alpha) {
+        double mse[kM] = {};
+        const double *coef = f.coef[alpha].data();
+        for (int j = 0; j < P_; ++j) {
+            for (int a = 0; a < kM; ++a) mse[a] += coef[j * kM + a] * th[j];
+        }
+        const double *pe = &model_.pe[(size_t(alpha) * kL + size_t(phase)) * kM];
+        for (int a = 0; a < kM; ++a) {
+            mse_[size_t(alpha * kM + a)] = mse[a];
+            m_[size_t(alpha * kM + a)] = se_weight_ * mse[a] + pe_weight_ * pe[a];
+        }
+    }
+    double *mv = c.mv.data(), *mk = c.mk.data(), *mq = c.mq.data();
+    for (int a = 0; a < kM; ++a) {
+        mv[phase * kM + a] = m_[size_t(kV * kM + a)];
+        mk[phase * kM + a] = m_[size_t(kK * kM + a)];
+        mq[a] = m_[size_t(kQ * kM + a)];
+    }
+    c.filled = std::min(kL, c.filled + 1);
+    const int n = c.filled;
+    double z[kL];
+    double zmax = -INFINITY;
+    for (int tau = 0; tau < n; ++tau) {
+        double dot = 0.0;
+        for (int b = 0; b < kM; ++b) dot += mq[b] * mk[tau * kM + b];
+        z[tau] = att_coef_ * dot;
+        zmax = std::max(zmax, z[tau]);
+    }
+    double norm = 0.0;
+    for (int tau = 0; tau < n; ++tau) {
+        z[tau] = z[tau] == zmax ? 1.0 : std::exp(z[tau] - zmax);
+        norm += z[tau];
+    }
+    for (int a = 0; a < kM; ++a) {
+        double acc = 0.0;
+        for (int tau = 0; tau < n; ++tau) acc += z[tau] * mv[tau * kM + a];
+        c.att[size_t(a)] = acc / norm;
+    }
+    c.t = t;
+    return StepRecord{&mse_[size_t(kO * kM)], &m_[size_t(kO * kM)], &m_[size_t(kV * kM)], mq,
+                      &m_[size_t(kK * kM)],   c.att.data()};
+}
+
+template StepRecord MeanFieldMap::step_fixed<3, 4>(Context &c);
 
 } // namespace tdlab::dmft

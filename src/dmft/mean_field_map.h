@@ -74,7 +74,10 @@ class MeanFieldMap {
     void cold_start_record(std::vector<double> &mo_se, std::vector<double> &mo) const;
 
     // Advances `c` by one step (t -> t+1). The returned pointers stay valid until the next call.
-    StepRecord step(Context &c);
+    // The paper's sizes (M = 3, L = 4) take a fixed-size path with the same operation order, so both
+    // paths give identical bits; `force_generic` selects the runtime-size path (benchmarks, tests).
+    StepRecord step(Context &c) { return fixed_ && !force_generic_ ? step_fixed<3, 4>(c) : step_generic(c); }
+    void force_generic(bool on) { force_generic_ = on; }
 
     // Semantic overlaps mSE^alpha for a given A-hat (steps 1-2), [alpha][a]; the worked example of spec 2.3.
     std::array<std::vector<double>, kNumAlpha> semantic_overlaps(const std::vector<double> &att) const;
@@ -84,10 +87,14 @@ class MeanFieldMap {
     double attention_coefficient() const { return att_coef_; }
 
   private:
+    StepRecord step_generic(Context &c);
+    template <int kM, int kL> StepRecord step_fixed(Context &c);
+
     const DmftModel &model_;
     DynamicsParams dyn_;
     int M_, L_, P_;
     double se_weight_, pe_weight_, att_coef_;
+    bool fixed_ = false, force_generic_ = false;
     std::vector<double> th_, mse_, m_, z_; // scratch: [P], [4][M], [4][M], [L]
 };
 

@@ -41,7 +41,9 @@ Trajectory run_trajectory(MeanFieldMap &map, Context &c, const TrajectoryOptions
     int64_t since_report = 0;
     while (c.t + 1 < opt.steps) {
         StepRecord r = map.step(c);
-        if (c.t >= opt.transient && (c.t - opt.transient) % opt.save_every == 0) traj.record(c.t, r);
+        if (c.t >= opt.transient && (opt.save_every == 1 || (c.t - opt.transient) % opt.save_every == 0)) {
+            traj.record(c.t, r);
+        }
         double check = 0.0;
         for (size_t a = 0; a < M; ++a) check += c.att[a];
         if (!std::isfinite(check)) {
