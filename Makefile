@@ -19,8 +19,8 @@ build: deps $(BUILD)/build.ninja
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	$(BUILD)/tdlab reproduce dmft --scale quick --out results
-	@echo "open results/dmft/report.html"
+	$(BUILD)/tdlab dmft run --config configs/dmft/trajectory.yaml --out results/dmft-beta1.27
+	@echo "figures: results/dmft-beta1.27/plane.png and mo1_time.png"
 
 test: build
 	ctest --test-dir $(BUILD) -L fast -j $(JOBS) --output-on-failure
