@@ -59,6 +59,24 @@ TEST(DmftCli, RunWritesTheDocumentedFiles) {
     EXPECT_EQ(tdlab::read_npy(cont / "mo_se.npy").shape, (std::vector<size_t>{4, 3}));
 }
 
+// A user-given weights file: the run's own weights.npy fed back gives the same trajectory as the
+// generator; i.i.d. weights and another M, N_P run too.
+TEST(DmftCli, WeightsFileAndGeneralModels) {
+    fs::path gen = scratch() / "gen", file = scratch() / "file";
+    const std::string common = " --set dmft.steps=3000 --set dmft.transient=2000 --set dmft.start=cold";
+    ASSERT_EQ(run_tdlab("dmft run --out " + gen.string() + common).code, 0);
+    Result r =
+        run_tdlab("dmft run --out " + file.string() + common + " --set dmft.weights=" + (gen / "weights.npy").string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(tdlab::read_file(gen / "mo_se.npy"), tdlab::read_file(file / "mo_se.npy"));
+    fs::path iid = scratch() / "iid";
+    r = run_tdlab("dmft run --out " + iid.string() + common +
+                  " --set dmft.weights=iid --set dmft.M=5 --set dmft.NP=3 --set dmft.L=8 --set dmft.N=400");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(tdlab::read_npy(iid / "att.npy").shape, (std::vector<size_t>{1000, 5}));
+    EXPECT_EQ(tdlab::read_npy(iid / "weights.npy").shape, (std::vector<size_t>{4, 5, 403}));
+}
+
 TEST(DmftCli, SameConfigSameBytesForAnyThreadCount) {
     fs::path a = scratch() / "det_a", b = scratch() / "det_b";
     const std::string common =
