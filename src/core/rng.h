@@ -51,16 +51,21 @@ class CounterRng {
     uint64_t uniform_int(uint64_t n);
     // Standard normal by Box-Muller (both values used, deterministic order).
     double normal();
-    // Binomial(n, p): exact inversion for small n*min(p,1-p), BTPE-free normal-free fallback by
-    // the sum of geometric waiting times; always an exact draw from the binomial law.
+    // Binomial(n, p), an exact draw for any n >= 0 (up to 2^62) in O(1) expected time: inversion by
+    // sequential search when n min(p, 1-p) < 10, otherwise Hormann's BTRD rejection (rng.cpp).
     int64_t binomial(int64_t n, double p);
     uint64_t counter() const { return counter_; }
 
   private:
+    int64_t binomial_btrd(int64_t n, double p); // p <= 1/2, n p >= 10
     uint64_t key_;
     uint64_t counter_ = 0;
     bool has_spare_ = false;
     double spare_ = 0.0;
 };
+
+// Stirling correction log(k!) - [(k + 1/2) log(k + 1) - (k + 1) + log(2 pi)/2] used by the binomial sampler
+// (exposed for its test).
+double binomial_stirling_correction(int64_t k);
 
 } // namespace tdlab
