@@ -63,12 +63,11 @@ class Transformer {
     int seq() const { return T_; }
 
   private:
-    struct LayerSlots; // indices of a layer's parameters and activations
     TransformerConfig cfg_;
     int B_, T_, H_;
     ParameterSet params_;
     Arena acts_, grads_; // activations of the forward; activation gradients (scratch) of the backward
-    std::vector<size_t> pslot_, aslot_, gslot_;
+    std::vector<size_t> pslot_, aslot_, gslot_; // parameter / activation / scratch slot indices
     const int32_t *tokens_ = nullptr, *targets_ = nullptr;
     const uint8_t *mask_ = nullptr;
 };
