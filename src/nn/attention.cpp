@@ -12,7 +12,7 @@ void attention_forward(float *out, float *preatt, float *att, const float *q, co
                        int T, int C, int NH, float scale) {
     const int HS = C / NH;
     const size_t TT = size_t(T) * T;
-    BlasSingleThread blas_guard; // one BLAS thread per OpenMP thread inside the region below
+    ensure_blas_single_thread(); // one BLAS thread per OpenMP thread inside the region below
 #pragma omp parallel for schedule(static)
     for (int bh = 0; bh < B * NH; ++bh) {
         int b = bh / NH, h = bh % NH;
@@ -45,7 +45,7 @@ void attention_backward(float *dq, float *dk, float *dv, float *datt, float *dpr
                         const float *k, const float *v, const float *att, int B, int T, int C, int NH, float scale) {
     const int HS = C / NH;
     const size_t TT = size_t(T) * T;
-    BlasSingleThread blas_guard;
+    ensure_blas_single_thread();
 #pragma omp parallel for schedule(static)
     for (int bh = 0; bh < B * NH; ++bh) {
         int b = bh / NH, h = bh % NH;

@@ -11,8 +11,8 @@
 // entries are stored as -inf, as TL does). scale = 1/sqrt(HS) normally, 1 for "no_sqrtd".
 //
 // Matrix products go through cblas_sgemm, one (b,h) slice per call, with OpenMP over the B*NH slices.
-// OpenBLAS is forced to one thread inside the parallel region and restored afterwards; each slice is
-// computed by exactly one thread with the same code, so results are identical for any thread count.
+// OpenBLAS runs single-threaded (blas_threads.h); each slice is computed by exactly one thread with the
+// same code, so results are identical for any thread count.
 #pragma once
 
 namespace tdlab::nn {

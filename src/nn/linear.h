@@ -1,4 +1,5 @@
-// Fully connected layer y = x W^T (+ b), torch.nn.Linear convention (weight is out x in), through BLAS.
+// Fully connected layer y = x W^T (+ b), torch.nn.Linear convention (weight is out x in), through BLAS
+// (nn/gemm.h: fixed tiles over OpenMP, single-threaded OpenBLAS per tile, same bytes for any thread count).
 // Shapes: N = number of rows (B*T), C = input channels, OC = output channels.
 #pragma once
 

@@ -84,7 +84,8 @@ constexpr int N = B * T;
 
 TEST(GradCheck, Embedding) {
     std::vector<int32_t> tok{0, 3, 6, 3, 1, 2, 2, 5, 0, 4};
-    run_case({"embedding", {randn(V * C, 1), randn(T * C, 2)},
+    run_case({"embedding",
+              {randn(V * C, 1), randn(T * C, 2)},
               [=](const Tensors &in) {
                   std::vector<float> o(N * C);
                   embedding_forward(o.data(), tok.data(), in[0].data(), in[1].data(), B, T, C, V);
@@ -124,15 +125,15 @@ TEST(GradCheck, AttentionHeadsAndScaling) {
                   {randn(N * C, 10 + nh, 0.5), randn(N * C, 20 + nh, 0.5), randn(N * C, 30 + nh)},
                   [=](const Tensors &x) {
                       std::vector<float> out(N * C), pre(B * nh * T * T), att(B * nh * T * T);
-                      attention_forward(out.data(), pre.data(), att.data(), x[0].data(), x[1].data(), x[2].data(), B,
-                                        T, C, nh, scale);
+                      attention_forward(out.data(), pre.data(), att.data(), x[0].data(), x[1].data(), x[2].data(), B, T,
+                                        C, nh, scale);
                       return out;
                   },
                   [=](const Tensors &x, const std::vector<float> &d, Tensors &g) {
                       std::vector<float> out(N * C), pre(B * nh * T * T), att(B * nh * T * T), da(att.size()),
                           dp(att.size());
-                      attention_forward(out.data(), pre.data(), att.data(), x[0].data(), x[1].data(), x[2].data(), B,
-                                        T, C, nh, scale);
+                      attention_forward(out.data(), pre.data(), att.data(), x[0].data(), x[1].data(), x[2].data(), B, T,
+                                        C, nh, scale);
                       attention_backward(g[0].data(), g[1].data(), g[2].data(), da.data(), dp.data(), d.data(),
                                          x[0].data(), x[1].data(), x[2].data(), att.data(), B, T, C, nh, scale);
                   }});
@@ -141,7 +142,8 @@ TEST(GradCheck, AttentionHeadsAndScaling) {
 
 // Bietti et al.'s layer: W_Q = identity, so q = v-input = x and x's gradient collects three paths.
 TEST(GradCheck, AttentionWithIdentityQueryLayer) {
-    run_case({"attention W_Q=I layer", {randn(N * C, 40, 0.7), randn(C * C, 41, 0.3)},
+    run_case({"attention W_Q=I layer",
+              {randn(N * C, 40, 0.7), randn(C * C, 41, 0.3)},
               [=](const Tensors &x) {
                   std::vector<float> k(N * C), out(N * C), pre(B * T * T), att(B * T * T);
                   linear_forward(k.data(), x[0].data(), x[1].data(), nullptr, N, C, C);
@@ -163,7 +165,8 @@ TEST(GradCheck, AttentionWithIdentityQueryLayer) {
 }
 
 TEST(GradCheck, Residual) {
-    run_case({"residual", {randn(N * C, 50), randn(N * C, 51)},
+    run_case({"residual",
+              {randn(N * C, 50), randn(N * C, 51)},
               [=](const Tensors &x) {
                   std::vector<float> o(N * C);
                   residual_forward(o.data(), x[0].data(), x[1].data(), o.size());
@@ -175,7 +178,8 @@ TEST(GradCheck, Residual) {
 }
 
 TEST(GradCheck, LayerNorm) {
-    run_case({"layernorm", {randn(N * C, 60, 2.0), randn(C, 61), randn(C, 62)},
+    run_case({"layernorm",
+              {randn(N * C, 60, 2.0), randn(C, 61), randn(C, 62)},
               [=](const Tensors &x) {
                   std::vector<float> o(N * C), m(N), r(N);
                   layernorm_forward(o.data(), m.data(), r.data(), x[0].data(), x[1].data(), x[2].data(), N, C);
@@ -222,24 +226,25 @@ TEST(GradCheck, MaskedCrossEntropy) {
     std::vector<int32_t> y{1, 0, 6, 3, 3, 2, 5, 4, 0, 1};
     std::vector<uint8_t> mask{1, 0, 0, 1, 1, 0, 1, 0, 0, 1};
     for (bool masked : {true, false}) {
-        run_case({masked ? "cross-entropy masked" : "cross-entropy all", {randn(N * V, 80, 2.0)},
-                  [=](const Tensors &x) {
-                      std::vector<float> l(N), p(N * V);
-                      return std::vector<float>{cross_entropy_forward(l.data(), p.data(), x[0].data(), y.data(),
-                                                                      masked ? mask.data() : nullptr, N, V)};
-                  },
-                  [=](const Tensors &x, const std::vector<float> &d, Tensors &g) {
-                      std::vector<float> l(N), p(N * V);
-                      cross_entropy_forward(l.data(), p.data(), x[0].data(), y.data(), masked ? mask.data() : nullptr,
-                                            N, V);
-                      cross_entropy_backward(g[0].data(), p.data(), y.data(), masked ? mask.data() : nullptr, N, V,
-                                             d[0]);
-                  }});
+        run_case(
+            {masked ? "cross-entropy masked" : "cross-entropy all",
+             {randn(N * V, 80, 2.0)},
+             [=](const Tensors &x) {
+                 std::vector<float> l(N), p(N * V);
+                 return std::vector<float>{cross_entropy_forward(l.data(), p.data(), x[0].data(), y.data(),
+                                                                 masked ? mask.data() : nullptr, N, V)};
+             },
+             [=](const Tensors &x, const std::vector<float> &d, Tensors &g) {
+                 std::vector<float> l(N), p(N * V);
+                 cross_entropy_forward(l.data(), p.data(), x[0].data(), y.data(), masked ? mask.data() : nullptr, N, V);
+                 cross_entropy_backward(g[0].data(), p.data(), y.data(), masked ? mask.data() : nullptr, N, V, d[0]);
+             }});
     }
 }
 
 TEST(GradCheck, L2Norm) {
-    run_case({"l2norm", {randn(N * C, 90)},
+    run_case({"l2norm",
+              {randn(N * C, 90)},
               [=](const Tensors &x) {
                   std::vector<float> o(N * C), nr(N);
                   l2norm_forward(o.data(), nr.data(), x[0].data(), N, C);
