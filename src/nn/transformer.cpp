@@ -1,0 +1,258 @@
+// Forward and backward of the generic transformer (see transformer.h), assembled from the op kernels.
+// Shapes: B batch, T sequence, C channels, NH heads, HS = C/NH, H FFN hidden, V vocabulary, N = B*T.
+#include "nn/transformer.h"
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "nn/attention.h"
+#include "nn/cross_entropy.h"
+#include "nn/embedding.h"
+#include "nn/layernorm.h"
+#include "nn/linear.h"
+#include "nn/mlp.h"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+namespace tdlab::nn {
+
+namespace {
+// Parameter slots per layer, in this order
+enum LayerParam { WQ, WK, WV, WO, LNA_W, LNA_B, LNF_W, LNF_B, W1, W2, kLayerParams };
+const char *kLayerParamNames[kLayerParams] = {
+    "attention.wq.weight", "attention.wk.weight", "attention.wv.weight", "attention.wo.weight", "attention_norm.weight",
+    "attention_norm.bias", "ff_norm.weight",      "ff_norm.bias",        "ff.w1.weight",        "ff.w2.weight"};
+// Activation slots per layer
+enum LayerAct {
+    RESID_IN,
+    LN1,
+    LN1_MEAN,
+    LN1_RSTD,
+    Q,
+    K,
+    V_,
+    Z,
+    PREATT,
+    ATT,
+    ATTN_OUT,
+    LN2,
+    LN2_MEAN,
+    LN2_RSTD,
+    HPRE,
+    HID,
+    MLP_OUT,
+    kLayerActs
+};
+// Global parameter / activation / gradient-scratch slots
+enum GlobalParam { TOK, POS, NORM_W, NORM_B, OUT_W, kGlobalParams };
+enum GlobalAct { RESID_FINAL, LNF, LNF_MEAN, LNF_RSTD, LOGITS, PROBS, LOSSES, kGlobalActs };
+enum Scratch { DRESID, DLN1, DLN2, DQ, DK, DV, DZ, DATT, DPREATT, DHID, DLNF, DLOGITS, kScratch };
+
+void fill_uniform(float *w, size_t n, float bound, CounterRng &rng) {
+    for (size_t i = 0; i < n; ++i) w[i] = float((2.0 * rng.uniform() - 1.0) * bound);
+}
+} // namespace
+
+Transformer::Transformer(const TransformerConfig &c, int B, int T) : cfg_(c), B_(B), T_(T) {
+    if (c.vocab < 1) throw UsageError("transformer: vocab must be >= 1");
+    if (c.dim < 1 || c.n_heads < 1 || c.dim % c.n_heads != 0)
+        throw UsageError("transformer: dim (" + std::to_string(c.dim) + ") must be a positive multiple of n_heads (" +
+                         std::to_string(c.n_heads) + ")");
+    if (c.n_layers < 0) throw UsageError("transformer: n_layers must be >= 0");
+    if (B < 1 || T < 1 || T > c.max_seq)
+        throw UsageError("transformer: sequence length " + std::to_string(T) +
+                         " must be in [1, max_seq=" + std::to_string(c.max_seq) + "]");
+    H_ = c.ffn_hidden > 0 ? c.ffn_hidden : 4 * c.dim;
+    const size_t Bs = B, Ts = T, C = c.dim, V = c.vocab, NH = c.n_heads, H = H_;
+
+    pslot_.push_back(params_.add("tok_embeddings.weight", {V, C}, !c.freeze_embeddings));
+    pslot_.push_back(params_.add("pos_embeddings.weight", {size_t(c.max_seq), C}, !c.freeze_embeddings));
+    pslot_.push_back(params_.add("norm.weight", {C}));
+    pslot_.push_back(params_.add("norm.bias", {C}));
+    pslot_.push_back(params_.add("output.weight", {V, C}));
+    for (int l = 0; l < c.n_layers; ++l)
+        for (int p = 0; p < kLayerParams; ++p) {
+            std::vector<size_t> shape = p <= WO   ? std::vector<size_t>{C, C}
+                                        : p == W1 ? std::vector<size_t>{H, C}
+                                        : p == W2 ? std::vector<size_t>{C, H}
+                                                  : std::vector<size_t>{C};
+            if (!c.ffn && (p == LNF_W || p == LNF_B || p == W1 || p == W2)) {
+                pslot_.push_back(size_t(-1));
+                continue;
+            }
+            pslot_.push_back(params_.add("layers." + std::to_string(l) + "." + kLayerParamNames[p], shape));
+        }
+    params_.allocate();
+
+    const std::vector<size_t> btc{Bs, Ts, C}, bt{Bs, Ts}, att{Bs, NH, Ts, Ts}, bth{Bs, Ts, H};
+    for (int l = 0; l < c.n_layers; ++l) {
+        std::string pre = "blocks." + std::to_string(l) + ".";
+        const std::vector<size_t> *shapes[kLayerActs] = {&btc, &btc, &bt,  &bt, &btc, &btc, &btc, &btc, &att,
+                                                         &att, &btc, &btc, &bt, &bt,  &bth, &bth, &btc};
+        for (int a = 0; a < kLayerActs; ++a) {
+            bool ffn_act = a >= LN2;
+            aslot_.push_back(ffn_act && !c.ffn ? size_t(-1) : acts_.reserve(pre + std::to_string(a), *shapes[a]));
+        }
+    }
+    acts_.reserve("resid_final", btc);
+    acts_.reserve("lnf", btc);
+    acts_.reserve("lnf_mean", bt);
+    acts_.reserve("lnf_rstd", bt);
+    acts_.reserve("logits", {Bs, Ts, V});
+    acts_.reserve("probs", {Bs, Ts, V});
+    acts_.reserve("losses", bt);
+    acts_.allocate();
+    const std::vector<size_t> *gshapes[kScratch] = {&btc, &btc, &btc, &btc, &btc, &btc,
+                                                    &btc, &att, &att, &bth, &btc, nullptr};
+    std::vector<size_t> btv{Bs, Ts, V};
+    for (int s = 0; s < kScratch; ++s)
+        gslot_.push_back(grads_.reserve(std::to_string(s), gshapes[s] ? *gshapes[s] : btv));
+    grads_.allocate();
+}
+
+void Transformer::init(uint64_t seed) {
+    CounterRng rng(seed, 0x7472616e73ull); // "trans"
+    const float C = float(cfg_.dim), H = float(H_);
+    for (auto &p : params_.all()) {
+        const std::string &n = p.name;
+        if (n.find("embeddings") != std::string::npos) {
+            for (size_t i = 0; i < p.size; ++i) p.value[i] = float(rng.normal()); // nn.Embedding: N(0,1)
+        } else if (n.find("norm.weight") != std::string::npos) {
+            for (size_t i = 0; i < p.size; ++i) p.value[i] = 1.0f;
+        } else if (n.find("norm.bias") != std::string::npos) {
+            for (size_t i = 0; i < p.size; ++i) p.value[i] = 0.0f;
+        } else {
+            float fan_in = n.find("ff.w2") != std::string::npos ? H : C; // nn.Linear: U(+-1/sqrt(fan_in))
+            fill_uniform(p.value, p.size, 1.0f / std::sqrt(fan_in), rng);
+        }
+    }
+}
+
+const float *Transformer::logits() const {
+    return acts_.data(aslot_.size() + LOGITS);
+}
+
+const float *Transformer::pattern(int layer) const {
+    return acts_.data(aslot_[layer * kLayerActs + ATT]);
+}
+
+float Transformer::forward(const int32_t *tokens, const int32_t *targets, const uint8_t *mask,
+                           ActivationCapture *capture) {
+    tokens_ = tokens;
+    targets_ = targets;
+    mask_ = mask;
+    const int B = B_, T = T_, C = cfg_.dim, NH = cfg_.n_heads, V = cfg_.vocab, N = B * T, H = H_;
+    const size_t BTC = size_t(N) * C;
+    const size_t G = aslot_.size(); // first global activation slot
+    auto P = [&](int i) { return params_[pslot_[i]].value; };
+    auto LP = [&](int l, int i) { return params_[pslot_[kGlobalParams + l * kLayerParams + i]].value; };
+    auto A = [&](int l, int i) { return acts_.data(aslot_[l * kLayerActs + i]); };
+    auto rec = [&](const std::string &name, const float *x, std::vector<size_t> shape) {
+        if (capture) capture->record(name, x, shape);
+    };
+    const size_t Bs = B, Ts = T, Cs = C, NHs = NH, HS = C / NH;
+
+    float *x = cfg_.n_layers > 0 ? A(0, RESID_IN) : acts_.data(G + RESID_FINAL);
+    embedding_forward(x, tokens, P(TOK), P(POS), B, T, C, V);
+    if (capture && capture->wants("hook_embed")) {
+        std::vector<float> e(BTC);
+        embedding_forward(e.data(), tokens, P(TOK), nullptr, B, T, C, V);
+        rec("hook_embed", e.data(), {Bs, Ts, Cs});
+    }
+    rec("hook_pos_embed", P(POS), {Ts, Cs});
+    const float scale = 1.0f / std::sqrt(float(HS));
+    for (int l = 0; l < cfg_.n_layers; ++l) {
+        std::string pre = "blocks." + std::to_string(l) + ".";
+        x = A(l, RESID_IN);
+        rec(pre + "hook_resid_pre", x, {Bs, Ts, Cs});
+        layernorm_forward(A(l, LN1), A(l, LN1_MEAN), A(l, LN1_RSTD), x, LP(l, LNA_W), LP(l, LNA_B), N, C);
+        linear_forward(A(l, Q), A(l, LN1), LP(l, WQ), nullptr, N, C, C);
+        linear_forward(A(l, K), A(l, LN1), LP(l, WK), nullptr, N, C, C);
+        linear_forward(A(l, V_), A(l, LN1), LP(l, WV), nullptr, N, C, C);
+        attention_forward(A(l, Z), A(l, PREATT), A(l, ATT), A(l, Q), A(l, K), A(l, V_), B, T, C, NH, scale);
+        linear_forward(A(l, ATTN_OUT), A(l, Z), LP(l, WO), nullptr, N, C, C);
+        float *next = l + 1 < cfg_.n_layers ? A(l + 1, RESID_IN) : acts_.data(G + RESID_FINAL);
+        for (size_t i = 0; i < BTC; ++i) next[i] = x[i] + A(l, ATTN_OUT)[i];
+        if (cfg_.ffn) {
+            layernorm_forward(A(l, LN2), A(l, LN2_MEAN), A(l, LN2_RSTD), x, LP(l, LNF_W), LP(l, LNF_B), N, C);
+            mlp_forward(A(l, MLP_OUT), A(l, HPRE), A(l, HID), A(l, LN2), LP(l, W1), nullptr, LP(l, W2), nullptr, N, C,
+                        H);
+            for (size_t i = 0; i < BTC; ++i) next[i] += A(l, MLP_OUT)[i];
+        }
+        if (capture) {
+            rec(pre + "ln1.hook_normalized", A(l, LN1), {Bs, Ts, Cs});
+            rec(pre + "attn.hook_q", A(l, Q), {Bs, Ts, NHs, HS});
+            rec(pre + "attn.hook_k", A(l, K), {Bs, Ts, NHs, HS});
+            rec(pre + "attn.hook_v", A(l, V_), {Bs, Ts, NHs, HS});
+            rec(pre + "attn.hook_attn_scores", A(l, PREATT), {Bs, NHs, Ts, Ts});
+            rec(pre + "attn.hook_pattern", A(l, ATT), {Bs, NHs, Ts, Ts});
+            rec(pre + "attn.hook_z", A(l, Z), {Bs, Ts, NHs, HS});
+            rec(pre + "hook_attn_out", A(l, ATTN_OUT), {Bs, Ts, Cs});
+            if (cfg_.ffn) {
+                rec(pre + "ln2.hook_normalized", A(l, LN2), {Bs, Ts, Cs});
+                rec(pre + "hook_mlp_out", A(l, MLP_OUT), {Bs, Ts, Cs});
+            }
+            rec(pre + "hook_resid_post", next, {Bs, Ts, Cs});
+        }
+    }
+    float *lnf = acts_.data(G + LNF);
+    layernorm_forward(lnf, acts_.data(G + LNF_MEAN), acts_.data(G + LNF_RSTD), acts_.data(G + RESID_FINAL), P(NORM_W),
+                      P(NORM_B), N, C);
+    rec("ln_final.hook_normalized", lnf, {Bs, Ts, Cs});
+    float *logits = acts_.data(G + LOGITS);
+    linear_forward(logits, lnf, P(OUT_W), nullptr, N, C, V);
+    rec("logits", logits, {Bs, Ts, size_t(V)});
+    if (!targets) return 0.0f;
+    return cross_entropy_forward(acts_.data(G + LOSSES), acts_.data(G + PROBS), logits, targets, mask, N, V);
+}
+
+void Transformer::backward() {
+    if (!tokens_ || !targets_) throw RuntimeError("transformer: backward() needs a forward() with targets first");
+    const int B = B_, T = T_, C = cfg_.dim, NH = cfg_.n_heads, V = cfg_.vocab, N = B * T, H = H_;
+    const size_t G = aslot_.size();
+    auto P = [&](int i) -> Parameter & { return params_[pslot_[i]]; };
+    auto LP = [&](int l, int i) -> Parameter & { return params_[pslot_[kGlobalParams + l * kLayerParams + i]]; };
+    auto A = [&](int l, int i) { return acts_.data(aslot_[l * kLayerActs + i]); };
+    auto S = [&](int i) { return grads_.data(gslot_[i]); };
+    grads_.zero();
+    const float scale = 1.0f / std::sqrt(float(C / NH));
+
+    cross_entropy_backward(S(DLOGITS), acts_.data(G + PROBS), targets_, mask_, N, V);
+    linear_backward(S(DLNF), P(OUT_W).grad_or_null(), nullptr, S(DLOGITS), acts_.data(G + LNF), P(OUT_W).value, N, C,
+                    V);
+    // dresid is d(loss)/d(x_l); walking down, each block adds its branches' input gradients into it
+    float *dresid = S(DRESID);
+    layernorm_backward(dresid, P(NORM_W).grad_or_null(), P(NORM_B).grad_or_null(), S(DLNF), acts_.data(G + RESID_FINAL),
+                       P(NORM_W).value, acts_.data(G + LNF_MEAN), acts_.data(G + LNF_RSTD), N, C);
+    const size_t BTC = size_t(N) * C;
+    for (int l = cfg_.n_layers - 1; l >= 0; --l) {
+        float *x = A(l, RESID_IN);
+        // attention branch: attn_out = z Wo^T; z = attention(q, k, v); q,k,v = ln1 W^T; ln1 = LN_a(x)
+        std::memset(S(DZ), 0, BTC * sizeof(float));
+        std::memset(S(DQ), 0, BTC * sizeof(float));
+        std::memset(S(DK), 0, BTC * sizeof(float));
+        std::memset(S(DV), 0, BTC * sizeof(float));
+        std::memset(S(DLN1), 0, BTC * sizeof(float));
+        linear_backward(S(DZ), LP(l, WO).grad_or_null(), nullptr, dresid, A(l, Z), LP(l, WO).value, N, C, C);
+        attention_backward(S(DQ), S(DK), S(DV), S(DATT), S(DPREATT), S(DZ), A(l, Q), A(l, K), A(l, V_), A(l, ATT), B, T,
+                           C, NH, scale);
+        linear_backward(S(DLN1), LP(l, WQ).grad_or_null(), nullptr, S(DQ), A(l, LN1), LP(l, WQ).value, N, C, C);
+        linear_backward(S(DLN1), LP(l, WK).grad_or_null(), nullptr, S(DK), A(l, LN1), LP(l, WK).value, N, C, C);
+        linear_backward(S(DLN1), LP(l, WV).grad_or_null(), nullptr, S(DV), A(l, LN1), LP(l, WV).value, N, C, C);
+        if (cfg_.ffn) {
+            std::memset(S(DLN2), 0, BTC * sizeof(float));
+            mlp_backward(S(DLN2), LP(l, W1).grad_or_null(), nullptr, LP(l, W2).grad_or_null(), nullptr, S(DHID), dresid,
+                         A(l, LN2), A(l, HPRE), A(l, HID), LP(l, W1).value, LP(l, W2).value, N, C, H);
+        }
+        // dresid (as d x_{l+1}) is no longer read below, so the LayerNorm backwards accumulate d x_l into it
+        layernorm_backward(dresid, LP(l, LNA_W).grad_or_null(), LP(l, LNA_B).grad_or_null(), S(DLN1), x,
+                           LP(l, LNA_W).value, A(l, LN1_MEAN), A(l, LN1_RSTD), N, C);
+        if (cfg_.ffn)
+            layernorm_backward(dresid, LP(l, LNF_W).grad_or_null(), LP(l, LNF_B).grad_or_null(), S(DLN2), x,
+                               LP(l, LNF_W).value, A(l, LN2_MEAN), A(l, LN2_RSTD), N, C);
+    }
+    embedding_backward(P(TOK).grad_or_null(), P(POS).grad_or_null(), dresid, tokens_, B, T, C);
+}
+
+} // namespace tdlab::nn
