@@ -2,6 +2,8 @@
 
 #include "core/error.h"
 
+#include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 namespace tdlab::scansnap {
@@ -22,22 +24,32 @@ DataParams DataParams::syn_medium(int num_last) {
 
 namespace {
 
-// Vose's alias method: entry s is kept with probability threshold[s] / 2^32, else alias[s] is taken.
+// Vose's alias method over the support padded to P = 2^bits columns (padding has probability 0).
+// A draw takes 32 random bits: `bits` pick the column, the other 32 - bits are the coin compared with
+// the threshold (so two tokens come out of one 64-bit draw; thresholds resolve 2^-(32-bits), 2^-27
+// for the experiments' S = 20).
 void build_alias(SeqClass &c) {
     const size_t S = c.prob.size();
-    std::vector<double> scaled(S);
+    int bits = 0;
+    while ((size_t(1) << bits) < S) ++bits;
+    if (bits > 16)
+        throw UsageError(fmt::format("scansnap data: class support of {} tokens is too large (max 65536)", S));
+    const size_t P = size_t(1) << bits;
+    const double unit = double(uint64_t(1) << (32 - bits));
+    c.alias_bits = bits;
+    std::vector<double> scaled(P, 0.0);
     std::vector<size_t> small, large;
-    for (size_t s = 0; s < S; ++s) {
-        scaled[s] = c.prob[s] * double(S);
+    for (size_t s = 0; s < P; ++s) {
+        scaled[s] = s < S ? c.prob[s] * double(P) : 0.0;
         (scaled[s] < 1.0 ? small : large).push_back(s);
     }
-    c.alias_threshold.assign(S, 0xFFFFFFFFu);
-    c.alias_index.resize(S);
-    for (size_t s = 0; s < S; ++s) c.alias_index[s] = uint32_t(s);
+    c.alias_threshold.assign(P, uint32_t(unit - 1.0) + 1u); // keep always (coin < 2^(32-bits))
+    c.alias_index.resize(P);
+    for (size_t s = 0; s < P; ++s) c.alias_index[s] = uint32_t(s);
     while (!small.empty() && !large.empty()) {
         size_t a = small.back(), b = large.back();
         small.pop_back();
-        c.alias_threshold[a] = uint32_t(std::min(scaled[a] * 4294967296.0, 4294967295.0));
+        c.alias_threshold[a] = uint32_t(std::min(std::round(scaled[a] * unit), unit));
         c.alias_index[a] = uint32_t(b);
         scaled[b] = (scaled[b] + scaled[a]) - 1.0;
         if (scaled[b] < 1.0) {
@@ -45,7 +57,13 @@ void build_alias(SeqClass &c) {
             small.push_back(b);
         }
     }
-    // Leftovers (rounding) keep themselves with probability 1 (threshold already 2^32 - 1).
+    // Leftovers (rounding) keep themselves with probability 1. A padded column can only be left over if
+    // rounding left it there; send it to the most probable real token instead.
+    for (size_t s = S; s < P; ++s)
+        if (c.alias_index[s] == s) {
+            c.alias_threshold[s] = 0;
+            c.alias_index[s] = uint32_t(std::max_element(c.prob.begin(), c.prob.end()) - c.prob.begin());
+        }
 }
 
 } // namespace
@@ -125,20 +143,34 @@ void sample_batch(const SeqClasses &data, int B, CounterRng &rng, Batch &out) {
     out.S = S;
     out.cls.resize(size_t(B));
     out.counts.assign(size_t(B) * size_t(S), 0);
+    // Four interleaved histograms: consecutive draws of the same token would otherwise serialise on
+    // one counter (store-to-load forwarding); the sum is the same count.
+    std::vector<int32_t> hist(4 * size_t(S)); // picks are always real tokens (< S): padding is aliased away
     for (int i = 0; i < B; ++i) {
         const int n = int(rng.uniform_int(uint64_t(K)));
         out.cls[size_t(i)] = n;
         const SeqClass &c = data.cls(n);
-        int32_t *cnt = &out.counts[size_t(i) * size_t(S)];
+        std::fill(hist.begin(), hist.end(), 0);
+        int32_t *h0 = hist.data(), *h1 = h0 + S, *h2 = h1 + S, *h3 = h2 + S;
         const uint32_t *thr = c.alias_threshold.data();
         const uint32_t *ali = c.alias_index.data();
-        for (int t = 0; t < T1; ++t) {
-            // High 32 bits pick the column (multiply-shift, bias < S/2^32), low 32 bits the coin.
-            const uint64_t u = rng.next_u64();
-            const uint32_t col = uint32_t(((u >> 32) * uint64_t(S)) >> 32);
-            const uint32_t coin = uint32_t(u);
-            cnt[coin < thr[col] ? col : ali[col]] += 1;
+        const int shift = 32 - c.alias_bits;
+        const uint32_t coin_mask = uint32_t((uint64_t(1) << shift) - 1);
+        auto pick = [&](uint32_t w) -> uint32_t {
+            const uint32_t col = w >> shift, coin = w & coin_mask;
+            return coin < thr[col] ? col : ali[col];
+        };
+        int t = 0;
+        for (; t + 4 <= T1; t += 4) {
+            const uint64_t u = rng.next_u64(), v = rng.next_u64();
+            h0[pick(uint32_t(u >> 32))] += 1;
+            h1[pick(uint32_t(u))] += 1;
+            h2[pick(uint32_t(v >> 32))] += 1;
+            h3[pick(uint32_t(v))] += 1;
         }
+        for (; t < T1; ++t) h0[pick(uint32_t(rng.next_u64() >> 32))] += 1;
+        int32_t *cnt = &out.counts[size_t(i) * size_t(S)];
+        for (int s = 0; s < S; ++s) cnt[s] = h0[s] + h1[s] + h2[s] + h3[s];
     }
 }
 

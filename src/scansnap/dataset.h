@@ -9,7 +9,7 @@
 //
 // The model is permutation-invariant over the context (no positional encoding), so a sequence is
 // stored as its token counts over the class support (S = same size for every class): an exact
-// sufficient statistic, drawn token by token from a Walker alias table (one 64-bit draw per token).
+// sufficient statistic, drawn token by token from a Walker alias table (one 64-bit draw per two tokens).
 #pragma once
 
 #include "core/rng.h"
@@ -43,7 +43,8 @@ struct SeqClass {
     std::vector<int> support;              // token ids with P > 0 (common first, then distinct), size S
     std::vector<double> prob;              // P(l|n) over support
     std::vector<uint8_t> distinct;         // 1 where support[s] is a distinct token of this class
-    std::vector<uint32_t> alias_threshold; // Walker alias table over support (thresholds scaled by 2^32)
+    int alias_bits = 0;                    // alias table has 2^alias_bits columns (support padded)
+    std::vector<uint32_t> alias_threshold; // keep column if coin (32 - alias_bits bits) < threshold
     std::vector<uint32_t> alias_index;
 };
 

@@ -1,5 +1,7 @@
 #include "scansnap/model.h"
 
+#include "scansnap/vexp.h"
+
 #include <algorithm>
 #include <cblas.h>
 #include <cmath>
@@ -65,11 +67,10 @@ void attend(const Batch &batch, const YZWorkspace &ws_in, int begin, int Bn, int
 double softmax_xent(const double *logits, int M, int label, double scale, double *g) {
     double mx = -INFINITY;
     for (int k = 0; k < M; ++k) mx = std::max(mx, logits[k]);
+    for (int k = 0; k < M; ++k) g[k] = logits[k] - mx;
+    exp_inplace(g, M);
     double sum = 0;
-    for (int k = 0; k < M; ++k) {
-        g[k] = std::exp(logits[k] - mx);
-        sum += g[k];
-    }
+    for (int k = 0; k < M; ++k) sum += g[k];
     const double loss = std::log(sum) - (logits[label] - mx);
     const double inv = 1.0 / sum;
     for (int k = 0; k < M; ++k) g[k] = g[k] * inv * scale;
@@ -82,8 +83,6 @@ double softmax_xent(const double *logits, int M, int label, double scale, double
 ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const YZParams &p, bool normalize,
                               YZParams &grad, YZWorkspace &ws, bool gamma_proxy) {
     const int M = p.M, K = data.K(), S = batch.S, B = batch.B;
-    std::fill(grad.Y.begin(), grad.Y.end(), 0.0);
-    std::fill(grad.Z.begin(), grad.Z.end(), 0.0);
     group_by_class(batch, K, ws);
     ForwardStats st;
     const double scale = 1.0 / double(B);
@@ -150,7 +149,7 @@ ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const 
 }
 
 double forward_loss(const SeqClasses &data, const Batch &batch, const YZParams &p, bool normalize) {
-    YZParams grad(p.M);
+    YZParams grad(p.M); // zero
     YZWorkspace ws;
     return forward_backward(data, batch, p, normalize, grad, ws).loss;
 }

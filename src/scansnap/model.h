@@ -41,7 +41,8 @@ struct YZWorkspace {
     std::vector<double> e, F, V, norm, Ys, logits, dYs, dF, G, gY;
 };
 
-// Computes the batch-mean loss and accumulates the gradients into dY, dZ (which it zeroes first).
+// Computes the batch-mean loss and adds the gradients into grad.Y, grad.Z (the caller zeroes them; the
+// optimisers do, as they consume them).
 // `gamma_proxy` adds the M x M product needed for ||Y g|| (off by default: it dominates the cost).
 ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const YZParams &p, bool normalize,
                               YZParams &grad, YZWorkspace &ws, bool gamma_proxy = false);

@@ -19,16 +19,17 @@ RowBlockOptimizer::RowBlockOptimizer(OptMethod method, double lr, double momentu
     if (method == OptMethod::Adam) v_.assign(n, 0.0);
 }
 
-void RowBlockOptimizer::step(std::vector<double> &p, const std::vector<double> &g) {
+void RowBlockOptimizer::step(std::vector<double> &p, std::vector<double> &g) {
     ++step_;
     const size_t off = size_t(row_begin_) * size_t(cols_), n = m_.size();
     double *pp = p.data() + off;
-    const double *gg = g.data() + off;
+    double *gg = g.data() + off;
     if (method_ == OptMethod::Sgd) {
         const double mu = momentum_, lr = lr_;
         for (size_t i = 0; i < n; ++i) {
             m_[i] = mu * m_[i] + gg[i]; // first step: mu*0 + g = g, PyTorch's clone(g)
             pp[i] -= lr * m_[i];
+            gg[i] = 0.0;
         }
         return;
     }
@@ -39,6 +40,7 @@ void RowBlockOptimizer::step(std::vector<double> &p, const std::vector<double> &
         m_[i] = b1 * m_[i] + (1.0 - b1) * gg[i];
         v_[i] = b2 * v_[i] + (1.0 - b2) * gg[i] * gg[i];
         pp[i] -= step_size * m_[i] / (std::sqrt(v_[i]) / sqrt_bc2 + eps);
+        gg[i] = 0.0;
     }
 }
 

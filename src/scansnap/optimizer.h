@@ -19,7 +19,8 @@ class RowBlockOptimizer {
   public:
     RowBlockOptimizer(OptMethod method, double lr, double momentum, int row_begin, int row_end, int cols);
     // p and g are full row-major matrices with `cols` columns; only rows [row_begin, row_end) are touched.
-    void step(std::vector<double> &p, const std::vector<double> &g);
+    // The gradient block is zeroed as it is consumed (PyTorch's zero_grad, fused into the same pass).
+    void step(std::vector<double> &p, std::vector<double> &g);
 
   private:
     OptMethod method_;

@@ -109,6 +109,7 @@ TEST(ScansnapModel, GradientMatchesFiniteDifferences) {
     sample_batch(data, 16, rng, b);
     for (bool normalize : {true, false}) {
         YZWorkspace ws;
+        grad = YZParams(M);
         forward_backward(data, b, p, normalize, grad, ws);
         const double h = 1e-6;
         int checked = 0;
@@ -141,18 +142,23 @@ TEST(ScansnapOptimizer, SgdMomentumAndAdamMatchPyTorchByHand) {
     // Two steps on one 1 x 2 block with gradients g1 then g2, computed from the PyTorch update rules.
     std::vector<double> p{1.0, -1.0}, g1{0.5, -0.25}, g2{0.1, 0.3};
     RowBlockOptimizer sgd(OptMethod::Sgd, 0.1, 0.9, 0, 1, 2);
-    sgd.step(p, g1);
-    sgd.step(p, g2);
+    auto g = g1;
+    sgd.step(p, g);
+    EXPECT_EQ(g, (std::vector<double>{0.0, 0.0})); // zero_grad fused into the step
+    g = g2;
+    sgd.step(p, g);
     // buf1 = g1, buf2 = 0.9 g1 + g2; p = p0 - 0.1 (buf1 + buf2)
     EXPECT_DOUBLE_EQ(p[0], 1.0 - 0.1 * (0.5 + (0.45 + 0.1)));
     EXPECT_DOUBLE_EQ(p[1], -1.0 - 0.1 * (-0.25 + (-0.225 + 0.3)));
     std::vector<double> q{1.0, -1.0};
     RowBlockOptimizer adam(OptMethod::Adam, 0.01, 0.9, 0, 1, 2);
-    adam.step(q, g1);
+    g = g1;
+    adam.step(q, g);
     // First Adam step moves each entry by lr * sign(g) (up to eps).
     EXPECT_NEAR(q[0], 1.0 - 0.01, 1e-9);
     EXPECT_NEAR(q[1], -1.0 + 0.01, 1e-9);
-    adam.step(q, g2);
+    g = g2;
+    adam.step(q, g);
     const double m = 0.9 * 0.05 + 0.1 * 0.1, v = 0.999 * 0.00025 + 0.001 * 0.01;
     const double upd = 0.01 / (1 - 0.81) * m / (std::sqrt(v) / std::sqrt(1 - 0.999 * 0.999) + 1e-8);
     const double upd1 = 0.01 * 0.5 / (std::sqrt(0.00025) / std::sqrt(1 - 0.999) + 1e-8);
