@@ -49,7 +49,7 @@ TrainResult train(const TrainParams &p) {
     return r;
 }
 
-ConfigSchema train_schema() {
+ConfigSchema data_schema() {
     ConfigSchema s;
     s.add_int("data.num_last", 2, 1, 1000, "number of query tokens (Syn-Small 2, Syn-Medium 1/3/5/10)")
         .add_int("data.num_next_per_last", 1, 1, 1000, "classes per query (Syn-Small 1, Syn-Medium 2)")
@@ -59,8 +59,13 @@ ConfigSchema train_schema() {
         .add_double("data.common_prob", 1.0, 0.0, 1e9, "unnormalised weight of each common token")
         .add_double("data.unique_min", 0.1, 1e-12, 1e9, "smallest unnormalised distinct-token weight")
         .add_double("data.unique_max", 1.0, 1e-12, 1e9, "largest unnormalised distinct-token weight")
-        .add_int("data.L", 128, 2, 1 << 24, "sequence length T including the query (L-1 contextual tokens)")
-        .add_bool("model.zero_init", true, "Y = Z = 0 at start (else PyTorch nn.Linear default U(-1/sqrt M, 1/sqrt M))")
+        .add_int("data.L", 128, 2, 1 << 24, "sequence length T including the query (L-1 contextual tokens)");
+    return s;
+}
+
+ConfigSchema train_schema() {
+    ConfigSchema s = data_schema();
+    s.add_bool("model.zero_init", true, "Y = Z = 0 at start (else PyTorch nn.Linear default U(-1/sqrt M, 1/sqrt M))")
         .add_bool("model.normalize", true, "l2-normalise X^T b before the decoder (true in every experiment)")
         .add_string("opt.method", "sgd", {"sgd", "adam"}, "sgd (momentum opt.momentum) or adam (PyTorch defaults)")
         .add_double("opt.lr_z", 1.0, 0.0, 1e6, "attention learning rate eta_Z")
@@ -73,17 +78,26 @@ ConfigSchema train_schema() {
     return s;
 }
 
+DataParams data_params_from(const Config &cfg) {
+    DataParams d;
+    d.num_last = int(cfg.get_int("data.num_last"));
+    d.num_next_per_last = int(cfg.get_int("data.num_next_per_last"));
+    d.num_common = int(cfg.get_int("data.num_common"));
+    d.num_common_per_last = int(cfg.get_int("data.num_common_per_last"));
+    d.num_unique_per_next = int(cfg.get_int("data.num_unique_per_next"));
+    d.common_prob = cfg.get_double("data.common_prob");
+    d.unique_min = cfg.get_double("data.unique_min");
+    d.unique_max = cfg.get_double("data.unique_max");
+    d.L = int(cfg.get_int("data.L"));
+    if (d.unique_max < d.unique_min)
+        throw UsageError(fmt::format("config key 'data.unique_max' = {} must be >= 'data.unique_min' = {}",
+                                     d.unique_max, d.unique_min));
+    return d;
+}
+
 TrainParams train_params_from(const Config &cfg) {
     TrainParams p;
-    p.data.num_last = int(cfg.get_int("data.num_last"));
-    p.data.num_next_per_last = int(cfg.get_int("data.num_next_per_last"));
-    p.data.num_common = int(cfg.get_int("data.num_common"));
-    p.data.num_common_per_last = int(cfg.get_int("data.num_common_per_last"));
-    p.data.num_unique_per_next = int(cfg.get_int("data.num_unique_per_next"));
-    p.data.common_prob = cfg.get_double("data.common_prob");
-    p.data.unique_min = cfg.get_double("data.unique_min");
-    p.data.unique_max = cfg.get_double("data.unique_max");
-    p.data.L = int(cfg.get_int("data.L"));
+    p.data = data_params_from(cfg);
     p.zero_init = cfg.get_bool("model.zero_init");
     p.normalize = cfg.get_bool("model.normalize");
     p.method = parse_opt_method(cfg.get_string("opt.method"));
@@ -94,9 +108,6 @@ TrainParams train_params_from(const Config &cfg) {
     p.niter = int(cfg.get_int("opt.niter"));
     p.seed = uint64_t(cfg.get_int("seed"));
     p.gamma_proxy = cfg.get_bool("log.gamma_proxy");
-    if (p.data.unique_max < p.data.unique_min)
-        throw UsageError(fmt::format("config key 'data.unique_max' = {} must be >= 'data.unique_min' = {}",
-                                     p.data.unique_max, p.data.unique_min));
     return p;
 }
 

@@ -41,6 +41,9 @@ struct TrainResult {
 
 TrainResult train(const TrainParams &p);
 
+// Config keys of the generator (data.*) and their reader.
+ConfigSchema data_schema();
+DataParams data_params_from(const Config &cfg);
 // Config keys shared by `scansnap train` and `scansnap sweep` (data.*, model.*, opt.*, seed).
 ConfigSchema train_schema();
 TrainParams train_params_from(const Config &cfg);
