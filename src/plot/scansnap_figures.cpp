@@ -139,10 +139,11 @@ void draw_sweep_figures(const fs::path &dir, const SweepGrid &grid, const SweepR
         }
     write_file_atomic(dir / "fig6.dat", dat);
     const int cols = int(std::min<size_t>(nL, 4)), rows = int((nL + 3) / 4);
-    std::string body = fmt::format("set multiplot layout {},{}\nset grid\nset logscale x\nset xlabel 'η_Y / η_Z'\n"
-                                   "set ylabel 'entropy of c_n on distinct tokens'\nset key bottom right\n"
-                                   "set arrow 1 from 1,graph 0 to 1,graph 1 nohead dt 2\nset xrange [0.8:12]\n",
-                                   rows, cols);
+    std::string body =
+        fmt::format("set multiplot layout {},{}\nset grid\nset logscale x\nset xlabel 'η_Y / η_Z'\n"
+                    "set ylabel 'entropy of c_n on distinct tokens'\nset key below horizontal font ',9'\n"
+                    "set arrow 1 from 1,graph 0 to 1,graph 1 nohead dt 2\nset xrange [0.8:12]\n",
+                    rows, cols);
     for (size_t il = 0; il < nL; ++il) {
         body += fmt::format("set title '#last/next tokens = {}/{}'\nplot ", grid.num_last[il], 2 * grid.num_last[il]);
         for (size_t iz = 0; iz < nZ; ++iz)
@@ -168,7 +169,8 @@ void draw_sweep_figures(const fs::path &dir, const SweepGrid &grid, const SweepR
         const size_t nOuter = fig == 11 ? nZ : nR, nInner = fig == 11 ? nR : nZ;
         std::string b =
             fmt::format("set multiplot layout {},{}\nset grid\nset key top right font ',9'\nset yrange [0:1.05]\n"
-                        "set xlabel 'threshold'\nset ylabel 'recall'\nset xtics font ',8'\n",
+                        "set xlabel 'threshold'\nset ylabel 'recall'\nset xtics font ',7' rotate by 45 right\nset "
+                        "xtics autofreq\nset format x '%.4f'\n",
                         nL, nOuter);
         for (size_t il = 0; il < nL; ++il)
             for (size_t o = 0; o < nOuter; ++o) {
