@@ -1,0 +1,35 @@
+// gnuplot figures of the Scan and Snap runs (specs/scansnap.md §5). Each writes its .dat files and
+// renders NAME.png/.svg with NAME.gp beside it (plot/gnuplot.h).
+#pragma once
+
+#include "plot/scansnap_outputs.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tdlab::plot {
+
+// A heatmap data file for `plot FILE matrix with image`: rows x cols, row-major.
+void write_matrix_dat(const std::filesystem::path &path, const std::vector<double> &m, size_t rows, size_t cols);
+
+// c_n rows at the given iterations (plus the final state) for class n over tokens [0, ntok): rows x ntok.
+std::vector<double> attention_rows(const std::vector<double> &c, int K, int M, int n, const std::vector<int> &iters,
+                                   int ntok);
+
+// A heatmap panel body (for multiplot): y tics label the iterations, dashed separators after `seps`.
+std::string heatmap_panel(const std::string &dat, const std::string &title, const std::vector<std::string> &ylabels,
+                          int ntok, const std::vector<int> &seps);
+
+// train: loss.png (loss and the gamma proxy), attention.png (c_n of every class at iterations 0..10, final),
+// entropy.png (distinct-token entropy per class over iterations).
+void draw_train_figures(const std::filesystem::path &dir, const scansnap::SeqClasses &data,
+                        const scansnap::TrainResult &r, const std::vector<double> &c);
+// theory: theory.png (h, gamma, B against t with t'_0 and t_0 marked).
+void draw_theory_figures(const std::filesystem::path &dir, const TheoryCurveParams &p);
+// sweep: fig6.png (entropy vs ratio, one line per lr_z, error bars, one panel per num_last),
+// fig11.png (recall vs threshold, one line per ratio, at each lr_z), fig12.png (one line per lr_z, at each ratio).
+void draw_sweep_figures(const std::filesystem::path &dir, const scansnap::SweepGrid &grid,
+                        const scansnap::SweepResult &r);
+
+} // namespace tdlab::plot

@@ -1,0 +1,53 @@
+// The reparameterised 1-layer model of Scan and Snap as the official code trains it (`Model2`,
+// specs/scansnap.md §2.3), with a closed-form backward.
+//
+// Parameters (both M x M, row-major, double):
+//   Y[l*M + k] = K1.weight[k][l]: row l is the decoder vector of context token l (logit_k = sum_l Y[l,k] f_l).
+//   Z[m*M + l] = K2.weight[m][l]: attention logit of query m on key token l.
+// Forward for one sequence with query m and context counts c_l over the class support:
+//   v_l = c_l exp(Z[m,l]) / sum_l' c_l' exp(Z[m,l'])         (= X^T b, b = softmax over the L-1 positions)
+//   f = v / ||v||_2 (normalize = true in every experiment), logits = Y^T f, loss = CE(logits, label),
+//   averaged over the batch.
+// Backward (per sample, g = (softmax - e_label)/B):
+//   dY[l,:] += f_l g;  df = Y g (restricted to the support);  dv = (df - (f.df) f)/||v||;
+//   dZ[m,l] += v_l (dv_l - v.dv)   (the subtracted term is ~0 because v.dv = 0; kept for exactness).
+// Samples are grouped by class (same query row and support), so the three products per class are
+// BLAS GEMMs: logits (Bn x M) = F (Bn x S) Ys (S x M); dYs (S x M) = F^T G; dF (Bn x S) = G Ys^T.
+#pragma once
+
+#include "scansnap/dataset.h"
+
+#include <vector>
+
+namespace tdlab::scansnap {
+
+struct YZParams {
+    int M = 0;
+    std::vector<double> Y, Z;
+    explicit YZParams(int M_ = 0) : M(M_), Y(size_t(M_) * size_t(M_), 0.0), Z(size_t(M_) * size_t(M_), 0.0) {}
+    // PyTorch nn.Linear default init: every entry i.i.d. U(-1/sqrt(M), 1/sqrt(M)). K1 is drawn first, then
+    // K2, both in K-row-major order (K1[k][l] fills Y[l*M+k]).
+    void init_uniform(CounterRng &rng);
+};
+
+struct ForwardStats {
+    double loss = 0.0;        // mean cross-entropy over the batch
+    double gamma_proxy = 0.0; // mean_i ||Y (e_label - softmax)||_2 over the batch (only if requested)
+};
+
+// Scratch buffers, reused across iterations (no allocation in the training loop).
+struct YZWorkspace {
+    std::vector<int> order, offsets;
+    std::vector<double> e, F, V, norm, Ys, logits, dYs, dF, G, gY;
+};
+
+// Computes the batch-mean loss and adds the gradients into grad.Y, grad.Z (the caller zeroes them; the
+// optimisers do, as they consume them).
+// `gamma_proxy` adds the M x M product needed for ||Y g|| (off by default: it dominates the cost).
+ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const YZParams &p, bool normalize,
+                              YZParams &grad, YZWorkspace &ws, bool gamma_proxy = false);
+
+// Loss only (used by the finite-difference test).
+double forward_loss(const SeqClasses &data, const Batch &batch, const YZParams &p, bool normalize);
+
+} // namespace tdlab::scansnap

@@ -1,0 +1,195 @@
+// The Y/Z model and its generator: layout, invariants, closed-form gradient against finite differences,
+// and the optimisers' PyTorch semantics.
+#include "core/rng.h"
+#include "scansnap/dataset.h"
+#include "scansnap/metrics.h"
+#include "scansnap/model.h"
+#include "scansnap/optimizer.h"
+#include "scansnap/trainer.h"
+
+#include <cmath>
+#include <gtest/gtest.h>
+
+using namespace tdlab;
+using namespace tdlab::scansnap;
+
+TEST(ScansnapData, SynSmallAndMediumLayout) {
+    SeqClasses small(DataParams::syn_small());
+    EXPECT_EQ(small.M(), 34);
+    EXPECT_EQ(small.K(), 2);
+    EXPECT_EQ(small.cls(0).query, 30);
+    EXPECT_EQ(small.cls(1).query, 31);
+    EXPECT_EQ(small.cls(0).label, 32);
+    EXPECT_EQ(small.cls(1).label, 33);
+    EXPECT_EQ(small.cls(1).support[10], 20); // class 2's distinct tokens are 20..29
+    // Common tokens 1/15.5, distinct 0.1/15.5 .. 1/15.5.
+    EXPECT_NEAR(small.cls(0).prob[0], 1.0 / 15.5, 1e-15);
+    EXPECT_NEAR(small.cls(0).prob[10], 0.1 / 15.5, 1e-15);
+    EXPECT_NEAR(small.cls(0).prob[19], 1.0 / 15.5, 1e-15);
+    const int expect_M[] = {33, 79, 125, 240};
+    const int num_last[] = {1, 3, 5, 10};
+    for (int i = 0; i < 4; ++i) {
+        SeqClasses med(DataParams::syn_medium(num_last[i]));
+        EXPECT_EQ(med.M(), expect_M[i]);
+        EXPECT_EQ(med.K(), 2 * num_last[i]);
+        EXPECT_EQ(med.cls(1).query, med.cls(0).query); // two classes share each query
+    }
+}
+
+TEST(ScansnapData, CountsFollowTheClassDistribution) {
+    DataParams d = DataParams::syn_small();
+    d.L = 1001;
+    SeqClasses data(d);
+    CounterRng rng(5, 1);
+    Batch b;
+    sample_batch(data, 400, rng, b);
+    std::vector<double> freq(size_t(data.S()), 0.0);
+    double total = 0;
+    int n0 = 0;
+    for (int i = 0; i < b.B; ++i) {
+        n0 += b.cls[size_t(i)] == 0;
+        for (int s = 0; s < b.S; ++s) {
+            freq[size_t(s)] += b.counts[size_t(i) * b.S + s];
+            total += b.counts[size_t(i) * b.S + s];
+        }
+        int row = 0;
+        for (int s = 0; s < b.S; ++s) row += b.counts[size_t(i) * b.S + s];
+        ASSERT_EQ(row, 1000);
+    }
+    EXPECT_NEAR(n0 / 400.0, 0.5, 0.1);
+    for (int s = 0; s < data.S(); ++s) {
+        const double p = data.cls(0).prob[size_t(s)];
+        EXPECT_NEAR(freq[size_t(s)] / total, p, 5 * std::sqrt(p / total)) << "support slot " << s;
+    }
+}
+
+TEST(ScansnapModel, ZeroInitLossIsLogM) {
+    TrainParams p;
+    p.data = DataParams::syn_small();
+    p.niter = 3;
+    TrainResult r = train(p);
+    EXPECT_NEAR(r.loss[0], std::log(34.0), 1e-12); // the official log shows 3.52636
+    EXPECT_LT(r.loss[2], r.loss[0]);
+}
+
+TEST(ScansnapModel, RowSumsStayZero) {
+    TrainParams p;
+    p.data = DataParams::syn_medium(3);
+    p.niter = 30;
+    p.lr_z = 2;
+    p.ratio = 5;
+    TrainResult r = train(p);
+    const int M = r.M;
+    double worst = 0;
+    for (int row = 0; row < M; ++row) {
+        double sy = 0, sz = 0;
+        for (int k = 0; k < M; ++k) {
+            sy += r.final_params.Y[size_t(row) * M + k];
+            sz += r.final_params.Z[size_t(row) * M + k];
+        }
+        worst = std::max({worst, std::fabs(sy), std::fabs(sz)});
+    }
+    // Y 1 = 0 exactly in exact arithmetic (softmax - onehot sums to 0; dZ rows: v.(dv - v.dv) = 0).
+    EXPECT_LT(worst, 1e-10);
+    // ... and the parameters did move.
+    EXPECT_GT(std::fabs(r.final_params.Z[size_t(r.M) * 0 + size_t(SeqClasses(p.data).last_offset()) * M]), 1e-4);
+}
+
+TEST(ScansnapModel, GradientMatchesFiniteDifferences) {
+    DataParams d = DataParams::syn_medium(3);
+    d.L = 20;
+    SeqClasses data(d);
+    const int M = data.M();
+    YZParams p(M), grad(M);
+    CounterRng init(3, 0), rng(3, 1);
+    p.init_uniform(init);
+    // Make the attention non-trivial so the Z gradient is exercised away from uniform.
+    for (auto &z : p.Z) z *= 20.0;
+    Batch b;
+    sample_batch(data, 16, rng, b);
+    for (bool normalize : {true, false}) {
+        YZWorkspace ws;
+        grad = YZParams(M);
+        forward_backward(data, b, p, normalize, grad, ws);
+        const double h = 1e-6;
+        int checked = 0;
+        double worst = 0;
+        auto check = [&](std::vector<double> &param, const std::vector<double> &g, size_t idx) {
+            const double old = param[idx];
+            param[idx] = old + h;
+            const double lp = forward_loss(data, b, p, normalize);
+            param[idx] = old - h;
+            const double lm = forward_loss(data, b, p, normalize);
+            param[idx] = old;
+            const double fd = (lp - lm) / (2 * h);
+            worst = std::max(worst, std::fabs(fd - g[idx]) / std::max(1e-3, std::fabs(fd)));
+            ++checked;
+        };
+        for (int n = 0; n < data.K(); ++n) {
+            const SeqClass &c = data.cls(n);
+            for (int s = 0; s < data.S(); s += 3) {
+                check(p.Z, grad.Z, size_t(c.query) * M + c.support[size_t(s)]);
+                check(p.Y, grad.Y, size_t(c.support[size_t(s)]) * M + c.label);
+                check(p.Y, grad.Y, size_t(c.support[size_t(s)]) * M + size_t(s % M));
+            }
+        }
+        EXPECT_GT(checked, 50);
+        EXPECT_LT(worst, 1e-5) << "normalize=" << normalize;
+    }
+}
+
+TEST(ScansnapOptimizer, SgdMomentumAndAdamMatchPyTorchByHand) {
+    // Two steps on one 1 x 2 block with gradients g1 then g2, computed from the PyTorch update rules.
+    std::vector<double> p{1.0, -1.0}, g1{0.5, -0.25}, g2{0.1, 0.3};
+    RowBlockOptimizer sgd(OptMethod::Sgd, 0.1, 0.9, 0, 1, 2);
+    auto g = g1;
+    sgd.step(p, g);
+    EXPECT_EQ(g, (std::vector<double>{0.0, 0.0})); // zero_grad fused into the step
+    g = g2;
+    sgd.step(p, g);
+    // buf1 = g1, buf2 = 0.9 g1 + g2; p = p0 - 0.1 (buf1 + buf2)
+    EXPECT_DOUBLE_EQ(p[0], 1.0 - 0.1 * (0.5 + (0.45 + 0.1)));
+    EXPECT_DOUBLE_EQ(p[1], -1.0 - 0.1 * (-0.25 + (-0.225 + 0.3)));
+    std::vector<double> q{1.0, -1.0};
+    RowBlockOptimizer adam(OptMethod::Adam, 0.01, 0.9, 0, 1, 2);
+    g = g1;
+    adam.step(q, g);
+    // First Adam step moves each entry by lr * sign(g) (up to eps).
+    EXPECT_NEAR(q[0], 1.0 - 0.01, 1e-9);
+    EXPECT_NEAR(q[1], -1.0 + 0.01, 1e-9);
+    g = g2;
+    adam.step(q, g);
+    const double m = 0.9 * 0.05 + 0.1 * 0.1, v = 0.999 * 0.00025 + 0.001 * 0.01;
+    const double upd = 0.01 / (1 - 0.81) * m / (std::sqrt(v) / std::sqrt(1 - 0.999 * 0.999) + 1e-8);
+    const double upd1 = 0.01 * 0.5 / (std::sqrt(0.00025) / std::sqrt(1 - 0.999) + 1e-8);
+    EXPECT_NEAR(q[0], 1.0 - upd1 - upd, 1e-14);
+}
+
+TEST(ScansnapModel, SameSeedSameBytesAndInitBound) {
+    TrainParams p;
+    p.data = DataParams::syn_medium(1);
+    p.zero_init = false;
+    p.niter = 5;
+    TrainResult a = train(p), b = train(p);
+    EXPECT_EQ(a.final_params.Z, b.final_params.Z);
+    EXPECT_EQ(a.loss, b.loss);
+    YZParams init(33);
+    CounterRng rng(1, 0);
+    init.init_uniform(rng);
+    double mx = 0, mean = 0;
+    for (double x : init.Y) mx = std::max(mx, std::fabs(x)), mean += x;
+    EXPECT_LE(mx, 1.0 / std::sqrt(33.0));
+    EXPECT_GT(mx, 0.95 / std::sqrt(33.0));
+    EXPECT_NEAR(mean / init.Y.size(), 0.0, 0.01);
+}
+
+TEST(ScansnapMetrics, EntropyAtInitAndRecall) {
+    SeqClasses data(DataParams::syn_medium(1));
+    std::vector<double> Z(size_t(data.M()) * data.M(), 0.0);
+    // Spec §4.2: at z = 0 the distinct-token entropy is 2.1513 (max ln 10 = 2.3026).
+    EXPECT_NEAR(mean_distinct_entropy(data, Z), 2.1513, 1e-4);
+    // Uniform softmax(z_m) = 1/M: every distinct token is recalled at theta = 1/M, none above.
+    auto rc = recall_curve(data, Z, {1.0 / 33 - 1e-12, 1.0 / 33 + 1e-9});
+    EXPECT_DOUBLE_EQ(rc[0], 1.0);
+    EXPECT_DOUBLE_EQ(rc[1], 0.0);
+}
