@@ -1,0 +1,29 @@
+// Causal multi-head scaled dot-product attention core (the part between the projections), forward and
+// backward, in llm.c style. The projections (W_Q, W_K, W_V, W_O) are separate linear ops, so
+// "W_Q = identity" (Bietti et al.'s simplified model) is simply q = the layer input.
+//
+// Shapes: B = batch, T = sequence length, C = channels, NH = heads, HS = C / NH (head size).
+// q, k, v, out are (B,T,C) with head h occupying channels [h*HS, (h+1)*HS) (the usual split of C).
+//   preatt[b,h,t,s] = scale * q[b,t,h,:] . k[b,s,h,:]   for s <= t (causal), -inf above the diagonal
+//   att[b,h,t,:]    = softmax_s(preatt[b,h,t,:])          (fp32; entries s > t are exactly 0)
+//   out[b,t,h,:]    = sum_s att[b,h,t,s] v[b,s,h,:]
+// `att` is TransformerLens' hook_pattern [batch, head, q, k] and `preatt` its hook_attn_scores (the masked
+// entries are stored as -inf, as TL does). scale = 1/sqrt(HS) normally, 1 for "no_sqrtd".
+//
+// Matrix products go through cblas_sgemm, one (b,h) slice per call, with OpenMP over the B*NH slices.
+// OpenBLAS is forced to one thread inside the parallel region and restored afterwards; each slice is
+// computed by exactly one thread with the same code, so results are identical for any thread count.
+#pragma once
+
+namespace tdlab::nn {
+
+// Overwrites preatt, att (B,NH,T,T) and out (B,T,C).
+void attention_forward(float *out, float *preatt, float *att, const float *q, const float *k, const float *v, int B,
+                       int T, int C, int NH, float scale);
+
+// Accumulates (+=) into dq, dk, dv (B,T,C); any may be null (not needed). datt and dpreatt (B,NH,T,T) are
+// scratch space (overwritten). dout (B,T,C); q, k, v, att as in the forward.
+void attention_backward(float *dq, float *dk, float *dv, float *datt, float *dpreatt, const float *dout, const float *q,
+                        const float *k, const float *v, const float *att, int B, int T, int C, int NH, float scale);
+
+} // namespace tdlab::nn

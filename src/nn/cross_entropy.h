@@ -1,0 +1,25 @@
+// Softmax cross-entropy over a subset of positions (a mask), mean over the selected positions; this is
+// torch's F.cross_entropy(logits[mask], targets[mask]) (reduction "mean"). Bietti et al. train on the
+// in-context positions only (mask = outs >= 2) or on all positions (mask = null).
+// Shapes: N = positions (B*T), V = vocabulary.
+#pragma once
+
+#include <cstdint>
+
+namespace tdlab::nn {
+
+// probs (N,V) = softmax(logits) (fp32, max-subtracted) for every row; losses (N) = -log probs[target] on
+// selected rows, 0 elsewhere. Returns the mean over selected rows (0 when none are selected, where torch
+// would give NaN), accumulated in double. mask (N) != 0 selects a row; null selects all.
+// targets in [0,V) on selected rows (RuntimeError naming the bad value otherwise).
+float cross_entropy_forward(float *losses, float *probs, const float *logits, const int32_t *targets,
+                            const uint8_t *mask, int N, int V);
+
+// dlogits (N,V) += (probs - onehot(target)) * dloss / count on selected rows; unselected rows untouched.
+void cross_entropy_backward(float *dlogits, const float *probs, const int32_t *targets, const uint8_t *mask, int N,
+                            int V, float dloss = 1.0f);
+
+// Number of selected rows (all N when mask is null).
+int cross_entropy_count(const uint8_t *mask, int N);
+
+} // namespace tdlab::nn

@@ -1,0 +1,62 @@
+// Named parameters (PyTorch's named_parameters()): values in one arena, gradients in another, each with
+// a torch-style dotted name ("layers.1.attention.wo.weight"), a `trainable` flag (false = requires_grad
+// False forever, e.g. Bietti et al.'s frozen W_V, W_O^1 and positional buffer) and a `requires_grad` flag
+// that a FreezeSchedule toggles per iteration.
+//
+// Contract with the ops: a model's backward passes `p.grad_or_null()` as the gradient pointer, so a
+// parameter that does not require a gradient gets none computed (grad stays 0), and optimisers skip it
+// entirely, as torch skips parameters whose .grad is None.
+#pragma once
+
+#include "nn/arena.h"
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tdlab::nn {
+
+struct Parameter {
+    std::string name;
+    std::vector<size_t> shape;
+    size_t size = 0;
+    float *value = nullptr; // into ParameterSet's value arena
+    float *grad = nullptr;  // into ParameterSet's gradient arena (always allocated)
+    bool trainable = true;
+    bool requires_grad = true; // trainable && not currently frozen
+    float *grad_or_null() const { return requires_grad ? grad : nullptr; }
+};
+
+class ParameterSet {
+  public:
+    // Plans a parameter; returns its index. Only before allocate(). Duplicate names: RuntimeError.
+    size_t add(const std::string &name, const std::vector<size_t> &shape, bool trainable = true);
+    // One allocation for all values and one for all gradients (zero-filled).
+    void allocate();
+
+    size_t count() const { return params_.size(); }
+    Parameter &operator[](size_t i) { return params_[i]; }
+    const Parameter &operator[](size_t i) const { return params_[i]; }
+    // By exact name; UsageError naming the parameter (and listing the known names) when absent.
+    Parameter &at(const std::string &name);
+    const Parameter &at(const std::string &name) const;
+    Parameter *find(const std::string &name);
+    std::vector<Parameter> &all() { return params_; }
+    const std::vector<Parameter> &all() const { return params_; }
+
+    void zero_grad(); // every gradient to 0 (the whole gradient arena)
+    size_t total_size() const;
+
+    // NPZ of all values (name.npy members) for checkpoints and for loading golden initial weights.
+    void save_npz(const std::filesystem::path &path) const;
+    // Loads values by name from an NPZ (float32 or float64 members); shapes must match. Parameters absent
+    // from the file are left as they are unless `require_all` (then UsageError naming the missing one).
+    void load_npz(const std::filesystem::path &path, bool require_all = true);
+
+  private:
+    std::vector<Parameter> params_;
+    Arena values_, grads_;
+};
+
+} // namespace tdlab::nn
