@@ -1,0 +1,81 @@
+#include "nn/params.h"
+
+#include "core/error.h"
+#include "core/npy.h"
+
+#include <cstring>
+
+namespace tdlab::nn {
+
+size_t ParameterSet::add(const std::string &name, const std::vector<size_t> &shape, bool trainable) {
+    if (values_.allocated()) throw RuntimeError("parameters: add('" + name + "') after allocate()");
+    values_.reserve(name, shape); // throws on duplicates
+    grads_.reserve(name, shape);
+    Parameter p;
+    p.name = name;
+    p.shape = shape;
+    p.size = values_.tensors().back().size;
+    p.trainable = trainable;
+    p.requires_grad = trainable;
+    params_.push_back(std::move(p));
+    return params_.size() - 1;
+}
+
+void ParameterSet::allocate() {
+    values_.allocate();
+    grads_.allocate();
+    for (size_t i = 0; i < params_.size(); ++i) {
+        params_[i].value = values_.data(i);
+        params_[i].grad = grads_.data(i);
+    }
+}
+
+Parameter *ParameterSet::find(const std::string &name) {
+    for (auto &p : params_)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+Parameter &ParameterSet::at(const std::string &name) {
+    if (Parameter *p = find(name)) return *p;
+    std::string known;
+    for (const auto &p : params_) known += (known.empty() ? "" : ", ") + p.name;
+    throw UsageError("unknown parameter '" + name + "' (known: " + known + ")");
+}
+
+const Parameter &ParameterSet::at(const std::string &name) const {
+    return const_cast<ParameterSet *>(this)->at(name);
+}
+
+void ParameterSet::zero_grad() {
+    grads_.zero();
+}
+
+size_t ParameterSet::total_size() const {
+    size_t n = 0;
+    for (const auto &p : params_) n += p.size;
+    return n;
+}
+
+void ParameterSet::save_npz(const std::filesystem::path &path) const {
+    NpzMap m;
+    for (const auto &p : params_) m[p.name] = make_npy(p.value, p.shape);
+    write_npz(path, m);
+}
+
+void ParameterSet::load_npz(const std::filesystem::path &path, bool require_all) {
+    NpzMap m = read_npz(path);
+    for (auto &p : params_) {
+        auto it = m.find(p.name);
+        if (it == m.end()) {
+            if (require_all) throw UsageError(path.string() + ": no array for parameter '" + p.name + "'");
+            continue;
+        }
+        if (it->second.shape != p.shape)
+            throw UsageError(path.string() + ": parameter '" + p.name + "' has the wrong shape");
+        std::vector<double> v = it->second.to_double();
+        for (size_t i = 0; i < p.size; ++i) p.value[i] = float(v[i]);
+    }
+}
+
+} // namespace tdlab::nn
