@@ -33,7 +33,9 @@ SimplifiedModel::SimplifiedModel(const ModelOptions &opt) : opt_(opt) {
     for (auto &p : params_.all()) p.requires_grad = p.trainable;
 }
 
-float SimplifiedModel::attn_scale() const { return opt_.no_sqrtd ? 1.0f : 1.0f / std::sqrt(float(opt_.dim)); }
+float SimplifiedModel::attn_scale() const {
+    return opt_.no_sqrtd ? 1.0f : 1.0f / std::sqrt(float(opt_.dim));
+}
 
 void SimplifiedModel::init(uint64_t seed) {
     // One counter stream per parameter (its index), so adding a parameter does not move the others.
@@ -50,7 +52,8 @@ void SimplifiedModel::init(uint64_t seed) {
 
 ModelActivations SimplifiedModel::make_activations(int B, int T) const {
     if (B < 1 || T < 1 || T > opt_.max_length)
-        throw UsageError(fmt::format("model: batch {} x length {} impossible (max_length = {})", B, T, opt_.max_length));
+        throw UsageError(
+            fmt::format("model: batch {} x length {} impossible (max_length = {})", B, T, opt_.max_length));
     ModelActivations a;
     a.B = B;
     a.T = T;
@@ -58,10 +61,18 @@ ModelActivations SimplifiedModel::make_activations(int B, int T) const {
     const std::vector<size_t> btd{b, t, d}, btt{b, 1, t, t}, btn{b, t, N};
     std::vector<std::pair<float **, size_t>> fw, bw;
     auto plan = [&](nn::Arena &ar, std::vector<std::pair<float **, size_t>> &list, float **ptr, const char *name,
-                    const std::vector<size_t> &shape) { list.push_back({ptr, ar.reserve(name, shape)}); };
-    for (auto [ptr, name] : std::initializer_list<std::pair<float **, const char *>>{
-             {&a.h0, "h0"}, {&a.k1, "k1"}, {&a.v1, "v1"}, {&a.z1, "z1"}, {&a.h1, "h1"},
-             {&a.k2, "k2"}, {&a.v2, "v2"}, {&a.z2, "z2"}, {&a.h2, "h2"}})
+                    const std::vector<size_t> &shape) {
+        list.push_back({ptr, ar.reserve(name, shape)});
+    };
+    for (auto [ptr, name] : std::initializer_list<std::pair<float **, const char *>>{{&a.h0, "h0"},
+                                                                                     {&a.k1, "k1"},
+                                                                                     {&a.v1, "v1"},
+                                                                                     {&a.z1, "z1"},
+                                                                                     {&a.h1, "h1"},
+                                                                                     {&a.k2, "k2"},
+                                                                                     {&a.v2, "v2"},
+                                                                                     {&a.z2, "z2"},
+                                                                                     {&a.h2, "h2"}})
         plan(a.acts, fw, ptr, name, btd);
     if (opt_.final_ffn) plan(a.acts, fw, &a.h3, "h3", btd);
     plan(a.acts, fw, &a.preatt1, "preatt1", btt);
@@ -71,9 +82,15 @@ ModelActivations SimplifiedModel::make_activations(int B, int T) const {
     plan(a.acts, fw, &a.logits, "logits", btn);
     plan(a.acts, fw, &a.probs, "probs", btn);
     plan(a.acts, fw, &a.losses, "losses", {b, t});
-    for (auto [ptr, name] : std::initializer_list<std::pair<float **, const char *>>{
-             {&a.dh2, "dh2"}, {&a.dz2, "dz2"}, {&a.dk2, "dk2"}, {&a.dv2, "dv2"}, {&a.dh1, "dh1"},
-             {&a.dz1, "dz1"}, {&a.dk1, "dk1"}, {&a.dv1, "dv1"}, {&a.dh0, "dh0"}})
+    for (auto [ptr, name] : std::initializer_list<std::pair<float **, const char *>>{{&a.dh2, "dh2"},
+                                                                                     {&a.dz2, "dz2"},
+                                                                                     {&a.dk2, "dk2"},
+                                                                                     {&a.dv2, "dv2"},
+                                                                                     {&a.dh1, "dh1"},
+                                                                                     {&a.dz1, "dz1"},
+                                                                                     {&a.dk1, "dk1"},
+                                                                                     {&a.dv1, "dv1"},
+                                                                                     {&a.dh0, "dh0"}})
         plan(a.grads, bw, ptr, name, btd);
     if (opt_.final_ffn) plan(a.grads, bw, &a.dh3, "dh3", btd);
     plan(a.grads, bw, &a.dlogits, "dlogits", btn);
@@ -165,18 +182,19 @@ void SimplifiedModel::backward(ModelActivations &a) {
     // layer 2: h2 = h1 + W_O^2 z2, z2 = attn(q = h1, k = W_K^2 h1, v = W_V^2 h1)
     if (need_l1) nn::residual_backward(a.dh1, nullptr, a.dh2, n);
     const bool need_attn2 = need_l1 || WK(1).requires_grad;
-    nn::linear_backward(need_attn2 ? a.dz2 : nullptr, WO(1).grad_or_null(), nullptr, a.dh2, a.z2, WO(1).value, BT, C, C);
+    nn::linear_backward(need_attn2 ? a.dz2 : nullptr, WO(1).grad_or_null(), nullptr, a.dh2, a.z2, WO(1).value, BT, C,
+                        C);
     if (!need_attn2) return;
-    nn::attention_backward(need_l1 ? a.dh1 : nullptr, a.dk2, need_l1 ? a.dv2 : nullptr, a.datt, a.dpreatt, a.dz2,
-                           a.h1, a.k2, a.v2, a.att2, B, T, C, 1, scale);
+    nn::attention_backward(need_l1 ? a.dh1 : nullptr, a.dk2, need_l1 ? a.dv2 : nullptr, a.datt, a.dpreatt, a.dz2, a.h1,
+                           a.k2, a.v2, a.att2, B, T, C, 1, scale);
     nn::linear_backward(need_l1 ? a.dh1 : nullptr, WK(1).grad_or_null(), nullptr, a.dk2, a.h1, WK(1).value, BT, C, C);
     if (!need_l1) return;
     nn::linear_backward(a.dh1, nullptr, nullptr, a.dv2, a.h1, WV(1).value, BT, C, C);
     // layer 1: h1 = h0 + W_O^1 z1, z1 = attn(q = h0, k = W_K^1 h0, v = W_V^1 h0); h0 is a leaf unless E trains
     if (need_h0) nn::residual_backward(a.dh0, nullptr, a.dh1, n);
     nn::linear_backward(a.dz1, nullptr, nullptr, a.dh1, a.z1, WO(0).value, BT, C, C);
-    nn::attention_backward(need_h0 ? a.dh0 : nullptr, a.dk1, need_h0 ? a.dv1 : nullptr, a.datt, a.dpreatt, a.dz1,
-                           a.h0, a.k1, a.v1, a.att1, B, T, C, 1, scale);
+    nn::attention_backward(need_h0 ? a.dh0 : nullptr, a.dk1, need_h0 ? a.dv1 : nullptr, a.datt, a.dpreatt, a.dz1, a.h0,
+                           a.k1, a.v1, a.att1, B, T, C, 1, scale);
     nn::linear_backward(need_h0 ? a.dh0 : nullptr, WK(0).grad_or_null(), nullptr, a.dk1, a.h0, WK(0).value, BT, C, C);
     if (!need_h0) return;
     nn::linear_backward(a.dh0, nullptr, nullptr, a.dv1, a.h0, WV(0).value, BT, C, C);

@@ -27,9 +27,9 @@ namespace tdlab::birth {
 struct ModelOptions {
     int vocab = 65;
     int dim = 256;
-    int max_length = 256;        // rows of P
-    bool final_ffn = false;      // W_F (linear) after layer 2
-    bool no_sqrtd = false;       // drop the 1/sqrt(d) attention scaling
+    int max_length = 256;   // rows of P
+    bool final_ffn = false; // W_F (linear) after layer 2
+    bool no_sqrtd = false;  // drop the 1/sqrt(d) attention scaling
     bool sqrtd_embeddings = false;
     bool freeze_embeddings = true;
     bool freeze_output = true;

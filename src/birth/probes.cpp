@@ -14,7 +14,9 @@ MatD as_matrix(const nn::Parameter &p, size_t rows) {
     const size_t cols = p.size / p.shape[0];
     return Eigen::Map<const MatF>(p.value, Eigen::Index(rows), Eigen::Index(cols)).cast<double>();
 }
-MatD as_matrix(const nn::Parameter &p) { return as_matrix(p, p.shape[0]); }
+MatD as_matrix(const nn::Parameter &p) {
+    return as_matrix(p, p.shape[0]);
+}
 
 template <typename T> int argmax(const T *v, int n) {
     int best = 0;
