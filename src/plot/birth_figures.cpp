@@ -38,6 +38,14 @@ int col(const std::string &key) {
 const char *kProbeStyle = "set style line 1 lc rgb '#d62728' lw 2\nset style line 2 lc rgb '#1f77b4' lw 2\n"
                           "set style line 3 lc rgb '#2ca02c' lw 2\nset style line 4 lc rgb '#2ca02c' lw 2 dt 2\n"
                           "set style line 5 lc rgb '#9467bd' lw 2\nset style line 6 lc rgb '#ff7f0e' lw 2\n";
+// About four major x tics over the run (gnuplot's automatic tics crowd the narrow Fig 3 panels).
+std::string xtics(const std::vector<nlohmann::json> &records) {
+    const double last = records.empty() ? 1.0 : records.back().value("iter", 1.0);
+    for (double e = 1; e <= 1e7; e *= 10)
+        for (double m : {1.0, 2.0, 2.5, 5.0})
+            if (m * e * 4 >= last) return fmt::format("set xtics {}\n", m * e);
+    return "";
+}
 std::string probe_plot(const std::string &file) {
     return fmt::format(
         "plot '{0}' u 1:{1} w l ls 1 t 'W_O^2 (wo1\\_acc)', '' u 1:{2} w l ls 2 t 'W_K^2 (wk1\\_acc)', "
@@ -68,8 +76,9 @@ void draw_birth_run(const std::filesystem::path &dir, const std::vector<nlohmann
 
 void draw_birth_fig3(const std::filesystem::path &dir, const std::vector<BirthCurve> &variants, int freeze_iter) {
     std::string body = fmt::format("{}set multiplot layout 2,{} title 'Fig. 3: induction head alone; frozen "
-                                   "matrices thaw at iteration {}'\nset grid\nset yrange [0:1.05]\n",
-                                   kProbeStyle, variants.size(), freeze_iter);
+                                   "matrices thaw at iteration {}'\nset grid\nset yrange [0:1.05]\n{}",
+                                   kProbeStyle, variants.size(), freeze_iter,
+                                   xtics(variants.empty() ? std::vector<nlohmann::json>{} : variants[0].records));
     for (const auto &v : variants) write_birth_columns(dir / v.file, v.records, kKeys);
     for (size_t i = 0; i < variants.size(); ++i) {
         body += fmt::format("set title '{0}'\nset xlabel ''\nset ylabel '{1}'\nset key off\n"
@@ -79,10 +88,9 @@ void draw_birth_fig3(const std::filesystem::path &dir, const std::vector<BirthCu
                             col("acc_end"));
     }
     for (size_t i = 0; i < variants.size(); ++i) {
-        body +=
-            fmt::format("set title ''\nset xlabel 'iteration'\nset ylabel '{0}'\n{1}{2}", i == 0 ? "memory recall" : "",
-                        i == variants.size() - 1 ? "set key bottom right font ',9'\n" : "set key off\n",
-                        probe_plot(variants[i].file));
+        body += fmt::format(
+            "set title ''\nset xlabel 'iteration'\nset ylabel '{0}'\n{1}{2}", i == 0 ? "memory recall" : "",
+            i == variants.size() - 1 ? "set key top left font ',8'\n" : "set key off\n", probe_plot(variants[i].file));
     }
     body += "unset multiplot\n";
     render_figure(dir, "fig3", body, {int(330 * variants.size()), 650});
@@ -92,7 +100,8 @@ void draw_birth_fig4(const std::filesystem::path &dir, const std::vector<BirthCu
                      const std::vector<BirthCurve> &output_variants, const BirthCurve &probe_run) {
     const char *colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
     std::string body = "set multiplot layout 1,3 title 'Fig. 4: simplified model with W_F, loss on all tokens'\n"
-                       "set grid\nset xlabel 'iteration'\n";
+                       "set grid\nset xlabel 'iteration'\n" +
+                       xtics(probe_run.records);
     body += "set title 'global (dashed) vs in-context (solid) loss'\nset ylabel 'loss (nats)'\nset yrange [0:*]\n"
             "set key top right font ',9'\nplot ";
     for (size_t i = 0; i < data_variants.size(); ++i) {
