@@ -21,7 +21,7 @@ std::vector<int> CharStats::argsort_ascending() const {
 
 std::string CharStats::label(int id) const {
     const uint32_t c = codepoint[size_t(id)];
-    if (c == '\n') return "\\\\n";
+    if (c == '\n') return "\\n";
     if (c == ' ') return "sp";
     if (c < 128) return std::string(1, char(c));
     return "?";
