@@ -1,0 +1,128 @@
+// Time per training iteration of Bietti et al.'s simplified model (forward, masked CE on in-context
+// positions, backward, SGD-momentum step) in tdlab against bench/birth_torch.py running the same model,
+// batch and thread count on the same machine; plus achieved GFLOP/s against a measured sgemm peak.
+//   build/bench/bench_birth [--threads N] [--iters K] [--quick]
+// Prints best-of-K times (the machine may be shared: best-of is the least noisy statistic).
+#include "birth/model.h"
+#include "birth/trigger_data.h"
+#include "core/parallel.h"
+#include "nn/optimizer.h"
+
+#include <algorithm>
+#include <cblas.h>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+using namespace tdlab;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// sgemm peak: best of several 1024^3 (or 2048^3) products through the same OpenBLAS.
+double sgemm_peak_gflops(int n, int reps) {
+    std::vector<float> a(size_t(n) * n, 0.5f), b(size_t(n) * n, 0.25f), c(size_t(n) * n);
+    double best = 1e30;
+    for (int r = 0; r < reps; ++r) {
+        auto t0 = Clock::now();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(),
+                    n);
+        best = std::min(best, seconds_since(t0));
+    }
+    return 2.0 * n * n * double(n) / best / 1e9;
+}
+
+struct Timing {
+    double best, median;
+};
+
+Timing tdlab_iteration(int d, int T, int B, int iters) {
+    birth::ModelOptions o;
+    o.dim = d;
+    o.max_length = T;
+    birth::SimplifiedModel model(o);
+    model.init(0);
+    birth::DataOptions dopt;
+    dopt.seq_length = T;
+    birth::TriggerData data(birth::shakespeare_stats(), dopt);
+    const birth::Batch batch = data.gen_batch(0, birth::StreamPurpose::Train, 0, B);
+    std::vector<uint8_t> mask(batch.outs.size());
+    for (size_t i = 0; i < mask.size(); ++i) mask[i] = batch.outs[i] >= 2;
+    birth::ModelActivations acts = model.make_activations(B, T);
+    nn::Sgd opt(model.params(), {0.03, 0.9, 1e-4});
+    auto step = [&] {
+        model.params().zero_grad();
+        model.forward(acts, batch.x.data(), batch.y.data(), mask.data());
+        model.backward(acts);
+        opt.step();
+    };
+    step(); // warm-up
+    std::vector<double> t;
+    for (int i = 0; i < iters; ++i) {
+        auto t0 = Clock::now();
+        step();
+        t.push_back(seconds_since(t0));
+    }
+    std::sort(t.begin(), t.end());
+    return {t.front(), t[t.size() / 2]};
+}
+
+Timing torch_iteration(int d, int T, int B, int threads, int iters) {
+    const std::string cmd = "/usr/bin/python3 " + std::string(TDLAB_SOURCE_DIR) + "/bench/birth_torch.py --dim " +
+                            std::to_string(d) + " --seq " + std::to_string(T) + " --batch " + std::to_string(B) +
+                            " --threads " + std::to_string(threads) + " --iters " + std::to_string(iters) + " 2>&1";
+    FILE *p = popen(cmd.c_str(), "r");
+    if (!p) return {-1, -1};
+    char line[512];
+    Timing r{-1, -1};
+    while (fgets(line, sizeof line, p)) {
+        if (std::sscanf(line, "torch_iter_seconds %lf %lf", &r.best, &r.median) == 2) continue;
+        std::fputs(line, stdout);
+    }
+    pclose(p);
+    return r;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    int threads = 2, iters = 5;
+    bool quick = false;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+            threads = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--iters") && i + 1 < argc)
+            iters = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--quick"))
+            quick = true;
+    }
+    configure_threads(threads);
+    const double peak = sgemm_peak_gflops(1024, 5);
+    std::printf("threads %d; measured sgemm peak (1024^3, best of 5): %.1f GFLOP/s\n", threads, peak);
+    struct Case {
+        int d, T, B, iters;
+    };
+    std::vector<Case> cases{{128, 256, 64, iters}};
+    if (!quick) cases.push_back({256, 256, 512, std::max(2, iters / 2)});
+    std::printf("%-18s %12s %12s %8s %10s %8s\n", "case (d,T,B)", "tdlab s/it", "torch s/it", "speedup", "GFLOP/s",
+                "of peak");
+    for (const auto &c : cases) {
+        const Timing a = tdlab_iteration(c.d, c.T, c.B, c.iters);
+        const Timing b = torch_iteration(c.d, c.T, c.B, threads, c.iters);
+        birth::ModelOptions o;
+        o.dim = c.d;
+        // model FLOPs of one iteration, llm.c convention: forward + backward ~= 3 x forward matmul FLOPs
+        const double flops = 3.0 * birth::forward_flops(o, c.B, c.T);
+        const double gf = flops / a.best / 1e9;
+        std::printf("d=%-3d T=%-3d B=%-4d %12.4f %12.4f %7.2fx %10.1f %7.0f%%   (best of %d; medians %.4f / %.4f)\n",
+                    c.d, c.T, c.B, a.best, b.best, b.best / a.best, gf, 100.0 * gf / peak, c.iters, a.median, b.median);
+    }
+    return 0;
+}

@@ -1,0 +1,212 @@
+#include "birth/model.h"
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "nn/attention.h"
+#include "nn/cross_entropy.h"
+#include "nn/embedding.h"
+#include "nn/linear.h"
+#include "nn/residual.h"
+
+#include <cmath>
+#include <cstring>
+#include <fmt/format.h>
+
+namespace tdlab::birth {
+
+SimplifiedModel::SimplifiedModel(const ModelOptions &opt) : opt_(opt) {
+    if (opt.dim < 1 || opt.vocab < 2 || opt.max_length < 1)
+        throw UsageError(fmt::format("model: dim = {}, vocab = {}, max_length = {} must be positive", opt.dim,
+                                     opt.vocab, opt.max_length));
+    const size_t d = size_t(opt.dim), N = size_t(opt.vocab);
+    iE_ = params_.add("tok_embeddings.weight", {N, d}, !opt.freeze_embeddings);
+    iP_ = params_.add("pos_embeddings", {size_t(opt.max_length), d}, false);
+    iK1_ = params_.add("layers.0.attention.wk.weight", {d, d}, true);
+    iV1_ = params_.add("layers.0.attention.wv.weight", {d, d}, false);
+    iO1_ = params_.add("layers.0.attention.wo.weight", {d, d}, false);
+    iK2_ = params_.add("layers.1.attention.wk.weight", {d, d}, true);
+    iV2_ = params_.add("layers.1.attention.wv.weight", {d, d}, false);
+    iO2_ = params_.add("layers.1.attention.wo.weight", {d, d}, true);
+    if (opt.final_ffn) iF_ = params_.add("layers.1.ff.weight", {d, d}, true);
+    iU_ = params_.add("output.weight", {N, d}, !opt.freeze_output);
+    params_.allocate();
+    for (auto &p : params_.all()) p.requires_grad = p.trainable;
+}
+
+float SimplifiedModel::attn_scale() const {
+    return opt_.no_sqrtd ? 1.0f : 1.0f / std::sqrt(float(opt_.dim));
+}
+
+void SimplifiedModel::init(uint64_t seed) {
+    // One counter stream per parameter (its index), so adding a parameter does not move the others.
+    const double emb_sd = opt_.sqrtd_embeddings ? 1.0 / std::sqrt(double(opt_.dim)) : 1.0;
+    const double bound = 1.0 / std::sqrt(double(opt_.dim)); // U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = d
+    for (size_t i = 0; i < params_.count(); ++i) {
+        nn::Parameter &p = params_[i];
+        CounterRng rng(seed, 0x1000 + i);
+        const bool table = i == iE_ || i == iP_;
+        for (size_t j = 0; j < p.size; ++j)
+            p.value[j] = table ? float(emb_sd * rng.normal()) : float(bound * (2.0 * rng.uniform() - 1.0));
+    }
+}
+
+ModelActivations SimplifiedModel::make_activations(int B, int T) const {
+    if (B < 1 || T < 1 || T > opt_.max_length)
+        throw UsageError(
+            fmt::format("model: batch {} x length {} impossible (max_length = {})", B, T, opt_.max_length));
+    ModelActivations a;
+    a.B = B;
+    a.T = T;
+    const size_t b = size_t(B), t = size_t(T), d = size_t(opt_.dim), N = size_t(opt_.vocab);
+    const std::vector<size_t> btd{b, t, d}, btt{b, 1, t, t}, btn{b, t, N};
+    std::vector<std::pair<float **, size_t>> fw, bw;
+    auto plan = [&](nn::Arena &ar, std::vector<std::pair<float **, size_t>> &list, float **ptr, const char *name,
+                    const std::vector<size_t> &shape) {
+        list.push_back({ptr, ar.reserve(name, shape)});
+    };
+    for (auto [ptr, name] : std::initializer_list<std::pair<float **, const char *>>{{&a.h0, "h0"},
+                                                                                     {&a.k1, "k1"},
+                                                                                     {&a.v1, "v1"},
+                                                                                     {&a.z1, "z1"},
+                                                                                     {&a.h1, "h1"},
+                                                                                     {&a.k2, "k2"},
+                                                                                     {&a.v2, "v2"},
+                                                                                     {&a.z2, "z2"},
+                                                                                     {&a.h2, "h2"}})
+        plan(a.acts, fw, ptr, name, btd);
+    if (opt_.final_ffn) plan(a.acts, fw, &a.h3, "h3", btd);
+    plan(a.acts, fw, &a.preatt1, "preatt1", btt);
+    plan(a.acts, fw, &a.att1, "att1", btt);
+    plan(a.acts, fw, &a.preatt2, "preatt2", btt);
+    plan(a.acts, fw, &a.att2, "att2", btt);
+    plan(a.acts, fw, &a.logits, "logits", btn);
+    plan(a.acts, fw, &a.probs, "probs", btn);
+    plan(a.acts, fw, &a.losses, "losses", {b, t});
+    for (auto [ptr, name] : std::initializer_list<std::pair<float **, const char *>>{{&a.dh2, "dh2"},
+                                                                                     {&a.dz2, "dz2"},
+                                                                                     {&a.dk2, "dk2"},
+                                                                                     {&a.dv2, "dv2"},
+                                                                                     {&a.dh1, "dh1"},
+                                                                                     {&a.dz1, "dz1"},
+                                                                                     {&a.dk1, "dk1"},
+                                                                                     {&a.dv1, "dv1"},
+                                                                                     {&a.dh0, "dh0"}})
+        plan(a.grads, bw, ptr, name, btd);
+    if (opt_.final_ffn) plan(a.grads, bw, &a.dh3, "dh3", btd);
+    plan(a.grads, bw, &a.dlogits, "dlogits", btn);
+    plan(a.grads, bw, &a.datt, "datt", btt);
+    plan(a.grads, bw, &a.dpreatt, "dpreatt", btt);
+    a.acts.allocate();
+    a.grads.allocate();
+    for (auto &[ptr, slot] : fw) *ptr = a.acts.data(slot);
+    for (auto &[ptr, slot] : bw) *ptr = a.grads.data(slot);
+    return a;
+}
+
+float SimplifiedModel::forward(ModelActivations &a, const int32_t *x, const int32_t *y, const uint8_t *mask,
+                               nn::ActivationCapture *cap) const {
+    const int B = a.B, T = a.T, C = opt_.dim, V = opt_.vocab, BT = B * T;
+    const size_t n = size_t(BT) * size_t(C);
+    const float scale = attn_scale();
+    a.tokens = x;
+    a.targets = y;
+    if (mask) {
+        a.mask.assign(mask, mask + BT);
+    } else {
+        a.mask.clear();
+    }
+    nn::embedding_forward(a.h0, x, E().value, P().value, B, T, C, V);
+    // layer 1 (W_Q = identity: the query is the layer input itself)
+    nn::linear_forward(a.k1, a.h0, WK(0).value, nullptr, BT, C, C);
+    nn::linear_forward(a.v1, a.h0, WV(0).value, nullptr, BT, C, C);
+    nn::attention_forward(a.z1, a.preatt1, a.att1, a.h0, a.k1, a.v1, B, T, C, 1, scale);
+    nn::linear_forward(a.h1, a.z1, WO(0).value, nullptr, BT, C, C);
+    nn::residual_forward(a.h1, a.h1, a.h0, n);
+    // layer 2
+    nn::linear_forward(a.k2, a.h1, WK(1).value, nullptr, BT, C, C);
+    nn::linear_forward(a.v2, a.h1, WV(1).value, nullptr, BT, C, C);
+    nn::attention_forward(a.z2, a.preatt2, a.att2, a.h1, a.k2, a.v2, B, T, C, 1, scale);
+    nn::linear_forward(a.h2, a.z2, WO(1).value, nullptr, BT, C, C);
+    nn::residual_forward(a.h2, a.h2, a.h1, n);
+    const float *last = a.h2;
+    if (opt_.final_ffn) {
+        nn::linear_forward(a.h3, a.h2, WF()->value, nullptr, BT, C, C);
+        nn::residual_forward(a.h3, a.h3, a.h2, n);
+        last = a.h3;
+    }
+    nn::linear_forward(a.logits, last, WU().value, nullptr, BT, C, V);
+    float loss = 0.0f;
+    if (y) loss = nn::cross_entropy_forward(a.losses, a.probs, a.logits, y, mask, BT, V);
+    if (cap) {
+        const std::vector<size_t> btd{size_t(B), size_t(T), size_t(C)}, pat{size_t(B), 1, size_t(T), size_t(T)};
+        cap->record("blocks.0.hook_resid_pre", a.h0, btd);
+        cap->record("blocks.0.attn.hook_attn_scores", a.preatt1, pat);
+        cap->record("blocks.0.attn.hook_pattern", a.att1, pat);
+        cap->record("blocks.0.hook_resid_post", a.h1, btd);
+        cap->record("blocks.1.attn.hook_attn_scores", a.preatt2, pat);
+        cap->record("blocks.1.attn.hook_pattern", a.att2, pat);
+        cap->record("blocks.1.hook_resid_post", a.h2, btd);
+        cap->record("logits", a.logits, {size_t(B), size_t(T), size_t(V)});
+    }
+    return loss;
+}
+
+void SimplifiedModel::backward(ModelActivations &a) {
+    if (!a.targets) throw RuntimeError("model backward: the last forward had no targets");
+    const int B = a.B, T = a.T, C = opt_.dim, V = opt_.vocab, BT = B * T;
+    const size_t n = size_t(BT) * size_t(C);
+    const float scale = attn_scale();
+    // Which activation gradients are needed at all: the chain stops at the deepest trainable leaf.
+    const bool need_h0 = E().requires_grad;
+    const bool need_l1 = need_h0 || WK(0).requires_grad;
+    const bool need_h1 = need_l1 || WK(1).requires_grad || WO(1).requires_grad;
+    const bool need_h2 = need_h1 || (WF() && WF()->requires_grad);
+    // Zero only the accumulated buffers (datt/dpreatt are overwritten scratch, B*T*T floats each).
+    for (float *g : {a.dlogits, a.dh3, a.dh2, a.dz2, a.dk2, a.dv2, a.dh1, a.dz1, a.dk1, a.dv1, a.dh0}) {
+        if (!g) continue;
+        const size_t count = g == a.dlogits ? size_t(BT) * size_t(V) : n;
+        std::memset(g, 0, count * sizeof(float));
+    }
+    const uint8_t *mask = a.mask.empty() ? nullptr : a.mask.data();
+    nn::cross_entropy_backward(a.dlogits, a.probs, a.targets, mask, BT, V);
+    const float *last = opt_.final_ffn ? a.h3 : a.h2;
+    float *dlast = opt_.final_ffn ? a.dh3 : a.dh2;
+    nn::linear_backward(need_h2 ? dlast : nullptr, WU().grad_or_null(), nullptr, a.dlogits, last, WU().value, BT, C, V);
+    if (!need_h2) return;
+    if (opt_.final_ffn) {
+        nn::residual_backward(a.dh2, nullptr, a.dh3, n);
+        nn::linear_backward(need_h1 ? a.dh2 : nullptr, WF()->grad_or_null(), nullptr, a.dh3, a.h2, WF()->value, BT, C,
+                            C);
+    }
+    if (!need_h1) return;
+    // layer 2: h2 = h1 + W_O^2 z2, z2 = attn(q = h1, k = W_K^2 h1, v = W_V^2 h1)
+    if (need_l1) nn::residual_backward(a.dh1, nullptr, a.dh2, n);
+    const bool need_attn2 = need_l1 || WK(1).requires_grad;
+    nn::linear_backward(need_attn2 ? a.dz2 : nullptr, WO(1).grad_or_null(), nullptr, a.dh2, a.z2, WO(1).value, BT, C,
+                        C);
+    if (!need_attn2) return;
+    nn::attention_backward(need_l1 ? a.dh1 : nullptr, a.dk2, need_l1 ? a.dv2 : nullptr, a.datt, a.dpreatt, a.dz2, a.h1,
+                           a.k2, a.v2, a.att2, B, T, C, 1, scale);
+    nn::linear_backward(need_l1 ? a.dh1 : nullptr, WK(1).grad_or_null(), nullptr, a.dk2, a.h1, WK(1).value, BT, C, C);
+    if (!need_l1) return;
+    nn::linear_backward(a.dh1, nullptr, nullptr, a.dv2, a.h1, WV(1).value, BT, C, C);
+    // layer 1: h1 = h0 + W_O^1 z1, z1 = attn(q = h0, k = W_K^1 h0, v = W_V^1 h0); h0 is a leaf unless E trains
+    if (need_h0) nn::residual_backward(a.dh0, nullptr, a.dh1, n);
+    nn::linear_backward(a.dz1, nullptr, nullptr, a.dh1, a.z1, WO(0).value, BT, C, C);
+    nn::attention_backward(need_h0 ? a.dh0 : nullptr, a.dk1, need_h0 ? a.dv1 : nullptr, a.datt, a.dpreatt, a.dz1, a.h0,
+                           a.k1, a.v1, a.att1, B, T, C, 1, scale);
+    nn::linear_backward(need_h0 ? a.dh0 : nullptr, WK(0).grad_or_null(), nullptr, a.dk1, a.h0, WK(0).value, BT, C, C);
+    if (!need_h0) return;
+    nn::linear_backward(a.dh0, nullptr, nullptr, a.dv1, a.h0, WV(0).value, BT, C, C);
+    nn::embedding_backward(E().grad_or_null(), nullptr, a.dh0, a.tokens, B, T, C);
+}
+
+double forward_flops(const ModelOptions &opt, int B, int T) {
+    const double bt = double(B) * T, d = opt.dim;
+    const double proj = 2.0 * bt * d * d * (6 + (opt.final_ffn ? 1 : 0)); // k, v, o per layer (+ W_F)
+    const double attn = 2.0 * 2.0 * double(B) * T * T * d * 2;            // q k^T and att v, two layers
+    const double unemb = 2.0 * bt * d * opt.vocab;
+    return proj + attn + unemb;
+}
+
+} // namespace tdlab::birth

@@ -1,0 +1,95 @@
+// Bietti et al.'s simplified two-layer attention model (ihead_basic_model.py, specs/birth.md 2.1),
+// built from the tdlab::nn ops. One head per layer, head dim = d, W_Q = identity, no LayerNorm, no
+// biases, column-vector convention of torch.nn.Linear (y = W x, W out x in):
+//   h0_t = E[z_t] + P[t]
+//   layer l = 1,2 (input h):  k = W_K h,  v = W_V h,  beta = causal softmax_s(h_t . k_s / sqrt(d)),
+//                             h'_t = h_t + W_O sum_s beta_ts v_s
+//   optional final linear FFN (W_F): h3 = h2 + W_F h2
+//   logits_t = W_U h_t  (no bias, no final norm)
+// Frozen always: W_V^1, W_O^1, W_V^2 and P (trainable = false). E and W_U follow freeze_embeddings
+// and freeze_output. Parameter names follow the authors' code (used by freeze_until):
+//   tok_embeddings.weight (N,d)  pos_embeddings (max_length,d)  layers.{0,1}.attention.{wk,wv,wo}.weight (d,d)
+//   layers.1.ff.weight (d,d)  output.weight (N,d)
+// Initialisation (PyTorch defaults as in the code): E, P ~ N(0,1) (N(0,1/d) with sqrtd_embeddings),
+// every linear ~ U(-1/sqrt(d), 1/sqrt(d)).
+#pragma once
+
+#include "birth/trigger_data.h"
+#include "nn/arena.h"
+#include "nn/capture.h"
+#include "nn/params.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace tdlab::birth {
+
+struct ModelOptions {
+    int vocab = 65;
+    int dim = 256;
+    int max_length = 256;   // rows of P
+    bool final_ffn = false; // W_F (linear) after layer 2
+    bool no_sqrtd = false;  // drop the 1/sqrt(d) attention scaling
+    bool sqrtd_embeddings = false;
+    bool freeze_embeddings = true;
+    bool freeze_output = true;
+};
+
+// Activations of one (B,T) batch shape, planned once and reused every iteration.
+struct ModelActivations {
+    int B = 0, T = 0;
+    nn::Arena acts, grads;
+    // forward: h0 k1 v1 z1 h1 k2 v2 z2 h2 (h3) (B,T,d); preatt/att (B,1,T,T) per layer; logits, probs (B,T,N)
+    float *h0, *k1, *v1, *z1, *h1, *k2, *v2, *z2, *h2, *h3 = nullptr;
+    float *preatt1, *att1, *preatt2, *att2, *logits, *probs, *losses;
+    // backward scratch
+    float *dlogits, *dh3 = nullptr, *dh2, *dz2, *dk2, *dv2, *dh1, *dz1, *dk1, *dv1, *dh0, *datt, *dpreatt;
+    std::vector<uint8_t> mask;
+    const int32_t *tokens = nullptr, *targets = nullptr;
+};
+
+class SimplifiedModel {
+  public:
+    explicit SimplifiedModel(const ModelOptions &opt);
+    void init(uint64_t seed);
+
+    // Plans and allocates activations for (B,T), T <= max_length.
+    ModelActivations make_activations(int B, int T) const;
+    // Forward on x (B,T); the loss is the mean CE over mask (B,T) positions (null = all), with y targets
+    // (null = no loss). Fills a.logits/probs/att1/att2. Returns the loss.
+    float forward(ModelActivations &a, const int32_t *x, const int32_t *y, const uint8_t *mask,
+                  nn::ActivationCapture *capture = nullptr) const;
+    // Accumulates gradients into params().grad (for params with requires_grad) for the last forward.
+    void backward(ModelActivations &a);
+
+    nn::ParameterSet &params() { return params_; }
+    const nn::ParameterSet &params() const { return params_; }
+    const ModelOptions &options() const { return opt_; }
+    float attn_scale() const;
+
+    // Parameter accessors (d x d and table shapes as in the header comment).
+    nn::Parameter &E() { return params_[iE_]; }
+    nn::Parameter &P() { return params_[iP_]; }
+    nn::Parameter &WK(int l) { return params_[l == 0 ? iK1_ : iK2_]; }
+    nn::Parameter &WV(int l) { return params_[l == 0 ? iV1_ : iV2_]; }
+    nn::Parameter &WO(int l) { return params_[l == 0 ? iO1_ : iO2_]; }
+    nn::Parameter *WF() { return opt_.final_ffn ? &params_[iF_] : nullptr; }
+    nn::Parameter &WU() { return params_[iU_]; }
+    const nn::Parameter &E() const { return params_[iE_]; }
+    const nn::Parameter &P() const { return params_[iP_]; }
+    const nn::Parameter &WK(int l) const { return params_[l == 0 ? iK1_ : iK2_]; }
+    const nn::Parameter &WV(int l) const { return params_[l == 0 ? iV1_ : iV2_]; }
+    const nn::Parameter &WO(int l) const { return params_[l == 0 ? iO1_ : iO2_]; }
+    const nn::Parameter *WF() const { return opt_.final_ffn ? &params_[iF_] : nullptr; }
+    const nn::Parameter &WU() const { return params_[iU_]; }
+
+  private:
+    ModelOptions opt_;
+    nn::ParameterSet params_;
+    size_t iE_, iP_, iK1_, iV1_, iO1_, iK2_, iV2_, iO2_, iF_ = 0, iU_;
+};
+
+// Forward FLOPs of one batch (matrix products only), for the benchmark's GFLOP/s.
+double forward_flops(const ModelOptions &opt, int B, int T);
+
+} // namespace tdlab::birth

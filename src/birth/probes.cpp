@@ -1,0 +1,189 @@
+#include "birth/probes.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+
+namespace tdlab::birth {
+namespace {
+
+using MatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatD = Eigen::MatrixXd;
+
+MatD as_matrix(const nn::Parameter &p, size_t rows) {
+    const size_t cols = p.size / p.shape[0];
+    return Eigen::Map<const MatF>(p.value, Eigen::Index(rows), Eigen::Index(cols)).cast<double>();
+}
+MatD as_matrix(const nn::Parameter &p) {
+    return as_matrix(p, p.shape[0]);
+}
+
+template <typename T> int argmax(const T *v, int n) {
+    int best = 0;
+    for (int i = 1; i < n; ++i)
+        if (v[i] > v[best]) best = i;
+    return best;
+}
+
+struct Mean {
+    double sum = 0, count = 0;
+    void add(double v) { sum += v, count += 1; }
+    double value() const { return count > 0 ? sum / count : -1.0; }
+};
+
+// -log softmax(logits)[y] in double (log-sum-exp), robust to fp32 probabilities underflowing.
+double cross_entropy_at(const float *logits, int y, int V) {
+    double m = logits[0];
+    for (int j = 1; j < V; ++j) m = std::max<double>(m, logits[j]);
+    double s = 0;
+    for (int j = 0; j < V; ++j) s += std::exp(double(logits[j]) - m);
+    return m + std::log(s) - double(logits[y]);
+}
+
+} // namespace
+
+double in_context_accuracy(const Batch &batch, const float *logits, int V) {
+    Mean acc;
+    for (size_t i = 0; i < batch.x.size(); ++i)
+        if (batch.outs[i] >= 2) acc.add(argmax(logits + i * size_t(V), V) == batch.y[i]);
+    return acc.value();
+}
+
+void batch_metrics(const Batch &batch, const ModelActivations &a, int V, nlohmann::json &out) {
+    const int B = batch.B, T = batch.T;
+    Mean loss_bigram, loss_head, acc_end, acc_tot, acc_start, repeat, score, score_start, score2, score2_next, pred_att,
+        score_cond;
+    for (int b = 0; b < B; ++b) {
+        const float *att1 = a.att1 + size_t(b) * size_t(T) * size_t(T);
+        const float *att2 = a.att2 + size_t(b) * size_t(T) * size_t(T);
+        const int32_t *x = &batch.x[size_t(b) * size_t(T)], *y = &batch.y[size_t(b) * size_t(T)];
+        const int32_t *outs = &batch.outs[size_t(b) * size_t(T)];
+        for (int t = 0; t < T; ++t) {
+            const float *lg = a.logits + (size_t(b) * size_t(T) + size_t(t)) * size_t(V);
+            const int yhat = argmax(lg, V);
+            if (outs[t] == 0) loss_bigram.add(cross_entropy_at(lg, y[t], V));
+            if (outs[t] >= 1) {
+                acc_tot.add(yhat == y[t]);
+                if (t < 10) acc_start.add(yhat == y[t]);
+                repeat.add(x[t] == y[t]);
+                if (t <= T - 2) {
+                    const bool hit = argmax(att1 + size_t(t + 1) * size_t(T), t + 2) == t;
+                    score.add(hit);
+                    if (outs[t] == 1) score_start.add(hit);
+                }
+            }
+            if (outs[t] >= 2) {
+                loss_head.add(cross_entropy_at(lg, y[t], V));
+                acc_end.add(yhat == y[t]);
+                const int s = argmax(att2 + size_t(t) * size_t(T), t + 1);
+                score2.add(s >= 1 && x[s - 1] == x[t]);
+                pred_att.add(x[s] == yhat);
+                score2_next.add(x[s] == y[t]);
+                if (s >= 1) score_cond.add(argmax(att1 + size_t(s) * size_t(T), s + 1) == s - 1);
+            }
+        }
+    }
+    out["loss_bigram"] = loss_bigram.value();
+    out["loss_head"] = loss_head.value();
+    out["acc_tot"] = acc_tot.value();
+    out["acc_start"] = acc_start.value();
+    out["acc_end"] = acc_end.value();
+    out["repeat_frac"] = repeat.value();
+    out["score_acc"] = score.value();
+    out["score_start_acc"] = score_start.value();
+    out["score2_acc"] = score2.value();
+    out["score2_next_acc"] = score2_next.value();
+    out["pred_attended_acc"] = pred_att.value();
+    out["score_cond_acc"] = score_cond.value();
+}
+
+ProbeValues memory_probes(const SimplifiedModel &model, const std::vector<int> &fixed, const CharStats &stats) {
+    const int N = model.options().vocab;
+    const MatD E = as_matrix(model.E()), U = as_matrix(model.WU());
+    ProbeValues r{};
+    // R(W_O^2): argmax_j (W_U W_O^2 W_V^2 E[k])_j == k
+    {
+        const MatD M = U * as_matrix(model.WO(1)) * as_matrix(model.WV(1)) * E.transpose(); // (N,N), column k
+        int hits = 0;
+        for (int k = 0; k < N; ++k) {
+            Eigen::Index j;
+            M.col(k).maxCoeff(&j); // first maximum: lowest index on ties
+            hits += int(j) == k;
+        }
+        r.wo1_acc = double(hits) / N;
+    }
+    // R(W_K^2): for each query a in S, argmax over keys b in S of E[a]^T W_K^2 W_O^1 W_V^1 E[b] == a
+    {
+        std::vector<int> S = fixed;
+        if (S.empty())
+            for (int k = 0; k < N; ++k) S.push_back(k);
+        const MatD M = E * as_matrix(model.WK(1)) * as_matrix(model.WO(0)) * as_matrix(model.WV(0)) * E.transpose();
+        int hits = 0;
+        for (int a : S) {
+            int best = S[0];
+            for (int b : S)
+                if (M(a, b) > M(a, best)) best = b;
+            hits += best == a;
+        }
+        r.wk1_acc = double(hits) / double(S.size());
+    }
+    // R(W_K^1) over n positions: argmax over keys s in {0..n-2} (no causal mask) of P[t]^T W_K^1 P[s] == t-1
+    const int L = int(model.P().shape[0]);
+    const MatD P = as_matrix(model.P());
+    const MatD Q = P * as_matrix(model.WK(0)) * P.transpose(); // (L,L)
+    auto wk0 = [&](int n) {
+        n = std::min(n, L);
+        if (n < 2) return -1.0;
+        int hits = 0;
+        for (int t = 1; t < n; ++t) {
+            Eigen::Index s;
+            Q.row(t).head(n - 1).maxCoeff(&s);
+            hits += int(s) == t - 1;
+        }
+        return double(hits) / double(n - 1);
+    };
+    r.wk0_acc = wk0(256);
+    r.wk0_64_acc = wk0(64);
+    // KL(pi_b(.|i) || softmax(W_U W_F E[i])) averaged over non-trigger tokens (batchmean), 0 log 0 = 0
+    r.ff1_loss = -1.0;
+    if (const nn::Parameter *F = model.WF()) {
+        const MatD Lg = U * as_matrix(*F) * E.transpose(); // column i = logits for input token i
+        double kl = 0;
+        int count = 0;
+        for (int i = 0; i < N; ++i) {
+            if (std::find(fixed.begin(), fixed.end(), i) != fixed.end()) continue;
+            const double m = Lg.col(i).maxCoeff();
+            const double lse = m + std::log((Lg.col(i).array() - m).exp().sum());
+            for (int j = 0; j < N; ++j) {
+                const double p = stats.pi_b[size_t(i) * size_t(N) + size_t(j)];
+                if (p > 0) kl += p * (std::log(p) - (Lg(j, i) - lse));
+            }
+            ++count;
+        }
+        r.ff1_loss = kl / count;
+    }
+    return r;
+}
+
+void add_probes(const ProbeValues &p, nlohmann::json &out) {
+    out["wo1_acc"] = p.wo1_acc;
+    out["wk1_acc"] = p.wk1_acc;
+    out["wk0_acc"] = p.wk0_acc;
+    out["wk0_64_acc"] = p.wk0_64_acc;
+    out["ff1_loss"] = p.ff1_loss;
+}
+
+void add_norms(const SimplifiedModel &model, nlohmann::json &out) {
+    for (const auto &p : model.params().all()) {
+        if (!p.trainable) continue;
+        double v = 0, g = 0;
+        for (size_t i = 0; i < p.size; ++i) {
+            v += double(p.value[i]) * p.value[i];
+            g += double(p.grad[i]) * p.grad[i];
+        }
+        out["norm_" + p.name] = std::sqrt(v);
+        out["gradnorm_" + p.name] = std::sqrt(g);
+    }
+}
+
+} // namespace tdlab::birth

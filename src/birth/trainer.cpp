@@ -1,0 +1,177 @@
+#include "birth/trainer.h"
+
+#include "birth/char_stats.h"
+#include "birth/probes.h"
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/npy.h"
+#include "nn/capture.h"
+#include "nn/freeze_schedule.h"
+#include "nn/optimizer.h"
+
+#include <chrono>
+#include <cmath>
+#include <fmt/format.h>
+#include <fstream>
+#include <memory>
+
+namespace tdlab::birth {
+
+ConfigSchema train_schema() {
+    ConfigSchema s;
+    s.add_int("birth.seed", 0, 0, int64_t(1) << 62, "seed of the initialisation and of the data streams")
+        .add_int("birth.data.k", 5, 0, 65, "number of triggers K (data_args.k)")
+        .add_bool("birth.data.fixed_triggers", true,
+                  "fixed triggers (most frequent after the offset) or random per sequence")
+        .add_int("birth.data.trigger_offset", 0, 0, 64,
+                 "fixed triggers skip this many most frequent tokens (rare triggers)")
+        .add_bool("birth.data.bigram_outs_train", false, "training outputs o_k ~ pi_b(.|q_k) instead of uniform")
+        .add_bool("birth.data.bigram_outs_test", false, "test-batch outputs o_k ~ pi_b(.|q_k) instead of uniform")
+        .add_bool("birth.data.no_repeat", false, "forbid o_k = q_k")
+        .add_int("birth.data.seq_length", 256, 2, 4096, "T (sequences hold T+1 tokens)")
+        .add_int("birth.model.dim", 256, 1, 8192, "d")
+        .add_int("birth.model.max_length", 256, 1, 4096, "rows of the positional table P (>= seq_length)")
+        .add_bool("birth.model.final_ffn", false, "linear W_F after layer 2")
+        .add_bool("birth.model.no_sqrtd", false, "drop the 1/sqrt(d) attention scaling")
+        .add_bool("birth.model.sqrtd_embeddings", false, "E, P ~ N(0, 1/d) instead of N(0, 1)")
+        .add_bool("birth.model.freeze_embeddings", true, "E frozen")
+        .add_bool("birth.model.freeze_output", true, "W_U frozen")
+        .add_string("birth.optim.optimizer", "sgd", {"sgd", "adamw"}, "SGD with momentum or AdamW")
+        .add_double("birth.optim.lr", 0.03, 0.0, 1e3, "learning rate")
+        .add_double("birth.optim.momentum", 0.9, 0.0, 1.0, "SGD momentum")
+        .add_double("birth.optim.weight_decay", 1e-4, 0.0, 1e3, "weight decay (AdamW: decoupled)")
+        .add_double("birth.optim.beta1", 0.9, 0.0, 1.0, "AdamW beta1")
+        .add_double("birth.optim.beta2", 0.95, 0.0, 1.0, "AdamW beta2")
+        .add_int("birth.optim.batch_size", 512, 1, 1 << 20, "fresh sequences per iteration")
+        .add_int("birth.optim.max_iters", 1000, 1, int64_t(1) << 40, "number of updates")
+        .add_string("birth.optim.freeze_until", "none", {"none"},
+                    "none, or ITER:PARAM,... frozen until ITER (e.g. 300:layers.1.attention.wo.weight)", true)
+        .add_bool("birth.train.loss_head_only", true, "loss on outs >= 2 positions only (else on all)")
+        .add_int("birth.train.eval_delta", 5, 1, int64_t(1) << 30, "log metrics every this many iterations")
+        .add_int("birth.train.test_batch_size", 512, 1, 1 << 20, "sequences of the fixed test batch")
+        .add_int("birth.train.exp_sequences", 4, 0, 128, "experiment sequences whose attention maps are saved");
+    return s;
+}
+
+DataOptions data_options_from(const Config &cfg, bool test) {
+    DataOptions d;
+    d.k = int(cfg.get_int("birth.data.k"));
+    d.fixed_triggers = cfg.get_bool("birth.data.fixed_triggers");
+    d.trigger_offset = int(cfg.get_int("birth.data.trigger_offset"));
+    d.bigram_outs = cfg.get_bool(test ? "birth.data.bigram_outs_test" : "birth.data.bigram_outs_train");
+    d.no_repeat = cfg.get_bool("birth.data.no_repeat");
+    d.seq_length = int(cfg.get_int("birth.data.seq_length"));
+    return d;
+}
+
+ModelOptions model_options_from(const Config &cfg) {
+    ModelOptions m;
+    m.vocab = shakespeare_stats().N;
+    m.dim = int(cfg.get_int("birth.model.dim"));
+    m.max_length = int(cfg.get_int("birth.model.max_length"));
+    m.final_ffn = cfg.get_bool("birth.model.final_ffn");
+    m.no_sqrtd = cfg.get_bool("birth.model.no_sqrtd");
+    m.sqrtd_embeddings = cfg.get_bool("birth.model.sqrtd_embeddings");
+    m.freeze_embeddings = cfg.get_bool("birth.model.freeze_embeddings");
+    m.freeze_output = cfg.get_bool("birth.model.freeze_output");
+    if (m.max_length < cfg.get_int("birth.data.seq_length"))
+        throw UsageError(fmt::format("config key 'birth.model.max_length' = {} must be >= 'birth.data.seq_length' = {}",
+                                     m.max_length, cfg.get_int("birth.data.seq_length")));
+    return m;
+}
+
+namespace {
+
+std::vector<uint8_t> head_mask(const Batch &b) {
+    std::vector<uint8_t> m(b.outs.size());
+    for (size_t i = 0; i < m.size(); ++i) m[i] = b.outs[i] >= 2;
+    return m;
+}
+
+} // namespace
+
+TrainResult train(const Config &cfg, const std::filesystem::path &dir, Progress *progress) {
+    const CharStats &stats = shakespeare_stats();
+    const uint64_t seed = uint64_t(cfg.get_int("birth.seed"));
+    const TriggerData train_data(stats, data_options_from(cfg, false));
+    TriggerData test_data(stats, data_options_from(cfg, true));
+    SimplifiedModel model(model_options_from(cfg));
+    model.init(seed);
+    const int B = int(cfg.get_int("birth.optim.batch_size")), T = int(cfg.get_int("birth.data.seq_length"));
+    const int64_t iters = cfg.get_int("birth.optim.max_iters"), eval_delta = cfg.get_int("birth.train.eval_delta");
+    const bool head_only = cfg.get_bool("birth.train.loss_head_only");
+    const nn::FreezeSchedule freeze = nn::FreezeSchedule::parse(
+        cfg.get_string("birth.optim.freeze_until") == "none" ? "" : cfg.get_string("birth.optim.freeze_until"));
+    freeze.apply(model.params(), 0); // validates the names before any work
+    std::unique_ptr<nn::Optimizer> opt;
+    if (cfg.get_string("birth.optim.optimizer") == "sgd") {
+        opt = std::make_unique<nn::Sgd>(model.params(), nn::SgdOptions{cfg.get_double("birth.optim.lr"),
+                                                                       cfg.get_double("birth.optim.momentum"),
+                                                                       cfg.get_double("birth.optim.weight_decay")});
+    } else {
+        nn::AdamWOptions a;
+        a.lr = cfg.get_double("birth.optim.lr");
+        a.beta1 = cfg.get_double("birth.optim.beta1");
+        a.beta2 = cfg.get_double("birth.optim.beta2");
+        a.weight_decay = cfg.get_double("birth.optim.weight_decay");
+        opt = std::make_unique<nn::AdamW>(model.params(), a);
+    }
+    // The fixed test batch (default_rng(0) in the code) shares the trigger list with the train set.
+    const Batch test =
+        test_data.gen_batch(seed, StreamPurpose::Test, 0, int(cfg.get_int("birth.train.test_batch_size")));
+    ModelActivations acts = model.make_activations(B, T);
+    ModelActivations test_acts = model.make_activations(test.B, T);
+
+    TrainResult result;
+    std::ofstream jsonl(dir / "metrics.jsonl");
+    if (!jsonl) throw RuntimeError("cannot write " + (dir / "metrics.jsonl").string());
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t it = 0; it < iters; ++it) {
+        freeze.apply(model.params(), it);
+        const Batch batch = train_data.gen_batch(seed, StreamPurpose::Train, uint64_t(it), B);
+        const std::vector<uint8_t> mask = head_only ? head_mask(batch) : std::vector<uint8_t>{};
+        model.params().zero_grad();
+        const float loss = model.forward(acts, batch.x.data(), batch.y.data(), head_only ? mask.data() : nullptr);
+        if (!std::isfinite(loss))
+            throw RuntimeError(fmt::format("birth train: non-finite loss {} at iteration {}", loss, it));
+        const bool log = it % eval_delta == 0 || it == iters - 1;
+        nlohmann::json rec;
+        if (log) {
+            rec["iter"] = it;
+            rec["loss"] = loss;
+            batch_metrics(batch, acts, model.options().vocab, rec); // pre-step logits of this batch
+        }
+        model.backward(acts);
+        if (log) add_norms(model, rec); // gradnorm of this step's gradient, norm before the update
+        opt->step();
+        if (log) {
+            model.forward(test_acts, test.x.data(), nullptr, nullptr);
+            rec["acc_end_test"] = in_context_accuracy(test, test_acts.logits, model.options().vocab);
+            add_probes(memory_probes(model, train_data.fixed_triggers(), stats), rec);
+            jsonl << rec.dump() << '\n';
+            jsonl.flush();
+            result.records.push_back(std::move(rec));
+        }
+        if (progress) progress->add(1);
+    }
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!jsonl) throw RuntimeError("write failed: " + (dir / "metrics.jsonl").string());
+
+    model.params().save_npz(dir / "params.npz");
+    // Attention maps of the experiment sequences (x_exp in the code), TransformerLens hook names.
+    const int n_exp = int(cfg.get_int("birth.train.exp_sequences"));
+    if (n_exp > 0) {
+        const Batch exp = train_data.gen_batch(seed, StreamPurpose::Experiment, 0, n_exp);
+        ModelActivations ea = model.make_activations(n_exp, T);
+        nn::ActivationCapture cap({"blocks.*.attn.hook_pattern"});
+        model.forward(ea, exp.x.data(), exp.y.data(), nullptr, &cap);
+        write_npy(dir / "attn_layer0.npy", cap.get("blocks.0.attn.hook_pattern"));
+        write_npy(dir / "attn_layer1.npy", cap.get("blocks.1.attn.hook_pattern"));
+        write_npy(dir / "exp_tokens.npy", exp.x, {size_t(n_exp), size_t(T)});
+        write_npy(dir / "exp_targets.npy", exp.y, {size_t(n_exp), size_t(T)});
+        write_npy(dir / "exp_outs.npy", exp.outs, {size_t(n_exp), size_t(T)});
+    }
+    return result;
+}
+
+} // namespace tdlab::birth

@@ -1,0 +1,162 @@
+#include "plot/birth_figures.h"
+
+#include "core/atomic_file.h"
+#include "plot/gnuplot.h"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+
+namespace tdlab::plot {
+
+void write_birth_columns(const std::filesystem::path &path, const std::vector<nlohmann::json> &records,
+                         const std::vector<std::string> &keys) {
+    std::vector<std::vector<double>> cols(keys.size() + 1);
+    for (const auto &r : records) {
+        cols[0].push_back(r.value("iter", 0.0));
+        for (size_t k = 0; k < keys.size(); ++k) {
+            double v = std::numeric_limits<double>::quiet_NaN();
+            if (r.contains(keys[k]) && r[keys[k]].is_number()) v = r[keys[k]].get<double>();
+            if (v == -1.0) v = std::numeric_limits<double>::quiet_NaN(); // "absent" in the code's convention
+            cols[k + 1].push_back(v);
+        }
+    }
+    std::vector<std::pair<std::string, const std::vector<double> *>> c{{"iter", &cols[0]}};
+    for (size_t k = 0; k < keys.size(); ++k) c.push_back({keys[k], &cols[k + 1]});
+    write_columns(path, c);
+}
+
+namespace {
+const std::vector<std::string> kKeys{"acc_end", "acc_end_test", "loss",       "loss_bigram", "loss_head", "wo1_acc",
+                                     "wk1_acc", "wk0_acc",      "wk0_64_acc", "ff1_loss",    "score_acc", "score2_acc"};
+// column index (1-based, iter = 1) of a key in kKeys files
+int col(const std::string &key) {
+    for (size_t i = 0; i < kKeys.size(); ++i)
+        if (kKeys[i] == key) return int(i) + 2;
+    return 0;
+}
+const char *kProbeStyle = "set style line 1 lc rgb '#d62728' lw 2\nset style line 2 lc rgb '#1f77b4' lw 2\n"
+                          "set style line 3 lc rgb '#2ca02c' lw 2\nset style line 4 lc rgb '#2ca02c' lw 2 dt 2\n"
+                          "set style line 5 lc rgb '#9467bd' lw 2\nset style line 6 lc rgb '#ff7f0e' lw 2\n";
+// About four major x tics over the run (gnuplot's automatic tics crowd the narrow Fig 3 panels).
+std::string xtics(const std::vector<nlohmann::json> &records) {
+    const double last = records.empty() ? 1.0 : records.back().value("iter", 1.0);
+    for (double e = 1; e <= 1e7; e *= 10)
+        for (double m : {1.0, 2.0, 2.5, 5.0})
+            if (m * e * 4 >= last) return fmt::format("set xtics {}\n", m * e);
+    return "";
+}
+std::string probe_plot(const std::string &file) {
+    return fmt::format(
+        "plot '{0}' u 1:{1} w l ls 1 t 'W_O^2 (wo1\\_acc)', '' u 1:{2} w l ls 2 t 'W_K^2 (wk1\\_acc)', "
+        "'' u 1:{3} w l ls 3 t 'W_K^1 (wk0\\_acc)', '' u 1:{4} w l ls 4 t 'W_K^1, t<64 (wk0\\_64\\_acc)'\n",
+        file, col("wo1_acc"), col("wk1_acc"), col("wk0_acc"), col("wk0_64_acc"));
+}
+} // namespace
+
+void draw_birth_run(const std::filesystem::path &dir, const std::vector<nlohmann::json> &records,
+                    const std::string &title) {
+    write_birth_columns(dir / "metrics.dat", records, kKeys);
+    render_figure(dir, "curves",
+                  fmt::format("set multiplot layout 1,2 title '{0}'\nset grid\nset xlabel 'iteration'\n"
+                              "set key bottom right\nset yrange [0:1.05]\nset ylabel 'accuracy'\n"
+                              "plot 'metrics.dat' u 1:{1} w l lw 2 t 'acc\\_end (train, in-context)', '' u 1:{2} w l "
+                              "lw 2 dt 2 t 'acc\\_end\\_test'\n"
+                              "set yrange [0:*]\nset ylabel 'loss (nats)'\nset key top right\n"
+                              "plot 'metrics.dat' u 1:{3} w l lw 2 dt 2 t 'loss\\_bigram (global)', '' u 1:{4} w l "
+                              "lw 2 t 'loss\\_head (in-context)'\nunset multiplot\n",
+                              title, col("acc_end"), col("acc_end_test"), col("loss_bigram"), col("loss_head")),
+                  {1200, 450});
+    render_figure(dir, "probes",
+                  fmt::format("{0}set title '{1}: memory recall probes'\nset grid\nset xlabel 'iteration'\n"
+                              "set ylabel 'recall'\nset yrange [0:1.05]\nset key bottom right\n{2}",
+                              kProbeStyle, title, probe_plot("metrics.dat")),
+                  {800, 500});
+}
+
+void draw_birth_fig3(const std::filesystem::path &dir, const std::vector<BirthCurve> &variants, int freeze_iter) {
+    std::string body = fmt::format("{}set multiplot layout 2,{} title 'Fig. 3: induction head alone; frozen "
+                                   "matrices thaw at iteration {}'\nset grid\nset yrange [0:1.05]\n{}",
+                                   kProbeStyle, variants.size(), freeze_iter,
+                                   xtics(variants.empty() ? std::vector<nlohmann::json>{} : variants[0].records));
+    for (const auto &v : variants) write_birth_columns(dir / v.file, v.records, kKeys);
+    for (size_t i = 0; i < variants.size(); ++i) {
+        body += fmt::format("set title '{0}'\nset xlabel ''\nset ylabel '{1}'\nset key off\n"
+                            "set arrow 1 from {3},0 to {3},1.05 nohead dt 3 lc rgb 'gray'\n"
+                            "plot '{2}' u 1:{4} w l lw 2 lc rgb 'black' t 'acc\\_end'\n",
+                            variants[i].label, i == 0 ? "in-context accuracy" : "", variants[i].file, freeze_iter,
+                            col("acc_end"));
+    }
+    for (size_t i = 0; i < variants.size(); ++i) {
+        body += fmt::format(
+            "set title ''\nset xlabel 'iteration'\nset ylabel '{0}'\n{1}{2}", i == 0 ? "memory recall" : "",
+            i == variants.size() - 1 ? "set key top left font ',8'\n" : "set key off\n", probe_plot(variants[i].file));
+    }
+    body += "unset multiplot\n";
+    render_figure(dir, "fig3", body, {int(330 * variants.size()), 650});
+}
+
+void draw_birth_fig4(const std::filesystem::path &dir, const std::vector<BirthCurve> &data_variants,
+                     const std::vector<BirthCurve> &output_variants, const BirthCurve &probe_run) {
+    const char *colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+    std::string body = "set multiplot layout 1,3 title 'Fig. 4: simplified model with W_F, loss on all tokens'\n"
+                       "set grid\nset xlabel 'iteration'\n" +
+                       xtics(probe_run.records);
+    body += "set title 'global (dashed) vs in-context (solid) loss'\nset ylabel 'loss (nats)'\nset yrange [0:*]\n"
+            "set key top right font ',9'\nplot ";
+    for (size_t i = 0; i < data_variants.size(); ++i) {
+        const auto &v = data_variants[i];
+        write_birth_columns(dir / v.file, v.records, kKeys);
+        body += fmt::format("{0}'{1}' u 1:{2} w l lw 2 dt 2 lc rgb '{3}' notitle, '{1}' u 1:{4} w l lw 2 lc rgb '{3}' "
+                            "t '{5}'",
+                            i ? ", " : "", v.file, col("loss_bigram"), colors[i % 6], col("loss_head"), v.label);
+    }
+    body += "\nset title 'in-context accuracy on the test batch'\nset ylabel 'acc\\_end\\_test'\nset yrange [0:1.05]\n"
+            "set key bottom right font ',9'\nplot ";
+    for (size_t i = 0; i < output_variants.size(); ++i) {
+        const auto &v = output_variants[i];
+        write_birth_columns(dir / v.file, v.records, kKeys);
+        body += fmt::format("{0}'{1}' u 1:{2} w l lw 2 lc rgb '{3}' t '{4}'", i ? ", " : "", v.file,
+                            col("acc_end_test"), colors[i % 6], v.label);
+    }
+    write_birth_columns(dir / probe_run.file, probe_run.records, kKeys);
+    body += fmt::format("\nset title 'memories ({0})'\nset ylabel 'recall'\nset y2label 'KL of W_F (nats)'\n"
+                        "set y2tics\nset ytics nomirror\nset y2range [0:*]\nset key center right font ',9'\n{1}"
+                        "plot '{2}' u 1:{3} w l ls 1 t 'W_O^2', '' u 1:{4} w l ls 2 t 'W_K^2', '' u 1:{5} w l ls 3 "
+                        "t 'W_K^1', '' u 1:{6} w l ls 5 axes x1y2 t 'W_F: ff1\\_loss'\nunset multiplot\n",
+                        probe_run.label, kProbeStyle, probe_run.file, col("wo1_acc"), col("wk1_acc"), col("wk0_acc"),
+                        col("ff1_loss"));
+    render_figure(dir, "fig4", body, {1650, 520});
+}
+
+void draw_birth_attention(const std::filesystem::path &dir, const std::string &name, const std::string &title,
+                          const std::vector<float> &att, const std::vector<int> &x,
+                          const std::vector<std::string> &labels, int T, int begin, int end) {
+    // matrix data: rows = queries begin..end-1, columns = keys begin..end-1
+    std::string mat, boxes;
+    for (int t = begin; t < end; ++t) {
+        for (int s = begin; s < end; ++s)
+            mat += fmt::format("{}{}", s > begin ? " " : "", att[size_t(t) * size_t(T) + size_t(s)]);
+        mat += "\n";
+        for (int s = begin + 1; s <= t; ++s)
+            if (s >= 1 && x[size_t(s - 1)] == x[size_t(t)]) boxes += fmt::format("{} {}\n", s - begin, t - begin);
+    }
+    write_file_atomic(dir / (name + ".mat"), mat);
+    write_file_atomic(dir / (name + "_boxes.dat"), boxes.empty() ? "# none\n" : boxes);
+    std::string xt, yt;
+    for (int t = begin; t < end; ++t) {
+        std::string l = labels[size_t(x[size_t(t)])];
+        if (l == "'") l = "\\'";
+        xt += fmt::format("{}'{}' {}", t > begin ? ", " : "", l, t - begin);
+    }
+    render_figure(dir, name,
+                  fmt::format("set title '{0}'\nset xlabel 'key'\nset ylabel 'query'\nset size ratio -1\n"
+                              "set xtics ({1}) font ',8'\nset ytics ({1}) font ',8'\nset yrange [{2}:-0.5]\n"
+                              "set xrange [-0.5:{2}]\nset cbrange [0:1]\nset palette defined (0 'white', 1 '#08306b')\n"
+                              "plot '{3}.mat' matrix w image notitle, '{3}_boxes.dat' u 1:2 w p pt 4 ps 2.2 lc rgb "
+                              "'#d62728' t 'key after an earlier occurrence of the query token'\n",
+                              title, xt, end - begin - 0.5, name),
+                  {900, 900});
+}
+
+} // namespace tdlab::plot

@@ -1,0 +1,42 @@
+// Figures of the Birth reproduction (specs/birth.md section 5), drawn with gnuplot from metrics.jsonl
+// records and attention patterns.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace tdlab::plot {
+
+// One named training run for multi-run figures.
+struct BirthCurve {
+    std::string label; // legend / column title
+    std::string file;  // .dat file name (relative to the figure dir)
+    std::vector<nlohmann::json> records;
+};
+
+// Writes NAME.dat with the given keys (first column iter) from records (missing keys -> NaN).
+void write_birth_columns(const std::filesystem::path &path, const std::vector<nlohmann::json> &records,
+                         const std::vector<std::string> &keys);
+
+// A single run: curves.png (acc_end, acc_end_test, losses) and probes.png (wo1, wk1, wk0, wk0_64, ff1).
+void draw_birth_run(const std::filesystem::path &dir, const std::vector<nlohmann::json> &records,
+                    const std::string &title);
+
+// Fig 3: one column per freezing variant; top acc_end, bottom the four recall probes.
+void draw_birth_fig3(const std::filesystem::path &dir, const std::vector<BirthCurve> &variants, int freeze_iter);
+
+// Fig 4: (left) loss_bigram dashed and loss_head solid per data variant; (center) acc_end_test per
+// train/test output law; (right) ff1_loss and the probes of one run.
+void draw_birth_fig4(const std::filesystem::path &dir, const std::vector<BirthCurve> &data_variants,
+                     const std::vector<BirthCurve> &output_variants, const BirthCurve &probe_run);
+
+// Attention map of one layer on a window of a test sequence: rows = queries, columns = keys, tokens as
+// tick labels. att (T,T) row-major; x tokens (T). Boxes (points) mark keys that follow an earlier
+// occurrence of the query token.
+void draw_birth_attention(const std::filesystem::path &dir, const std::string &name, const std::string &title,
+                          const std::vector<float> &att, const std::vector<int> &x,
+                          const std::vector<std::string> &labels, int T, int begin, int end);
+
+} // namespace tdlab::plot
