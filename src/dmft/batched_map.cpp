@@ -12,11 +12,11 @@
 // Declared here rather than through sleef.h, which hides the AVX prototypes unless the whole file is
 // compiled with -mavx; these functions are only called from code compiled for their target.
 extern "C" {
-__m128d Sleef_tanhd2_u10sse2(__m128d);
+__m128d Sleef_tanhd2_u35sse2(__m128d);
 __m128d Sleef_expd2_u10sse2(__m128d);
-__attribute__((target("avx"))) __m256d Sleef_tanhd4_u10avx(__m256d);
+__attribute__((target("avx"))) __m256d Sleef_tanhd4_u35avx(__m256d);
 __attribute__((target("avx"))) __m256d Sleef_expd4_u10avx(__m256d);
-__attribute__((target("avx512f"))) __m512d Sleef_tanhd8_u10avx512fnofma(__m512d);
+__attribute__((target("avx512f"))) __m512d Sleef_tanhd8_u35avx512fnofma(__m512d);
 __attribute__((target("avx512f"))) __m512d Sleef_expd8_u10avx512fnofma(__m512d);
 }
 #endif
@@ -76,7 +76,7 @@ struct ScalarMath {
 #ifdef TDLAB_SLEEF_X86
 struct Sse2Math {
     static TDLAB_INLINE void tanh(const double *in, double *out, int n) {
-        for (int i = 0; i < n; i += 2) _mm_storeu_pd(out + i, Sleef_tanhd2_u10sse2(_mm_loadu_pd(in + i)));
+        for (int i = 0; i < n; i += 2) _mm_storeu_pd(out + i, Sleef_tanhd2_u35sse2(_mm_loadu_pd(in + i)));
     }
     static TDLAB_INLINE void exp(const double *in, double *out, int n) {
         for (int i = 0; i < n; i += 2) _mm_storeu_pd(out + i, Sleef_expd2_u10sse2(_mm_loadu_pd(in + i)));
@@ -84,7 +84,7 @@ struct Sse2Math {
 };
 struct AvxMath {
     __attribute__((target("avx"), noinline)) static void tanh(const double *in, double *out, int n) {
-        for (int i = 0; i < n; i += 4) _mm256_storeu_pd(out + i, Sleef_tanhd4_u10avx(_mm256_loadu_pd(in + i)));
+        for (int i = 0; i < n; i += 4) _mm256_storeu_pd(out + i, Sleef_tanhd4_u35avx(_mm256_loadu_pd(in + i)));
     }
     __attribute__((target("avx"), noinline)) static void exp(const double *in, double *out, int n) {
         for (int i = 0; i < n; i += 4) _mm256_storeu_pd(out + i, Sleef_expd4_u10avx(_mm256_loadu_pd(in + i)));
@@ -92,12 +92,10 @@ struct AvxMath {
 };
 struct Avx512Math {
     __attribute__((target("avx512f"), noinline)) static void tanh(const double *in, double *out, int n) {
-        for (int i = 0; i < n; i += 8)
-            _mm512_storeu_pd(out + i, Sleef_tanhd8_u10avx512fnofma(_mm512_loadu_pd(in + i)));
+        for (int i = 0; i < n; i += 8) _mm512_storeu_pd(out + i, Sleef_tanhd8_u35avx512fnofma(_mm512_loadu_pd(in + i)));
     }
     __attribute__((target("avx512f"), noinline)) static void exp(const double *in, double *out, int n) {
-        for (int i = 0; i < n; i += 8)
-            _mm512_storeu_pd(out + i, Sleef_expd8_u10avx512fnofma(_mm512_loadu_pd(in + i)));
+        for (int i = 0; i < n; i += 8) _mm512_storeu_pd(out + i, Sleef_expd8_u10avx512fnofma(_mm512_loadu_pd(in + i)));
     }
 };
 #endif
@@ -105,25 +103,26 @@ struct Avx512Math {
 // Structure-of-arrays state of one block: every quantity x[...] is stored as x[...][kLanes].
 struct Block {
     int M, L, P;
-    std::vector<double> beta, se, pw, ac;               // [lane]: beta, 1-eps, eps, gamma/sqrt(M)
-    std::vector<double> att, mq, mv, mk;                 // [M][l], [M][l], [L][M][l], [L][M][l]
-    std::vector<double> arg, th, mse, z, e, zmax, norm;  // scratch
+    std::vector<double> beta, se, pw, ac;                       // [lane]: beta, 1-eps, eps, gamma/sqrt(M)
+    std::vector<double> att, mq, mv, mk;                        // [M][l], [M][l], [L][M][l], [L][M][l]
+    std::vector<double> arg, th, mse, z, e, zmax, norm;         // scratch
     std::vector<double> datt, dmv, dmk, dmq, ds, dth, dz, lsum; // tangent
-    std::vector<const double *> sig, coef[kNumAlpha];    // model constants (shared by all lanes)
+    std::vector<const double *> sig, coef[kNumAlpha];           // model constants (shared by all lanes)
     Block(int M_, int L_, int P_)
         : M(M_), L(L_), P(P_), beta(kLanes), se(kLanes), pw(kLanes), ac(kLanes), att(size_t(M) * kLanes),
           mq(size_t(M) * kLanes), mv(size_t(L) * M * kLanes), mk(size_t(L) * M * kLanes), arg(size_t(P) * kLanes),
-          th(size_t(P) * kLanes), mse(kLanes), z(size_t(L) * kLanes), e(size_t(L) * kLanes), zmax(kLanes),
-          norm(kLanes), datt(size_t(M) * kLanes), dmv(size_t(L) * M * kLanes), dmk(size_t(L) * M * kLanes),
-          dmq(size_t(M) * kLanes), ds(size_t(P) * kLanes), dth(size_t(P) * kLanes), dz(size_t(L) * kLanes),
-          lsum(kLanes, 0.0) {}
+          th(size_t(P) * kLanes), mse(kLanes), z(size_t(L) * kLanes), e(size_t(L) * kLanes), zmax(kLanes), norm(kLanes),
+          datt(size_t(M) * kLanes), dmv(size_t(L) * M * kLanes), dmk(size_t(L) * M * kLanes), dmq(size_t(M) * kLanes),
+          ds(size_t(P) * kLanes), dth(size_t(P) * kLanes), dz(size_t(L) * kLanes), lsum(kLanes, 0.0) {}
 };
 
 // One step t-1 -> t of every lane, in exactly the operation order of MeanFieldMap::step; with
 // `tangent`, also v <- J v for the lane's tangent vector (the formulas of tangent_map.h).
-template <class Math>
+// CM, CL, CP: compile-time M, L, P (0 = read from the block) so that the paper's M = 3, L = 4, P = 4
+// loops unroll completely; the arithmetic and its order are the same either way.
+template <class Math, int CM, int CL, int CP>
 TDLAB_INLINE void block_step(Block &B, const DmftModel &model, int64_t t, bool tangent, double *rec_mo_se) {
-    const int M = B.M, L = B.L, P = B.P;
+    const int M = CM ? CM : B.M, L = CL ? CL : B.L, P = CP ? CP : B.P;
     const auto &f = model.fields;
     const int phase = int(t % L);
     double s[kLanes];
@@ -266,7 +265,8 @@ void renormalise(Block &B, bool accumulate) {
     for (int l = 0; l < kLanes; ++l) {
         double n2 = 0.0;
         for (size_t k = 0; k < B.datt.size(); k += kLanes) n2 += B.datt[k + l] * B.datt[k + l];
-        for (size_t k = 0; k < B.dmv.size(); k += kLanes) n2 += B.dmv[k + l] * B.dmv[k + l] + B.dmk[k + l] * B.dmk[k + l];
+        for (size_t k = 0; k < B.dmv.size(); k += kLanes)
+            n2 += B.dmv[k + l] * B.dmv[k + l] + B.dmk[k + l] * B.dmk[k + l];
         const double n = std::sqrt(n2);
         if (accumulate) B.lsum[size_t(l)] += std::log(n);
         const double inv = n > 0 ? 1.0 / n : 0.0;
@@ -278,16 +278,16 @@ void renormalise(Block &B, bool accumulate) {
     }
 }
 
-template <class Math>
-TDLAB_INLINE void run_block(Block &B, const DmftModel &model, int64_t t_start, const BatchOptions &opt,
-                            std::vector<LaneOutput> &out, std::vector<double> &rec) {
-    const int M = B.M;
+template <class Math, int CM, int CL, int CP>
+TDLAB_INLINE void run_block_fixed(Block &B, const DmftModel &model, int64_t t_start, const BatchOptions &opt,
+                                  std::vector<LaneOutput> &out, std::vector<double> &rec) {
+    const int M = CM ? CM : B.M;
     const int64_t t_tan = std::max(t_start + 1, opt.transient - opt.lyap_align);
     const int every = std::max(1, opt.renorm_every);
     for (int64_t t = t_start + 1; t < opt.steps; ++t) {
         const bool tangent = opt.lyapunov && t >= t_tan;
         const bool saved = t >= opt.transient;
-        block_step<Math>(B, model, t, tangent, saved ? rec.data() : nullptr);
+        block_step<Math, CM, CL, CP>(B, model, t, tangent, saved ? rec.data() : nullptr);
         if (saved) {
             const size_t row = size_t(t - opt.transient) * M;
             for (int l = 0; l < kLanes; ++l) {
@@ -310,6 +310,16 @@ TDLAB_INLINE void run_block(Block &B, const DmftModel &model, int64_t t_start, c
                                                    t, B.beta[size_t(l)]));
             }
         }
+    }
+}
+
+template <class Math>
+TDLAB_INLINE void run_block(Block &B, const DmftModel &model, int64_t t_start, const BatchOptions &opt,
+                            std::vector<LaneOutput> &out, std::vector<double> &rec) {
+    if (B.M == 3 && B.L == 4 && B.P == 4) {
+        run_block_fixed<Math, 3, 4, 4>(B, model, t_start, opt, out, rec);
+    } else {
+        run_block_fixed<Math, 0, 0, 0>(B, model, t_start, opt, out, rec);
     }
 }
 

@@ -18,8 +18,8 @@
 namespace tdlab::dmft {
 
 size_t state_dim(const Context &c);
-std::vector<double> pack_state(const Context &c);              // x as above
-void unpack_state(const std::vector<double> &x, Context &c);   // keeps t, filled, m^q
+std::vector<double> pack_state(const Context &c);            // x as above
+void unpack_state(const std::vector<double> &x, Context &c); // keeps t, filled, m^q
 
 // J v for the step that takes `c` (at step t-1 = c.t) to step c.t + 1; `c` is not changed.
 std::vector<double> tangent_step(const MeanFieldMap &map, const Context &c, const std::vector<double> &v);

@@ -16,9 +16,9 @@
 namespace tdlab::dynamics {
 
 struct Chaos01Options {
-    int num_c = 32;          // frequencies c, median taken over them
-    double ncut_frac = 0.1;  // ncut = N * ncut_frac (N0 = N/10 as ChaosTools)
-    int num_n = 50;          // n values sampled evenly in 1..ncut for the correlation
+    int num_c = 32;           // frequencies c, median taken over them
+    double ncut_frac = 0.1;   // ncut = N * ncut_frac (N0 = N/10 as ChaosTools)
+    int num_n = 50;           // n values sampled evenly in 1..ncut for the correlation
     uint64_t seed = 20090101; // c_k from CounterRng(seed, k): deterministic
 };
 

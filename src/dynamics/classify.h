@@ -16,10 +16,10 @@
 namespace tdlab::dynamics {
 
 struct Indicators {
-    size_t period = 0;                              // 0: no exact period
-    double lyapunov = std::nan("");                 // NaN: not computed
-    double chaos01 = std::nan("");                  // NaN: not computed
-    Label paper = Label::Unknown;                    // the paper's point-count label (Unknown: not computed)
+    size_t period = 0;              // 0: no exact period
+    double lyapunov = std::nan(""); // NaN: not computed
+    double chaos01 = std::nan("");  // NaN: not computed
+    Label paper = Label::Unknown;   // the paper's point-count label (Unknown: not computed)
 };
 
 struct CombineOptions {

@@ -32,9 +32,7 @@ MapSystem henon(double a, double b) {
         x[0] = 1.0 - a * x0 * x0 + x[1];
         x[1] = b * x0;
     };
-    s.jacobian = [a, b](const std::vector<double> &x, std::vector<double> &J) {
-        J = {-2.0 * a * x[0], 1.0, b, 0.0};
-    };
+    s.jacobian = [a, b](const std::vector<double> &x, std::vector<double> &J) { J = {-2.0 * a * x[0], 1.0, b, 0.0}; };
     return s;
 }
 
