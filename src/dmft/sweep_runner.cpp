@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -294,6 +295,11 @@ GridRunInfo run_grid(const Config &cfg, GridKind kind, const fs::path &out, cons
                 [&](uint64_t s) { progress.add(s); });
             add_census(model, grid, start, opt, part);
             store.save(part);
+            // Test hook: TDLAB_SWEEP_DIE_AFTER_CHUNKS=k ends the process like `kill -9` (no cleanup, no
+            // destructors) after k new chunks, so the resume test is deterministic.
+            if (const char *die = std::getenv("TDLAB_SWEEP_DIE_AFTER_CHUNKS");
+                die && info.computed_chunks + 1 >= std::atoll(die))
+                std::_Exit(137);
             for (size_t k = 0; k < part.points.size(); ++k) all.points[c0 - b + k] = part.points[k];
             all.census.insert(all.census.end(), part.census.begin(), part.census.end());
             ++info.computed_chunks;
