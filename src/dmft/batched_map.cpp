@@ -64,7 +64,10 @@ namespace {
 #define TDLAB_INLINE inline __attribute__((always_inline))
 #define LANES _Pragma("omp simd") for (int l = 0; l < kLanes; ++l)
 
+// kExactDivide: the scalar reference divides by the softmax norm as MeanFieldMap does; the SLEEF paths
+// multiply by one reciprocal (3 + L divisions -> 1 per step; they already differ in the last bit).
 struct ScalarMath {
+    static constexpr bool kExactDivide = true;
     static TDLAB_INLINE void tanh(const double *in, double *out, int n) {
         for (int i = 0; i < n; ++i) out[i] = std::tanh(in[i]);
     }
@@ -75,6 +78,7 @@ struct ScalarMath {
 
 #ifdef TDLAB_SLEEF_X86
 struct Sse2Math {
+    static constexpr bool kExactDivide = false;
     static TDLAB_INLINE void tanh(const double *in, double *out, int n) {
         for (int i = 0; i < n; i += 2) _mm_storeu_pd(out + i, Sleef_tanhd2_u35sse2(_mm_loadu_pd(in + i)));
     }
@@ -83,6 +87,7 @@ struct Sse2Math {
     }
 };
 struct AvxMath {
+    static constexpr bool kExactDivide = false;
     __attribute__((target("avx"), noinline)) static void tanh(const double *in, double *out, int n) {
         for (int i = 0; i < n; i += 4) _mm256_storeu_pd(out + i, Sleef_tanhd4_u35avx(_mm256_loadu_pd(in + i)));
     }
@@ -91,6 +96,7 @@ struct AvxMath {
     }
 };
 struct Avx512Math {
+    static constexpr bool kExactDivide = false;
     __attribute__((target("avx512f"), noinline)) static void tanh(const double *in, double *out, int n) {
         for (int i = 0; i < n; i += 8) _mm512_storeu_pd(out + i, Sleef_tanhd8_u35avx512fnofma(_mm512_loadu_pd(in + i)));
     }
@@ -217,6 +223,8 @@ TDLAB_INLINE void block_step(Block &B, const DmftModel &model, int64_t t, bool t
         const double *e = &B.e[size_t(tau) * kLanes];
         LANES B.norm[l] += e[l];
     }
+    double inv[kLanes];
+    LANES inv[l] = 1.0 / B.norm[l];
     if (tangent) {
         // dz_tau = ac (dq . k_tau + q . dk_tau); dbar = sum_tau w_tau dz_tau
         double dbar[kLanes];
@@ -233,7 +241,7 @@ TDLAB_INLINE void block_step(Block &B, const DmftModel &model, int64_t t, bool t
             const double *e = &B.e[size_t(tau) * kLanes];
             LANES {
                 dz[l] = B.ac[l] * dz[l];
-                dbar[l] += e[l] / B.norm[l] * dz[l];
+                dbar[l] += (Math::kExactDivide ? e[l] / B.norm[l] : e[l] * inv[l]) * dz[l];
             }
         }
         for (int a = 0; a < M; ++a) {
@@ -243,7 +251,8 @@ TDLAB_INLINE void block_step(Block &B, const DmftModel &model, int64_t t, bool t
                 const size_t va = (size_t(tau) * M + a) * kLanes;
                 const double *e = &B.e[size_t(tau) * kLanes], *dz = &B.dz[size_t(tau) * kLanes];
                 const double *v = &B.mv[va], *dv = &B.dmv[va];
-                LANES acc[l] += e[l] / B.norm[l] * ((dz[l] - dbar[l]) * v[l] + dv[l]);
+                LANES acc[l] +=
+                    (Math::kExactDivide ? e[l] / B.norm[l] : e[l] * inv[l]) * ((dz[l] - dbar[l]) * v[l] + dv[l]);
             }
             double *da = &B.datt[size_t(a) * kLanes];
             LANES da[l] = acc[l];
@@ -256,7 +265,11 @@ TDLAB_INLINE void block_step(Block &B, const DmftModel &model, int64_t t, bool t
             LANES s[l] += e[l] * v[l];
         }
         double *att = &B.att[size_t(a) * kLanes];
-        LANES att[l] = s[l] / B.norm[l];
+        if (Math::kExactDivide) {
+            LANES att[l] = s[l] / B.norm[l];
+        } else {
+            LANES att[l] = s[l] * inv[l];
+        }
     }
 }
 
