@@ -29,12 +29,18 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&] { return i + 1 < argc ? std::atoll(argv[++i]) : 0LL; };
-        if (a == "--betas") betas = next();
-        else if (a == "--steps") steps = next();
-        else if (a == "--repeat") repeat = next();
-        else if (a == "--threads") threads = int(next());
-        else if (a == "--scalar-betas") scalar_betas = next();
-        else if (a == "--no-numpy") numpy = false;
+        if (a == "--betas")
+            betas = next();
+        else if (a == "--steps")
+            steps = next();
+        else if (a == "--repeat")
+            repeat = next();
+        else if (a == "--threads")
+            threads = int(next());
+        else if (a == "--scalar-betas")
+            scalar_betas = next();
+        else if (a == "--no-numpy")
+            numpy = false;
     }
     configure_threads(threads);
     const auto model = DmftModel::build(ModelParams{});
@@ -52,7 +58,8 @@ int main(int argc, char **argv) {
         for (int64_t r = 0; r < reps; ++r) {
             std::vector<PointResult> res(p.size());
             const double t0 = now();
-            run_points_checkpoint(model, p, start, 0, p.size(), opt, [&](size_t k, PointResult &&x) { res[k] = std::move(x); });
+            run_points_checkpoint(model, p, start, 0, p.size(), opt,
+                                  [&](size_t k, PointResult &&x) { res[k] = std::move(x); });
             best = std::min(best, now() - t0);
         }
         return best;

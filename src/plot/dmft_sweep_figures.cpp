@@ -105,7 +105,7 @@ void draw_phase_diagram(const std::filesystem::path &dir, const std::string &nam
         "set title 'largest Lyapunov exponent λ_1'\nset palette defined (-1 '#2166ac', 0 'white', 1 '#b2182b')\n"
         "set cbrange [{lm0}:{lm}]\nplot '{name}_lyapunov.bin' {img} with image notitle\n"
         "set title 'class (combined label)'\nset palette defined (0 '{pe}', 1 '{qp}', 2 '{ch}', 3 'gray')\n"
-        "set cbrange [-0.5:3.5]\nset palette maxcolors 4\nset cbtics ('periodic' 0, 'quasi-periodic' 1, 'chaotic' 2, "
+        "set cbrange [-0.5:3.5]\nset palette maxcolors 4\nset cbtics ('periodic' 0, 'quasi' 1, 'chaotic' 2, "
         "'unknown' 3)\nplot '{name}_label.bin' {img} with image notitle\nunset multiplot\n",
         fmt::arg("title", title), fmt::arg("xl", xlabel), fmt::arg("yl", ylabel), fmt::arg("x0", xs.front() - dx / 2),
         fmt::arg("x1", xs.back() + dx / 2), fmt::arg("y0", ys.front() - dy / 2), fmt::arg("y1", ys.back() + dy / 2),
