@@ -74,6 +74,24 @@ TEST(SweepCli, KilledSweepResumes) {
     EXPECT_FALSE(fs::exists(store));
 }
 
+TEST(SweepCli, PhaseDiagramShardsGather) {
+    const std::string args =
+        "dmft phase --config configs/dmft/phase_beta_epsilon.yaml --set phase.x_count=5 "
+        "--set phase.y_count=3 --set dmft.steps=4000 --set dmft.transient=2000 --set sweep.chunk=4";
+    const fs::path whole = tmp("phase_whole"), a = tmp("phase_a"), b = tmp("phase_b"), m = tmp("phase_m");
+    ASSERT_EQ(run(args + " --out " + whole.string()), 0);
+    ASSERT_EQ(run(args + " --shard 1/2 --out " + a.string()), 0);
+    ASSERT_EQ(run(args + " --shard 2/2 --out " + b.string()), 0);
+    ASSERT_EQ(run("gather " + a.string() + " " + b.string() + " --out " + m.string()), 0);
+    for (const char *f : {"lyapunov.npy", "label.npy", "summary.csv", "results.npz"})
+        EXPECT_EQ(tdlab::read_file(whole / f), tdlab::read_file(m / f)) << f;
+    auto lyap = tdlab::read_npy(whole / "lyapunov.npy");
+    EXPECT_EQ(lyap.shape, (std::vector<size_t>{3, 5}));
+    // beta = 0.5 (first column) is deep in the period-4 regime for every epsilon: lambda_1 < 0.
+    auto v = lyap.to_double();
+    for (size_t r = 0; r < 3; ++r) EXPECT_LT(v[r * 5], -0.05) << "row " << r;
+}
+
 TEST(SweepCli, BadInputIsUsageError) {
     EXPECT_EQ(run("dmft sweep --set sweep.param=temperature --out " + tmp("x").string()), 2);
     EXPECT_EQ(run("dmft sweep --set dmft.transient=200000 --out " + tmp("y").string()), 2);
