@@ -1,0 +1,60 @@
+// The mean-field map run for kLanes independent lanes at once (betas, gammas, epsilons, or perturbed
+// starts of the attractor census), with the lanes innermost so that every arithmetic loop vectorises,
+// and tanh / exp from SLEEF's vector functions. Optionally carries the tangent vector of each lane
+// (forward-mode Jacobian of the map, tangent_map.h) for the largest Lyapunov exponent.
+//
+// Determinism: a lane's arithmetic never depends on the other lanes, on the thread that runs it or
+// on its position in the block (short blocks are padded), so results do not depend on the thread
+// count or the sharding. Elementwise +,-,*,/ are correctly rounded whatever the vector width and the
+// build has no FMA contraction, so the only difference between paths is tanh/exp:
+//   scalar  std::tanh / std::exp: bit-identical to MeanFieldMap::step (the reference path)
+//   sse2    SLEEF SSE2, tanh u35 (3.5 ulp) and exp u10 (2 lanes per call)
+//   avx     the same functions for AVX without FMA (4 lanes per call)
+//   avx512  the same for AVX-512F, "nofma" variants (8 lanes per call; u10 tanh is 6x slower)
+// The three SLEEF paths run the same algorithm without FMA and agree bit for bit (tested), so a
+// sweep gives the same bytes on any x86-64 machine; "auto" picks the widest the CPU supports.
+#pragma once
+
+#include "dmft/mean_field_map.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tdlab::dmft {
+
+inline constexpr int kLanes = 8;
+
+enum class SimdPath { Scalar, Sse2, Avx, Avx512 };
+// "auto" | "scalar" | "sse2" | "avx" | "avx512"; UsageError for unknown names or a path without
+// SLEEF / CPU support.
+SimdPath simd_path_from_name(const std::string &name);
+const char *simd_path_name(SimdPath p);
+SimdPath best_simd_path();
+
+struct BatchOptions {
+    int64_t steps = 120000;     // time indices run up to steps - 1
+    int64_t transient = 100000; // steps t >= transient are recorded (and accumulate the exponent)
+    bool record = true;         // keep mo_se of the window, [saved][M] per lane
+    bool lyapunov = false;      // carry a tangent vector; largest exponent over the window
+    int64_t lyap_align = 2000;  // the tangent vector starts this many steps before the window
+    int renorm_every = 8;       // tangent renormalisation period (steps)
+    SimdPath path = SimdPath::Scalar;
+};
+
+struct LaneSpec {
+    DynamicsParams dyn;
+    Context start; // all lanes of one batch must share start.t and have filled == L
+};
+
+struct LaneOutput {
+    std::vector<double> mo_se; // [saved][M]
+    Context final;
+    double lyapunov = 0.0; // per step, natural log; NaN unless BatchOptions::lyapunov
+    double max_abs = 0.0;  // max |mo_se| over the window and all features
+};
+
+// Runs up to kLanes lanes. RuntimeError (naming the lane's beta) if a state becomes non-finite.
+std::vector<LaneOutput> run_batch(const DmftModel &model, const std::vector<LaneSpec> &lanes, const BatchOptions &opt);
+
+} // namespace tdlab::dmft

@@ -1,0 +1,176 @@
+#include "dmft/sweep.h"
+
+#include "core/error.h"
+#include "dmft/trajectory.h"
+#include "dynamics/chaos01.h"
+#include "dynamics/quantize.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tdlab::dmft {
+
+int flags_to_bits(const std::string &flags) {
+    int bits = 0;
+    if (flags.find("lyapunov") != std::string::npos) bits |= kFlagLyapunov;
+    if (flags.find("chaos01") != std::string::npos) bits |= kFlagChaos01;
+    if (flags.find("paper") != std::string::npos) bits |= kFlagPaper;
+    if (flags.find("unconverged") != std::string::npos) bits |= kFlagUnconverged;
+    return bits;
+}
+
+std::string bits_to_flags(int bits) {
+    std::string s;
+    const char *names[] = {"lyapunov", "chaos01", "paper", "unconverged"};
+    for (int k = 0; k < 4; ++k) {
+        if (bits & (1 << k)) s += (s.empty() ? "" : "|") + std::string(names[k]);
+    }
+    return s;
+}
+
+PointResult analyse_lane(const LaneOutput &lane, const DynamicsParams &dyn, int M, int L, const SweepOptions &opt) {
+    PointResult r;
+    r.beta = dyn.beta;
+    r.gamma = dyn.gamma;
+    r.epsilon = dyn.epsilon;
+    r.max_abs = lane.max_abs;
+    r.lyapunov = lane.lyapunov;
+    const auto &x = lane.mo_se;
+    const size_t n = x.size() / size_t(M);
+    if (n == 0) throw UsageError("sweep: the saved window is empty (dmft.transient >= dmft.steps)");
+    dynamics::PeriodOptions popt = opt.period;
+    popt.multiple_of = size_t(L);
+    r.period = int64_t(dynamics::detect_period(x, size_t(M), popt));
+    double scale = opt.max_y > 0 ? opt.max_y : lane.max_abs;
+    if (!(scale > 0)) scale = 1.0;
+    r.unique_points = int64_t(dynamics::unique_bins(x.data(), n, size_t(M), scale, opt.paper.resolution).size());
+    r.paper_label = int(dynamics::paper_label(size_t(r.unique_points), opt.paper));
+    if (M >= 2) r.poincare = dynamics::poincare_filter(x.data(), x.data() + 1, n, size_t(M), opt.paper.poincare_tol);
+    const size_t keep = std::min(n, size_t(std::max<int64_t>(0, opt.keep)));
+    r.points.resize(keep);
+    for (size_t k = 0; k < keep; ++k) r.points[k] = float(x[(n - keep + k) * size_t(M)]);
+    r.m1_min = r.m1_max = x[0];
+    double sum = 0;
+    for (size_t k = 0; k < n; ++k) {
+        const double v = x[k * size_t(M)];
+        r.m1_min = std::min(r.m1_min, v);
+        r.m1_max = std::max(r.m1_max, v);
+        sum += v;
+    }
+    r.m1_mean = sum / double(n);
+    r.chaos01 = std::nan("");
+    const size_t np = std::min(size_t(opt.chaos01_points), n / size_t(L));
+    if (opt.chaos01 && np >= 200) {
+        std::vector<double> phi(np);
+        for (size_t j = 0; j < np; ++j) phi[j] = x[(n - 1 - (np - 1 - j) * size_t(L)) * size_t(M)];
+        dynamics::Chaos01Options copt;
+        copt.num_c = 16;
+        copt.num_n = 40;
+        r.chaos01 = dynamics::chaos01(phi, copt);
+    }
+    if (r.period > 0) r.orbit.assign(x.end() - r.period * M, x.end());
+    dynamics::Indicators ind;
+    ind.period = size_t(r.period);
+    ind.lyapunov = r.lyapunov;
+    ind.chaos01 = r.chaos01;
+    ind.paper = dynamics::Label(r.paper_label);
+    auto comb = dynamics::combine_indicators(ind, opt.combine);
+    r.label = int(comb.label);
+    r.flags = flags_to_bits(comb.flags);
+    return r;
+}
+
+namespace {
+Context phase_start(const Context &c, int L) {
+    Context s = c;
+    s.t = c.t % L; // same phase of the positional code (the authors restart a t = 119999 context at t = 3)
+    return s;
+}
+} // namespace
+
+void run_points_checkpoint(const DmftModel &model, const std::vector<DynamicsParams> &points, const Context &start,
+                           size_t begin, size_t end, const SweepOptions &opt,
+                           const std::function<void(size_t, PointResult &&)> &done,
+                           const std::function<void(uint64_t)> &progress_steps) {
+    const int M = model.params.M, L = model.params.L;
+    const Context s0 = phase_start(start, L);
+    const int64_t nblocks = int64_t((end - begin + kLanes - 1) / kLanes);
+    std::exception_ptr error;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t b = 0; b < nblocks; ++b) {
+        try {
+            const size_t first = begin + size_t(b) * kLanes, last = std::min(end, first + kLanes);
+            std::vector<LaneSpec> lanes;
+            for (size_t k = first; k < last; ++k) lanes.push_back({points[k], s0});
+            auto out = run_batch(model, lanes, opt.batch);
+            if (progress_steps) progress_steps(uint64_t(opt.batch.steps - 1 - s0.t) * (last - first));
+            for (size_t k = first; k < last; ++k) done(k, analyse_lane(out[k - first], points[k], M, L, opt));
+        } catch (...) {
+#pragma omp critical(tdlab_sweep_error)
+            if (!error) error = std::current_exception();
+        }
+    }
+    if (error) std::rethrow_exception(error);
+}
+
+void run_points_neighbour(const DmftModel &model, const std::vector<DynamicsParams> &points, const Context &start,
+                          const SweepOptions &opt, const std::function<void(size_t, PointResult &&)> &done,
+                          const std::function<void(uint64_t)> &progress_steps) {
+    const int M = model.params.M, L = model.params.L;
+    Context ctx = phase_start(start, L);
+    const size_t n = points.size();
+    for (size_t i = 0; i < n; ++i) {
+        const size_t k = opt.downward ? n - 1 - i : i;
+        auto out = run_batch(model, {LaneSpec{points[k], ctx}}, opt.batch);
+        if (progress_steps) progress_steps(uint64_t(opt.batch.steps - 1 - ctx.t));
+        ctx = phase_start(out[0].final, L);
+        done(k, analyse_lane(out[0], points[k], M, L, opt));
+    }
+}
+
+bool same_attractor(const PointResult &a, const PointResult &b, int M, double tol) {
+    if (a.period > 0 || b.period > 0) {
+        if (a.period != b.period || a.orbit.empty() || b.orbit.empty()) return false;
+        for (int64_t r = 0; r < a.period; ++r) {
+            bool match = true;
+            for (int d = 0; d < M && match; ++d)
+                match = std::fabs(a.orbit[size_t(r * M + d)] - b.orbit[size_t(d)]) <= tol;
+            if (match) return true;
+        }
+        return false;
+    }
+    return a.label == b.label && std::fabs(a.m1_min - b.m1_min) < 1e-2 && std::fabs(a.m1_max - b.m1_max) < 1e-2;
+}
+
+std::vector<Attractor> attractor_census(const DmftModel &model, const DynamicsParams &dyn, const Context &start,
+                                        const SweepOptions &opt, uint64_t stream_base) {
+    const int M = model.params.M, L = model.params.L;
+    const Context s0 = phase_start(start, L);
+    std::vector<PointResult> runs;
+    for (int64_t first = 0; first < opt.census; first += kLanes) {
+        const int64_t last = std::min(opt.census, first + kLanes);
+        std::vector<LaneSpec> lanes;
+        for (int64_t k = first; k < last; ++k) {
+            Context c = s0;
+            perturb_context(c, opt.census_perturb, opt.census_seed, stream_base + uint64_t(k));
+            lanes.push_back({dyn, c});
+        }
+        auto out = run_batch(model, lanes, opt.batch);
+        for (auto &o : out) runs.push_back(analyse_lane(o, dyn, M, L, opt));
+    }
+    std::vector<Attractor> found;
+    for (auto &r : runs) {
+        auto it = std::find_if(found.begin(), found.end(),
+                               [&](const Attractor &a) { return same_attractor(a.representative, r, M); });
+        if (it == found.end()) {
+            found.push_back({r, 1, r.lyapunov});
+        } else {
+            it->lyapunov_mean += r.lyapunov;
+            it->starts += 1;
+        }
+    }
+    for (auto &a : found) a.lyapunov_mean /= double(a.starts);
+    return found;
+}
+
+} // namespace tdlab::dmft

@@ -1,0 +1,378 @@
+#include "dmft/sweep_runner.h"
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "core/run_dir.h"
+#include "dmft/context.h"
+#include "dmft/trajectory.h"
+#include "plot/dmft_sweep_figures.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+namespace tdlab::dmft {
+
+namespace fs = std::filesystem;
+
+const char *grid_command(GridKind k) {
+    return k == GridKind::Sweep ? "dmft sweep" : "dmft phase";
+}
+
+ConfigSchema grid_schema() {
+    ConfigSchema s = dmft_model_schema();
+    s.add_int("dmft.steps", 120000, 2, int64_t(1) << 40, "time indices run up to steps - 1 (paper code: 120000)")
+        .add_int("dmft.transient", 100000, 1, int64_t(1) << 40, "first recorded step (paper code: 100000)")
+        .add_string("dmft.start", "fig3a", {"cold", "fig3a", "zoom"},
+                    "start context of every point: cold (authors' protocol: cold run at the largest value, its "
+                    "final context), a published checkpoint, or a context file",
+                    true)
+        .add_int("dmft.seed", 0, 0, int64_t(1) << 62, "seed of the start perturbation")
+        .add_double("dmft.perturb", 0.0, 0.0, 1.0, "amplitude of a uniform perturbation of A-hat at the start")
+        .add_string("sweep.param", "beta", {"beta", "gamma", "epsilon"}, "swept parameter")
+        .add_double("sweep.min", 0.0, -1e9, 1e9, "first value of the grid")
+        .add_double("sweep.max", 3.0, -1e9, 1e9, "last value of the grid (linspace, both ends included)")
+        .add_int("sweep.count", 4001, 1, 100000000, "number of grid values")
+        .add_string("sweep.seed_from", "checkpoint", {"checkpoint", "neighbour"},
+                    "checkpoint: every value from the start context; neighbour: from the previous value's final "
+                    "context (sequential)")
+        .add_string("sweep.direction", "up", {"up", "down"}, "neighbour protocol direction")
+        .add_bool("sweep.lyapunov", true, "largest Lyapunov exponent from the tangent map")
+        .add_int("sweep.lyap_align", 2000, 0, int64_t(1) << 40, "tangent steps before the window (alignment)")
+        .add_bool("sweep.chaos01", true, "0-1 test for chaos on m^o_1 sampled every L steps")
+        .add_int("sweep.census", 0, 0, 100000, "attractor census: perturbed starts per value (0: none)")
+        .add_double("sweep.census_perturb", 1e-14, 0.0, 1.0, "A-hat perturbation amplitude of census starts")
+        .add_int("sweep.keep", 2000, 0, 100000000, "last m^o_1 samples per value kept in points.npy")
+        .add_double("sweep.max_y", 0.0, 0.0, 1e6,
+                    "scale of the paper's quantised count (0: the value's own max |m^o|; paper: diagram-wide max)")
+        .add_double("sweep.period_tol", 1e-8, 0.0, 1.0, "return tolerance of the exact period test")
+        .add_int("sweep.max_period", 2000, 1, 1000000, "largest period tried")
+        .add_string("sweep.simd", "auto", {"auto", "scalar", "sse2", "avx", "avx512"}, "map kernel")
+        .add_int("sweep.chunk", 64, 1, 1000000, "values per resumable chunk file")
+        .add_string("phase.y", "gamma", {"gamma", "epsilon"}, "phase diagram: y parameter (x is beta)")
+        .add_double("phase.x_min", 1.0, 0.0, 1e6, "phase diagram: first beta")
+        .add_double("phase.x_max", 2.0, 0.0, 1e6, "phase diagram: last beta")
+        .add_int("phase.x_count", 100, 1, 100000, "phase diagram: beta values")
+        .add_double("phase.y_min", 100.0, 0.0, 1e9, "phase diagram: first y value")
+        .add_double("phase.y_max", 300.0, 0.0, 1e9, "phase diagram: last y value")
+        .add_int("phase.y_count", 100, 1, 100000, "phase diagram: y values");
+    return s;
+}
+
+namespace {
+std::vector<double> linspace(double a, double b, int64_t n) {
+    // As numpy.linspace: k * step + start with step = (stop - start) / (n - 1), the last value exactly stop.
+    std::vector<double> v(static_cast<size_t>(n), a);
+    const double step = n > 1 ? (b - a) / double(n - 1) : 0.0;
+    for (int64_t k = 1; k < n; ++k) v[size_t(k)] = double(k) * step + a;
+    if (n > 1) v.back() = b;
+    return v;
+}
+void set_param(DynamicsParams &d, const std::string &p, double v) {
+    if (p == "beta")
+        d.beta = v;
+    else if (p == "gamma")
+        d.gamma = v;
+    else
+        d.epsilon = v;
+}
+} // namespace
+
+Grid make_grid(const Config &cfg, GridKind kind) {
+    Grid g;
+    const DynamicsParams base = dynamics_params_from(cfg);
+    if (kind == GridKind::Sweep) {
+        g.param = cfg.get_string("sweep.param");
+        g.values = linspace(cfg.get_double("sweep.min"), cfg.get_double("sweep.max"), cfg.get_int("sweep.count"));
+        for (double v : g.values) {
+            DynamicsParams d = base;
+            set_param(d, g.param, v);
+            g.points.push_back(d);
+        }
+    } else {
+        g.param = cfg.get_string("phase.y");
+        g.values = linspace(cfg.get_double("phase.x_min"), cfg.get_double("phase.x_max"), cfg.get_int("phase.x_count"));
+        g.y_values =
+            linspace(cfg.get_double("phase.y_min"), cfg.get_double("phase.y_max"), cfg.get_int("phase.y_count"));
+        for (double y : g.y_values) {
+            for (double x : g.values) {
+                DynamicsParams d = base;
+                d.beta = x;
+                set_param(d, g.param, y);
+                g.points.push_back(d);
+            }
+        }
+    }
+    for (const auto &d : g.points) {
+        if (!(d.beta >= 0) || !(d.gamma >= 0) || !(d.epsilon >= 0 && d.epsilon <= 1))
+            throw UsageError(fmt::format("sweep grid: invalid point beta = {}, gamma = {}, epsilon = {} (need beta, "
+                                         "gamma >= 0 and 0 <= epsilon <= 1)",
+                                         d.beta, d.gamma, d.epsilon));
+    }
+    return g;
+}
+
+SweepOptions sweep_options_from(const Config &cfg, int L) {
+    SweepOptions o;
+    o.batch.steps = cfg.get_int("dmft.steps");
+    o.batch.transient = cfg.get_int("dmft.transient");
+    if (o.batch.transient >= o.batch.steps)
+        throw UsageError(fmt::format("config key 'dmft.transient' = {} must be smaller than 'dmft.steps' = {}",
+                                     o.batch.transient, o.batch.steps));
+    if (o.batch.transient <= L)
+        throw UsageError(fmt::format("config key 'dmft.transient' must exceed L = {} (the start context's step)", L));
+    o.batch.lyapunov = cfg.get_bool("sweep.lyapunov");
+    o.batch.lyap_align = cfg.get_int("sweep.lyap_align");
+    o.batch.path = simd_path_from_name(cfg.get_string("sweep.simd"));
+    o.seed_from = cfg.get_string("sweep.seed_from");
+    o.downward = cfg.get_string("sweep.direction") == "down";
+    o.chaos01 = cfg.get_bool("sweep.chaos01");
+    o.keep = cfg.get_int("sweep.keep");
+    o.max_y = cfg.get_double("sweep.max_y");
+    o.period.tol = cfg.get_double("sweep.period_tol");
+    o.period.max_period = size_t(cfg.get_int("sweep.max_period"));
+    o.census = cfg.get_int("sweep.census");
+    o.census_perturb = cfg.get_double("sweep.census_perturb");
+    o.census_seed = uint64_t(cfg.get_int("dmft.seed"));
+    return o;
+}
+
+namespace {
+
+Context sweep_start(const Config &cfg, const DmftModel &model, const Grid &grid, int64_t steps) {
+    const std::string start = cfg.get_string("dmft.start");
+    DynamicsParams d = grid.points.front();
+    for (const auto &p : grid.points) {
+        if (p.beta + p.gamma + p.epsilon > d.beta + d.gamma + d.epsilon) d = p; // the largest value of the grid
+    }
+    MeanFieldMap map(model, d);
+    Context c = start_context(start, map);
+    if (start == "cold") {
+        // The authors' protocol: the largest value from the cold start for the full run; its final context
+        // is the checkpoint of every value.
+        while (c.t + 1 < steps) map.step(c);
+    }
+    perturb_context(c, cfg.get_double("dmft.perturb"), uint64_t(cfg.get_int("dmft.seed")), 0x5eed);
+    return c;
+}
+
+void add_census(const DmftModel &model, const Grid &grid, const Context &start, const SweepOptions &opt,
+                SweepResults &chunk) {
+    if (opt.census <= 0) return;
+    const size_t n = chunk.points.size();
+    std::vector<std::vector<CensusRow>> rows(n);
+    std::exception_ptr error;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t k = 0; k < int64_t(n); ++k) {
+        try {
+            const int64_t index = chunk.begin + k;
+            auto found = attractor_census(model, grid.points[size_t(index)], start, opt, uint64_t(index) * 1000003u);
+            for (size_t a = 0; a < found.size(); ++a) {
+                const auto &r = found[a].representative;
+                rows[size_t(k)].push_back(CensusRow{index, int64_t(a), found[a].starts, r.period, r.label,
+                                                    found[a].lyapunov_mean, r.chaos01, r.m1_min, r.m1_max,
+                                                    r.unique_points});
+            }
+        } catch (...) {
+#pragma omp critical(tdlab_census_error)
+            if (!error) error = std::current_exception();
+        }
+    }
+    if (error) std::rethrow_exception(error);
+    for (auto &r : rows) chunk.census.insert(chunk.census.end(), r.begin(), r.end());
+}
+
+std::string axis_label(const std::string &p) {
+    return p == "beta" ? "β" : p == "gamma" ? "γ" : "ε";
+}
+
+} // namespace
+
+void write_grid_outputs(const fs::path &dir, const Config &cfg, GridKind kind, const Grid &grid, const SweepResults &r,
+                        bool figures) {
+    write_sweep_tables(dir, r, kind == GridKind::Sweep ? grid.param : "beta");
+    const bool whole = r.begin == 0 && r.points.size() == grid.points.size();
+    if (kind == GridKind::Phase && whole) {
+        const size_t nx = grid.values.size(), ny = grid.y_values.size();
+        std::vector<double> lyap(nx * ny), label(nx * ny);
+        std::vector<int64_t> period(nx * ny), cls(nx * ny);
+        for (size_t k = 0; k < nx * ny; ++k) {
+            lyap[k] = r.points[k].lyapunov;
+            label[k] = double(r.points[k].label);
+            cls[k] = r.points[k].label;
+            period[k] = r.points[k].period;
+        }
+        write_npy(dir / "lyapunov.npy", lyap, {ny, nx});
+        write_npy(dir / "label.npy", cls, {ny, nx});
+        write_npy(dir / "period.npy", period, {ny, nx});
+        write_npy(dir / "x_beta.npy", grid.values, {nx});
+        write_npy(dir / ("y_" + grid.param + ".npy"), grid.y_values, {ny});
+        if (figures)
+            plot::draw_phase_diagram(
+                dir, "phase", grid.values, grid.y_values, lyap, label, "β", axis_label(grid.param),
+                fmt::format("phase diagram β × {} ({} × {} points)", axis_label(grid.param), nx, ny));
+    }
+    if (kind == GridKind::Sweep && figures && !r.points.empty()) {
+        std::vector<double> values(grid.values.begin() + r.begin,
+                                   grid.values.begin() + r.begin + long(r.points.size()));
+        double max_y = cfg.get_double("sweep.max_y");
+        if (!(max_y > 0)) {
+            for (const auto &p : r.points) max_y = std::max(max_y, p.max_abs);
+        }
+        plot::draw_bifurcation(
+            dir, "bifurcation", r, values, axis_label(grid.param),
+            fmt::format("bifurcation diagram of m^o_1 over {} ({} values)", axis_label(grid.param), r.points.size()),
+            max_y, cfg.get_bool("sweep.lyapunov"));
+    }
+}
+
+GridRunInfo run_grid(const Config &cfg, GridKind kind, const fs::path &out, const Shard &shard, bool figures) {
+    const auto t0 = std::chrono::steady_clock::now();
+    check_output_dir(out);
+    const auto params = model_params_from(cfg);
+    const auto model = DmftModel::build(params);
+    const Grid grid = make_grid(cfg, kind);
+    const SweepOptions opt = sweep_options_from(cfg, params.L);
+    const Context start = sweep_start(cfg, model, grid, opt.batch.steps);
+    const size_t total = grid.points.size();
+    const size_t b = shard.begin(total), e = shard.end(total);
+    GridRunInfo info;
+    info.simd = simd_path_name(opt.batch.path);
+    SweepResults all;
+    all.begin = int64_t(b);
+    all.points.resize(e - b);
+    const uint64_t steps_per_point = uint64_t(opt.batch.steps - 1 - start.t % params.L);
+    std::mutex mu;
+    if (opt.seed_from == "neighbour") {
+        if (!shard.whole()) throw UsageError("--shard: the neighbour protocol is sequential and cannot be sharded");
+        if (kind == GridKind::Phase) throw UsageError("dmft phase: only the checkpoint protocol is supported");
+        Progress progress(fmt::format("{} (neighbour)", grid_command(kind)), steps_per_point * total, "steps");
+        run_points_neighbour(
+            model, grid.points, start, opt, [&](size_t k, PointResult &&r) { all.points[k] = std::move(r); },
+            [&](uint64_t s) { progress.add(s); });
+        progress.finish();
+        add_census(model, grid, start, opt, all);
+        info.computed_chunks = 1;
+    } else {
+        const std::string store_key = cfg.to_yaml() + fmt::format("# shard {}/{}\n", shard.index + 1, shard.count);
+        ChunkStore store(out, store_key);
+        const size_t chunk = size_t(cfg.get_int("sweep.chunk"));
+        std::vector<size_t> missing;
+        for (size_t c0 = b; c0 < e; c0 += chunk) {
+            if (store.has(int64_t(c0))) {
+                SweepResults part = store.load(int64_t(c0));
+                if (part.points.size() != std::min(chunk, e - c0))
+                    throw UsageError(fmt::format("resume store '{}': chunk at {} has the wrong size; delete the store",
+                                                 store.dir().string(), c0));
+                for (size_t k = 0; k < part.points.size(); ++k) all.points[c0 - b + k] = std::move(part.points[k]);
+                all.census.insert(all.census.end(), part.census.begin(), part.census.end());
+                ++info.resumed_chunks;
+            } else {
+                missing.push_back(c0);
+            }
+        }
+        if (info.resumed_chunks > 0)
+            std::fprintf(stderr, "%s: resuming, %lld of %lld chunks already done (%s)\n", grid_command(kind),
+                         (long long)info.resumed_chunks, (long long)(info.resumed_chunks + int64_t(missing.size())),
+                         store.dir().c_str());
+        Progress progress(grid_command(kind), steps_per_point * uint64_t(missing.size() * chunk), "steps");
+        for (size_t c0 : missing) {
+            const size_t c1 = std::min(e, c0 + chunk);
+            SweepResults part;
+            part.begin = int64_t(c0);
+            part.points.resize(c1 - c0);
+            run_points_checkpoint(
+                model, grid.points, start, c0, c1, opt,
+                [&](size_t k, PointResult &&r) {
+                    std::lock_guard<std::mutex> lock(mu);
+                    part.points[k - c0] = std::move(r);
+                },
+                [&](uint64_t s) { progress.add(s); });
+            add_census(model, grid, start, opt, part);
+            store.save(part);
+            // Test hook: TDLAB_SWEEP_DIE_AFTER_CHUNKS=k ends the process like `kill -9` (no cleanup, no
+            // destructors) after k new chunks, so the resume test is deterministic.
+            if (const char *die = std::getenv("TDLAB_SWEEP_DIE_AFTER_CHUNKS");
+                die && info.computed_chunks + 1 >= std::atoll(die))
+                std::_Exit(137);
+            for (size_t k = 0; k < part.points.size(); ++k) all.points[c0 - b + k] = part.points[k];
+            all.census.insert(all.census.end(), part.census.begin(), part.census.end());
+            ++info.computed_chunks;
+        }
+        progress.finish();
+        std::stable_sort(all.census.begin(), all.census.end(),
+                         [](const CensusRow &x, const CensusRow &y) { return x.index < y.index; });
+        RunDir run(out, grid_command(kind), cfg);
+        write_grid_outputs(run.path(""), cfg, kind, grid, all, figures);
+        info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        auto &m = run.manifest();
+        m["shard"] = fmt::format("{}/{}", shard.index + 1, shard.count);
+        m["points_total"] = total;
+        m["points_begin"] = b;
+        m["points_end"] = e;
+        m["simd"] = info.simd;
+        m["resumed_chunks"] = info.resumed_chunks;
+        m["grid_kind"] = grid_command(kind);
+        run.commit();
+        store.remove_all();
+        return info;
+    }
+    RunDir run(out, grid_command(kind), cfg);
+    write_grid_outputs(run.path(""), cfg, kind, grid, all, figures);
+    info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    auto &m = run.manifest();
+    m["shard"] = "1/1";
+    m["points_total"] = total;
+    m["points_begin"] = 0;
+    m["points_end"] = total;
+    m["simd"] = info.simd;
+    m["grid_kind"] = grid_command(kind);
+    run.commit();
+    return info;
+}
+
+void gather_runs(const std::vector<fs::path> &dirs, const fs::path &out) {
+    if (dirs.empty()) throw UsageError("gather: give the shard run directories to merge");
+    check_output_dir(out);
+    std::string config_text;
+    std::string kind_name;
+    int64_t total = -1;
+    std::vector<SweepResults> parts;
+    for (const auto &d : dirs) {
+        const std::string cfg_text = read_file(d / "config.yaml");
+        auto manifest = nlohmann::json::parse(read_file(d / "manifest.json"), nullptr, false);
+        if (manifest.is_discarded() || !manifest.contains("points_total") || !manifest.contains("grid_kind"))
+            throw UsageError(fmt::format("gather: '{}' is not a tdlab sweep or phase run", d.string()));
+        if (config_text.empty()) {
+            config_text = cfg_text;
+            kind_name = manifest["grid_kind"].get<std::string>();
+            total = manifest["points_total"].get<int64_t>();
+        } else if (cfg_text != config_text || manifest["grid_kind"].get<std::string>() != kind_name) {
+            throw UsageError(
+                fmt::format("gather: '{}' was run with another config than '{}'", d.string(), dirs.front().string()));
+        }
+        parts.push_back(results_from_npz(read_npz(d / "results.npz"), (d / "results.npz").string()));
+    }
+    const GridKind kind = kind_name == "dmft phase" ? GridKind::Phase : GridKind::Sweep;
+    const fs::path cfg_file = dirs.front() / "config.yaml";
+    Config cfg = Config::load(grid_schema(), cfg_file, {});
+    SweepResults all = merge_results(std::move(parts), total);
+    const Grid grid = make_grid(cfg, kind);
+    RunDir run(out, "gather", cfg);
+    write_grid_outputs(run.path(""), cfg, kind, grid, all, true);
+    auto &m = run.manifest();
+    m["shard"] = "1/1";
+    m["points_total"] = total;
+    m["points_begin"] = 0;
+    m["points_end"] = total;
+    m["grid_kind"] = kind_name;
+    m["gathered_from"] = dirs.size();
+    run.commit();
+}
+
+} // namespace tdlab::dmft

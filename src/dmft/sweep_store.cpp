@@ -1,0 +1,215 @@
+#include "dmft/sweep_store.h"
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+namespace tdlab::dmft {
+
+namespace fs = std::filesystem;
+
+NpzMap results_to_npz(const SweepResults &r) {
+    const size_t n = r.points.size();
+    std::vector<double> f64[10];
+    std::vector<int64_t> i64[6];
+    size_t keep = 0;
+    for (const auto &p : r.points) keep = std::max(keep, p.points.size());
+    std::vector<float> pts(n * keep, std::nanf(""));
+    std::vector<double> poinc;
+    std::vector<int64_t> poinc_off{0};
+    for (size_t k = 0; k < n; ++k) {
+        const auto &p = r.points[k];
+        const double d[10] = {p.beta,    p.gamma,  p.epsilon, p.max_abs, p.lyapunov,
+                              p.chaos01, p.m1_min, p.m1_max,  p.m1_mean, 0};
+        for (int j = 0; j < 9; ++j) f64[j].push_back(d[j]);
+        const int64_t q[6] = {p.unique_points, p.paper_label, p.period, p.label, p.flags, 0};
+        for (int j = 0; j < 5; ++j) i64[j].push_back(q[j]);
+        std::copy(p.points.begin(), p.points.end(), pts.begin() + long(k * keep));
+        poinc.insert(poinc.end(), p.poincare.begin(), p.poincare.end());
+        poinc_off.push_back(int64_t(poinc.size()));
+    }
+    NpzMap m;
+    const char *fn[9] = {"beta", "gamma", "epsilon", "max_abs", "lyapunov", "chaos01", "m1_min", "m1_max", "m1_mean"};
+    for (int j = 0; j < 9; ++j) m[fn[j]] = make_npy(f64[j], {n});
+    const char *in[5] = {"unique_points", "paper_label", "period", "label", "flags"};
+    for (int j = 0; j < 5; ++j) m[in[j]] = make_npy(i64[j], {n});
+    m["begin"] = make_npy(std::vector<int64_t>{r.begin}, {1});
+    m["points"] = make_npy(pts, {n, keep});
+    m["poincare"] = make_npy(poinc, {poinc.size()});
+    m["poincare_offsets"] = make_npy(poinc_off, {poinc_off.size()});
+    const size_t c = r.census.size();
+    std::vector<int64_t> ci[6];
+    std::vector<double> cf[4];
+    for (const auto &row : r.census) {
+        const int64_t a[6] = {row.index, row.attractor, row.starts, row.period, row.label, row.unique_points};
+        for (int j = 0; j < 6; ++j) ci[j].push_back(a[j]);
+        const double b[4] = {row.lyapunov, row.chaos01, row.m1_min, row.m1_max};
+        for (int j = 0; j < 4; ++j) cf[j].push_back(b[j]);
+    }
+    const char *cin[6] = {"census_index",  "census_attractor", "census_starts",
+                          "census_period", "census_label",     "census_unique_points"};
+    for (int j = 0; j < 6; ++j) m[cin[j]] = make_npy(ci[j], {c});
+    const char *cfn[4] = {"census_lyapunov", "census_chaos01", "census_m1_min", "census_m1_max"};
+    for (int j = 0; j < 4; ++j) m[cfn[j]] = make_npy(cf[j], {c});
+    return m;
+}
+
+SweepResults results_from_npz(const NpzMap &m, const std::string &what) {
+    auto get = [&](const std::string &k) -> const NpyArray & {
+        auto it = m.find(k);
+        if (it == m.end()) throw UsageError(fmt::format("{}: missing array '{}' (not a tdlab sweep result?)", what, k));
+        return it->second;
+    };
+    SweepResults r;
+    r.begin = get("begin").to_int64().at(0);
+    const auto beta = get("beta").to_double();
+    const size_t n = beta.size();
+    std::vector<std::vector<double>> f;
+    for (const char *k :
+         {"beta", "gamma", "epsilon", "max_abs", "lyapunov", "chaos01", "m1_min", "m1_max", "m1_mean"}) {
+        f.push_back(get(k).to_double());
+        if (f.back().size() != n) throw UsageError(fmt::format("{}: array '{}' has the wrong length", what, k));
+    }
+    std::vector<std::vector<int64_t>> q;
+    for (const char *k : {"unique_points", "paper_label", "period", "label", "flags"}) {
+        q.push_back(get(k).to_int64());
+        if (q.back().size() != n) throw UsageError(fmt::format("{}: array '{}' has the wrong length", what, k));
+    }
+    const auto &pa = get("points");
+    const size_t keep = pa.shape.size() == 2 ? pa.shape[1] : 0;
+    if (pa.shape.size() != 2 || pa.shape[0] != n || pa.dtype != "<f4")
+        throw UsageError(fmt::format("{}: array 'points' must be float32 [{}, keep]", what, n));
+    const float *pts = reinterpret_cast<const float *>(pa.bytes.data());
+    const auto poinc = get("poincare").to_double();
+    const auto off = get("poincare_offsets").to_int64();
+    if (off.size() != n + 1 || off.back() != int64_t(poinc.size()))
+        throw UsageError(fmt::format("{}: 'poincare_offsets' does not match 'poincare'", what));
+    r.points.resize(n);
+    for (size_t k = 0; k < n; ++k) {
+        auto &p = r.points[k];
+        p.beta = f[0][k], p.gamma = f[1][k], p.epsilon = f[2][k], p.max_abs = f[3][k], p.lyapunov = f[4][k];
+        p.chaos01 = f[5][k], p.m1_min = f[6][k], p.m1_max = f[7][k], p.m1_mean = f[8][k];
+        p.unique_points = q[0][k], p.paper_label = int(q[1][k]), p.period = q[2][k], p.label = int(q[3][k]);
+        p.flags = int(q[4][k]);
+        size_t kept = 0;
+        while (kept < keep && !std::isnan(pts[k * keep + kept])) ++kept;
+        p.points.assign(pts + k * keep, pts + k * keep + kept);
+        p.poincare.assign(poinc.begin() + off[k], poinc.begin() + off[k + 1]);
+    }
+    std::vector<std::vector<int64_t>> ci;
+    for (const char *k :
+         {"census_index", "census_attractor", "census_starts", "census_period", "census_label", "census_unique_points"})
+        ci.push_back(get(k).to_int64());
+    std::vector<std::vector<double>> cf;
+    for (const char *k : {"census_lyapunov", "census_chaos01", "census_m1_min", "census_m1_max"})
+        cf.push_back(get(k).to_double());
+    for (size_t k = 0; k < ci[0].size(); ++k) {
+        CensusRow row;
+        row.index = ci[0][k], row.attractor = ci[1][k], row.starts = ci[2][k], row.period = ci[3][k];
+        row.label = int(ci[4][k]), row.unique_points = ci[5][k];
+        row.lyapunov = cf[0][k], row.chaos01 = cf[1][k], row.m1_min = cf[2][k], row.m1_max = cf[3][k];
+        r.census.push_back(row);
+    }
+    return r;
+}
+
+SweepResults merge_results(std::vector<SweepResults> parts, int64_t total) {
+    std::sort(parts.begin(), parts.end(), [](const auto &a, const auto &b) { return a.begin < b.begin; });
+    SweepResults out;
+    int64_t next = 0;
+    for (auto &p : parts) {
+        if (p.begin != next)
+            throw UsageError(fmt::format("gather: points {}..{} are {} (shards must tile the grid of {} points)",
+                                         std::min(next, p.begin), std::max(next, p.begin) - 1,
+                                         p.begin > next ? "missing" : "duplicated", total));
+        next += int64_t(p.points.size());
+        for (auto &x : p.points) out.points.push_back(std::move(x));
+        out.census.insert(out.census.end(), p.census.begin(), p.census.end());
+    }
+    if (next != total) throw UsageError(fmt::format("gather: points {}..{} are missing", next, total - 1));
+    return out;
+}
+
+namespace {
+std::string num(double v) {
+    return std::isnan(v) ? std::string("nan") : fmt::format("{:.10g}", v);
+}
+} // namespace
+
+void write_sweep_tables(const fs::path &dir, const SweepResults &r, const std::string &param) {
+    std::string csv = param == "beta" ? "beta" : param + ",beta";
+    csv += ",gamma,epsilon,label,paper_label,period,lyapunov,chaos01,unique_points,poincare_points,max_abs,"
+           "m1_min,m1_max,flags\n";
+    size_t keep = 0;
+    for (const auto &p : r.points) keep = std::max(keep, p.points.size());
+    std::vector<float> pts(r.points.size() * keep, std::nanf(""));
+    std::vector<double> poinc;
+    for (size_t k = 0; k < r.points.size(); ++k) {
+        const auto &p = r.points[k];
+        const double value = param == "gamma" ? p.gamma : param == "epsilon" ? p.epsilon : p.beta;
+        if (param != "beta") csv += num(value) + ",";
+        csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", num(p.beta), num(p.gamma), num(p.epsilon),
+                           dynamics::label_name(dynamics::Label(p.label)),
+                           dynamics::label_name(dynamics::Label(p.paper_label)), p.period, num(p.lyapunov),
+                           num(p.chaos01), p.unique_points, p.poincare.size(), num(p.max_abs), num(p.m1_min),
+                           num(p.m1_max), bits_to_flags(p.flags));
+        std::copy(p.points.begin(), p.points.end(), pts.begin() + long(k * keep));
+        for (double v : p.poincare) {
+            poinc.push_back(double(r.begin + int64_t(k)));
+            poinc.push_back(v);
+        }
+    }
+    write_file_atomic(dir / "summary.csv", csv);
+    write_npy(dir / "points.npy", pts, {r.points.size(), keep});
+    write_npy(dir / "poincare.npy", poinc, {poinc.size() / 2, 2});
+    write_npz(dir / "results.npz", results_to_npz(r));
+    if (!r.census.empty()) {
+        std::string c = "index,beta,attractor,starts,label,period,lyapunov,chaos01,unique_points,m1_min,m1_max\n";
+        for (const auto &row : r.census) {
+            const double beta = r.points[size_t(row.index - r.begin)].beta;
+            c += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", row.index, num(beta), row.attractor, row.starts,
+                             dynamics::label_name(dynamics::Label(row.label)), row.period, num(row.lyapunov),
+                             num(row.chaos01), row.unique_points, num(row.m1_min), num(row.m1_max));
+        }
+        write_file_atomic(dir / "census.csv", c);
+    }
+}
+
+ChunkStore::ChunkStore(const fs::path &out, const std::string &config_text) {
+    fs::path o = out;
+    if (!o.has_filename()) o = o.parent_path();
+    dir_ = o.string() + ".chunks";
+    const fs::path cfg = dir_ / "config.yaml";
+    if (fs::exists(cfg)) {
+        if (read_file(cfg) != config_text) {
+            throw UsageError(fmt::format("resume store '{}' belongs to a sweep with another config or shard; "
+                                         "delete it to start over",
+                                         dir_.string()));
+        }
+    } else {
+        fs::create_directories(dir_);
+        write_file_atomic(cfg, config_text);
+    }
+}
+
+fs::path ChunkStore::chunk_path(int64_t begin) const {
+    return dir_ / fmt::format("chunk-{:09d}.npz", begin);
+}
+bool ChunkStore::has(int64_t begin) const {
+    return fs::exists(chunk_path(begin));
+}
+SweepResults ChunkStore::load(int64_t begin) const {
+    return results_from_npz(read_npz(chunk_path(begin)), chunk_path(begin).string());
+}
+void ChunkStore::save(const SweepResults &chunk) const {
+    write_npz(chunk_path(chunk.begin), results_to_npz(chunk));
+}
+void ChunkStore::remove_all() const {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
+} // namespace tdlab::dmft

@@ -1,0 +1,59 @@
+// Storage of sweep results: per-chunk files for resuming an interrupted sweep, the shard/run file
+// results.npz that `tdlab gather` merges, and the user-facing summary.csv / points.npy / poincare.npy.
+//
+// Every file is a pure function of the points it holds, so a sweep run in one go, resumed after a
+// kill, or run as shards and gathered writes the same bytes.
+#pragma once
+
+#include "core/npy.h"
+#include "dmft/sweep.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tdlab::dmft {
+
+struct CensusRow {
+    int64_t index = 0;     // point index in the sweep grid
+    int64_t attractor = 0; // 0, 1, ... in order of discovery
+    int64_t starts = 0;    // starts that reached it (of `census` per point)
+    int64_t period = 0;
+    int label = 3;
+    double lyapunov = 0, chaos01 = 0, m1_min = 0, m1_max = 0;
+    int64_t unique_points = 0;
+};
+
+// A contiguous range [begin, begin + points.size()) of the sweep grid.
+struct SweepResults {
+    int64_t begin = 0;
+    std::vector<PointResult> points;
+    std::vector<CensusRow> census;
+};
+
+NpzMap results_to_npz(const SweepResults &r);
+SweepResults results_from_npz(const NpzMap &m, const std::string &what);
+// Concatenates ranges that tile [0, total) in order; UsageError naming the gap or overlap otherwise.
+SweepResults merge_results(std::vector<SweepResults> parts, int64_t total);
+
+// Writes summary.csv, points.npy, poincare.npy, results.npz (and census.csv if any) into dir.
+// `param` names the swept column written first ("beta", "gamma", "epsilon").
+void write_sweep_tables(const std::filesystem::path &dir, const SweepResults &r, const std::string &param);
+
+// Resume store: DIR.chunks/ beside the output, holding config.yaml and chunk-<begin>.npz files.
+class ChunkStore {
+  public:
+    // Opens (creating if needed) the store for `out`; if it exists with another config, UsageError.
+    ChunkStore(const std::filesystem::path &out, const std::string &config_text);
+    bool has(int64_t begin) const;
+    SweepResults load(int64_t begin) const;
+    void save(const SweepResults &chunk) const; // atomic
+    void remove_all() const;
+    const std::filesystem::path &dir() const { return dir_; }
+
+  private:
+    std::filesystem::path dir_;
+    std::filesystem::path chunk_path(int64_t begin) const;
+};
+
+} // namespace tdlab::dmft

@@ -1,0 +1,40 @@
+// Lyapunov exponents of maps x_{t+1} = f(x_t) from the tangent dynamics with an analytic Jacobian
+// (specs/analysis-and-tooling.md 1.1):
+//  * largest exponent (Benettin, tangent version): v <- J(x_t) v, accumulate ln|v|, renormalise;
+//  * spectrum (QR, "H2" of Geist 1990): Y = J(x_t) Q, Y = Q'R, lambda_j += ln|R_jj|, Q <- Q'.
+// Exponents are per step (natural log). The first `transient` steps move x onto the attractor and
+// align the tangent vectors without being accumulated.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace tdlab::dynamics {
+
+struct MapSystem {
+    size_t dim = 0;
+    std::function<void(std::vector<double> &x)> step; // x <- f(x)
+    // J[i * dim + j] = d f_i / d x_j at x (row-major dim x dim).
+    std::function<void(const std::vector<double> &x, std::vector<double> &J)> jacobian;
+};
+
+struct LyapunovOptions {
+    int64_t transient = 1000; // steps of x and the tangent vectors before accumulating
+    int64_t steps = 100000;   // accumulated steps
+    int renorm_every = 1;     // renormalise the tangent vector every k steps (largest exponent only)
+};
+
+// Largest exponent; x is advanced in place. The tangent vector starts as (1,...,1)/sqrt(dim).
+double largest_lyapunov(const MapSystem &sys, std::vector<double> &x, const LyapunovOptions &opt);
+
+// The k largest exponents, in decreasing order (Q0 = the first k columns of the identity).
+std::vector<double> lyapunov_spectrum(const MapSystem &sys, std::vector<double> &x, size_t k,
+                                      const LyapunovOptions &opt);
+
+// Central finite-difference Jacobian of `step` at x, for tests of analytic Jacobians.
+std::vector<double> finite_difference_jacobian(const std::function<void(std::vector<double> &)> &step,
+                                               const std::vector<double> &x, double h = 1e-6);
+
+} // namespace tdlab::dynamics

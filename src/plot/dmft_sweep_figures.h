@@ -1,0 +1,33 @@
+// Figures of parameter sweeps: the paper's Fig 3 raster (sampled points coloured by class, specs/dmft.md
+// section 4) with a Lyapunov-exponent panel under it, and 2-D phase-diagram heatmaps.
+#pragma once
+
+#include "dmft/sweep_store.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tdlab::plot {
+
+// Colours of the paper (inferno_r at 0.09 / 1.0 / 0.375 / 0.625).
+inline constexpr const char *kBackgroundColour = "#f6d746";
+inline constexpr const char *kPeriodicColour = "#000004";
+inline constexpr const char *kQuasiColour = "#e55c30";
+inline constexpr const char *kChaoticColour = "#892269";
+
+// NAME.{png,svg,gp} + NAME_raster.bin + NAME_lyapunov.dat in dir. x = the swept value of each point
+// (`values`), y = m^o_1 on [-max_y, max_y]. Columns coloured by the paper's label (periodic: all
+// kept points; quasi-periodic / chaotic: the Poincare set), background = every kept point. With
+// `lyapunov_panel`, a second panel shows lambda_1 per point coloured by the combined label.
+void draw_bifurcation(const std::filesystem::path &dir, const std::string &name, const dmft::SweepResults &r,
+                      const std::vector<double> &values, const std::string &xlabel, const std::string &title,
+                      double max_y, bool lyapunov_panel);
+
+// Two heatmaps on the (x, y) grid: lambda_1 and the combined class. Row-major [ny][nx] arrays.
+void draw_phase_diagram(const std::filesystem::path &dir, const std::string &name, const std::vector<double> &xs,
+                        const std::vector<double> &ys, const std::vector<double> &lyapunov,
+                        const std::vector<double> &label, const std::string &xlabel, const std::string &ylabel,
+                        const std::string &title);
+
+} // namespace tdlab::plot
