@@ -1,5 +1,5 @@
 # tdlab top-level targets. Everything goes through CMake presets (CMakePresets.json).
-#   make demo    install deps if missing, build, reproduce the DMFT figures at quick scale
+#   make demo    install deps if missing, build, reproduce the DMFT figures at quick scale (under a minute)
 #   make test    install deps if missing, build, run the fast test suite (what CI runs)
 #   make bench   build and run the benchmarks (ratios against in-run references)
 JOBS ?= $(shell nproc)
@@ -19,8 +19,8 @@ build: deps $(BUILD)/build.ninja
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	$(BUILD)/tdlab dmft run --config configs/dmft/trajectory.yaml --out results/dmft-beta1.27
-	@echo "figures: results/dmft-beta1.27/plane.png and mo1_time.png"
+	$(BUILD)/tdlab reproduce dmft --scale quick --out results
+	@echo "open results/dmft/report.html"
 
 test: build
 	ctest --test-dir $(BUILD) -L fast -j $(JOBS) --output-on-failure
