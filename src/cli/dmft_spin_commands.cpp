@@ -31,14 +31,8 @@ ConfigSchema spin_schema() {
     s.add_int("dmft.template_N", 99, 1, 100000000, "semantic units of the weight template replicated to N (paper: 99)")
         .add_int("dmft.runs", 8, 1, 1 << 20, "independent runs of the network (leading axis of every array)")
         .add_string("dmft.sampler", "explicit", {"explicit", "types"},
-                    "explicit (every unit drawn) or types (binomial counts per site type; N up to 1e9)")
-        .add_int("dmft.steps", 120000, 1, int64_t(1) << 40, "time indices run up to steps - 1 (paper code: 120000)")
-        .add_int("dmft.transient", 100000, 0, int64_t(1) << 40, "first recorded step (paper code: 100000)")
-        .add_int("dmft.save_every", 1, 1, int64_t(1) << 30, "record every k-th step of the window")
-        .add_string("dmft.start", "zoom", {"cold", "fig3a", "zoom"},
-                    "initial context: cold start, a published checkpoint, or a context file", true)
-        .add_int("dmft.seed", 0, 0, int64_t(1) << 62, "seed of the network noise and of the start perturbations")
-        .add_double("dmft.perturb", 0.0, 0.0, 1.0, "amplitude of a uniform perturbation of A-hat at each run's start");
+                    "explicit (every unit drawn) or types (binomial counts per site type; N up to 1e9)");
+    s.merge(dmft::dmft_window_schema());
     return s;
 }
 

@@ -150,9 +150,7 @@ StepRecord MeanFieldMap::step_generic(Context &c) {
         for (size_t b = 0; b < M; ++b) s += sig[b] * c.att[b];
         th_[size_t(j)] = std::tanh(dyn_.beta * s);
     }
-    // 2. semantic overlaps, 3. eps mixing with the positional code of step t+1
-    const int64_t t = c.t + 1;
-    const int phase = int(t & (L_ - 1)); // L = 2^N_P: t mod L without a 64-bit division
+    // 2. semantic overlaps
     for (int alpha = 0; alpha < kNumAlpha; ++alpha) {
         double *mse = &mse_[size_t(alpha) * M];
         const double *coef = f.coef[alpha].data();
@@ -161,6 +159,18 @@ StepRecord MeanFieldMap::step_generic(Context &c) {
             const double thj = th_[size_t(j)];
             for (size_t a = 0; a < M; ++a) mse[a] += coef[size_t(j) * M + a] * thj;
         }
+    }
+    return step_with_semantic(c, mse_.data());
+}
+
+StepRecord MeanFieldMap::step_with_semantic(Context &c, const double *semantic) {
+    const size_t M = size_t(M_);
+    if (semantic != mse_.data()) std::copy_n(semantic, size_t(kNumAlpha) * M, mse_.data());
+    // 3. eps mixing with the positional code of step t+1
+    const int64_t t = c.t + 1;
+    const int phase = int(t & (L_ - 1)); // L = 2^N_P: t mod L without a 64-bit division
+    for (int alpha = 0; alpha < kNumAlpha; ++alpha) {
+        const double *mse = &mse_[size_t(alpha) * M];
         double *m = &m_[size_t(alpha) * M];
         for (size_t a = 0; a < M; ++a) m[a] = se_weight_ * mse[a] + pe_weight_ * model_.pe_at(alpha, phase, int(a));
     }

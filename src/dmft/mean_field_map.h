@@ -78,6 +78,9 @@ class MeanFieldMap {
     // paths give identical bits; `force_generic` selects the runtime-size path (benchmarks, tests).
     StepRecord step(Context &c) { return fixed_ && !force_generic_ ? step_fixed<3, 4>(c) : step_generic(c); }
     void force_generic(bool on) { force_generic_ = on; }
+    // Steps 3-5 (mixing, storing, attention) for given semantic overlaps mse[alpha * M + a]: with the
+    // map's own expectation this is the generic step; the finite-N network passes its sampled overlaps.
+    StepRecord step_with_semantic(Context &c, const double *semantic);
 
     // Semantic overlaps mSE^alpha for a given A-hat (steps 1-2), [alpha][a]; the worked example of spec 2.3.
     std::array<std::vector<double>, kNumAlpha> semantic_overlaps(const std::vector<double> &att) const;

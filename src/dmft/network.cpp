@@ -140,18 +140,12 @@ FiniteNetwork FiniteNetwork::build(const ModelParams &p_in, int64_t N, Sampler s
 }
 
 NetworkSampler::NetworkSampler(const FiniteNetwork &net, const DynamicsParams &dyn, uint64_t seed, uint64_t stream)
-    : net_(net), dyn_(dyn), M_(net.M), L_(net.L), rng_(seed, stream) {
-    // Mixing weights and attention coefficient exactly as MeanFieldMap computes them.
-    se_weight_ = 1.0 - dyn.epsilon;
-    pe_weight_ = 1.0 - se_weight_;
-    att_coef_ = dyn.gamma * attention_norm(M_);
+    : net_(net), dyn_(dyn), M_(net.M), L_(net.L), map_(net.mean_field, dyn), rng_(seed, stream) {
     prob_.resize(size_t(net.P));
     threshold_.resize(size_t(net.P));
     if (net.sampler == Sampler::Explicit) x_.resize(size_t(std::min<int64_t>(kBlock, net.N)));
     sums_.resize(size_t(kNumAlpha) * size_t(M_));
     mse_.resize(size_t(kNumAlpha) * size_t(M_));
-    m_.resize(size_t(kNumAlpha) * size_t(M_));
-    z_.resize(size_t(L_));
 }
 
 void NetworkSampler::pattern_probabilities(const std::vector<double> &att) {
@@ -225,43 +219,8 @@ StepRecord NetworkSampler::step(Context &c) {
 }
 
 StepRecord NetworkSampler::step_with_semantic(Context &c, const double *mse) {
-    // The same operations, in the same order, as MeanFieldMap::step steps 3-5.
-    const size_t M = size_t(M_);
-    if (mse != mse_.data()) std::copy_n(mse, size_t(kNumAlpha) * M, mse_.data());
-    const int64_t t = c.t + 1;
-    const int phase = int(t % L_);
-    for (int alpha = 0; alpha < kNumAlpha; ++alpha) {
-        for (size_t a = 0; a < M; ++a) {
-            m_[size_t(alpha) * M + a] =
-                se_weight_ * mse_[size_t(alpha) * M + a] + pe_weight_ * net_.mean_field.pe_at(alpha, phase, int(a));
-        }
-    }
-    const size_t slot = size_t(phase);
-    std::copy_n(&m_[size_t(kV) * M], M, &c.mv[slot * M]);
-    std::copy_n(&m_[size_t(kK) * M], M, &c.mk[slot * M]);
-    std::copy_n(&m_[size_t(kQ) * M], M, c.mq.data());
-    c.filled = std::min(L_, c.filled + 1);
-    const int n = c.filled;
-    double zmax = -INFINITY;
-    for (int tau = 0; tau < n; ++tau) {
-        double dot = 0.0;
-        for (size_t b = 0; b < M; ++b) dot += c.mq[b] * c.mk[size_t(tau) * M + b];
-        z_[size_t(tau)] = att_coef_ * dot;
-        zmax = std::max(zmax, z_[size_t(tau)]);
-    }
-    double norm = 0.0;
-    for (int tau = 0; tau < n; ++tau) {
-        z_[size_t(tau)] = std::exp(z_[size_t(tau)] - zmax);
-        norm += z_[size_t(tau)];
-    }
-    for (size_t a = 0; a < M; ++a) {
-        double acc = 0.0;
-        for (int tau = 0; tau < n; ++tau) acc += z_[size_t(tau)] * c.mv[size_t(tau) * M + a];
-        c.att[a] = acc / norm;
-    }
-    c.t = t;
-    return StepRecord{&mse_[size_t(kO) * M], &m_[size_t(kO) * M], &m_[size_t(kV) * M],
-                      c.mq.data(),           &m_[size_t(kK) * M], c.att.data()};
+    // Steps 3-5 are the mean-field map's own code: only the semantic overlaps are sampled.
+    return map_.step_with_semantic(c, mse);
 }
 
 } // namespace tdlab::dmft

@@ -95,13 +95,13 @@ class NetworkSampler {
     const FiniteNetwork &net_;
     DynamicsParams dyn_;
     int M_, L_;
-    double se_weight_, pe_weight_, att_coef_;
+    MeanFieldMap map_;                // steps 3-5 (mixing, storing, attention) on the sampled overlaps
     CounterRng rng_;                  // this run's stream: one uniform per unit per step (explicit)
     std::vector<double> prob_;        // [P] (1 + tanh(beta sigma_p . A))/2
     std::vector<uint64_t> threshold_; // [P] x = +1 iff (u >> 11) < threshold (same as prob > uniform())
     std::vector<int8_t> x_;           // [block] token of the current block of units
     std::vector<int64_t> sums_;       // [4][M]
-    std::vector<double> mse_, m_, z_; // [4][M], [4][M], [L]
+    std::vector<double> mse_;         // [4][M]
 };
 
 } // namespace tdlab::dmft
