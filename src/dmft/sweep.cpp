@@ -98,7 +98,9 @@ void run_points_checkpoint(const DmftModel &model, const std::vector<DynamicsPar
     std::exception_ptr error;
 #pragma omp parallel
     {
-        std::vector<LaneOutput> out; // this thread's lane outputs, buffers reused block after block
+        // This thread's lane outputs: buffers reused block after block and call after call (OpenMP keeps
+        // its threads), so the [saved][M] windows are not reallocated, page-faulted and cleared per chunk.
+        thread_local std::vector<LaneOutput> out;
         std::vector<LaneSpec> lanes;
 #pragma omp for schedule(dynamic, 1)
         for (int64_t b = 0; b < nblocks; ++b) {

@@ -77,8 +77,12 @@ Label paper_label(size_t unique_count, const PaperClassifier &c) {
 }
 
 std::vector<double> poincare_filter(const double *x, const double *y, size_t n, size_t stride, double tol) {
+    // Two passes (count, then fill): one allocation of the exact size instead of push_back growth.
+    size_t count = 0;
+    for (size_t k = 0; k < n; ++k) count += std::fabs(y[k * stride]) <= tol;
     std::vector<double> out;
-    for (size_t k = 0; k < n; ++k) {
+    out.reserve(count);
+    for (size_t k = 0; k < n && out.size() < count; ++k) {
         if (std::fabs(y[k * stride]) <= tol) out.push_back(x[k * stride]);
     }
     return out;
