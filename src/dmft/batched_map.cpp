@@ -62,7 +62,7 @@ SimdPath simd_path_from_name(const std::string &name) {
 namespace {
 
 #define TDLAB_INLINE inline __attribute__((always_inline))
-#define LANES _Pragma("omp simd") for (int l = 0; l < kLanes; ++l)
+#define LANES _Pragma("omp simd") for (int l = 0; l < W; ++l) // W: the block width (template parameter)
 
 // kExactDivide: the scalar reference divides by the softmax norm as MeanFieldMap does; the SLEEF paths
 // multiply by one reciprocal (3 + L divisions -> 1 per step; they already differ in the last bit).
@@ -106,63 +106,64 @@ struct Avx512Math {
 };
 #endif
 
-// Structure-of-arrays state of one block: every quantity x[...] is stored as x[...][kLanes].
-struct Block {
+// Structure-of-arrays state of one block of W lanes: every quantity x[...] is stored as x[...][W].
+template <int W> struct Block {
     int M, L, P;
     std::vector<double> beta, se, pw, ac;                       // [lane]: beta, 1-eps, eps, gamma/sqrt(M)
     std::vector<double> att, mq, mv, mk;                        // [M][l], [M][l], [L][M][l], [L][M][l]
     std::vector<double> arg, th, mse, z, e, zmax, norm;         // scratch
     std::vector<double> datt, dmv, dmk, dmq, ds, dth, dz, lsum; // tangent
+    std::vector<double> mo, max_abs;                            // [M][l] m^o of the step, [l] window max
     std::vector<const double *> sig, coef[kNumAlpha];           // model constants (shared by all lanes)
     Block(int M_, int L_, int P_)
-        : M(M_), L(L_), P(P_), beta(kLanes), se(kLanes), pw(kLanes), ac(kLanes), att(size_t(M) * kLanes),
-          mq(size_t(M) * kLanes), mv(size_t(L) * M * kLanes), mk(size_t(L) * M * kLanes), arg(size_t(P) * kLanes),
-          th(size_t(P) * kLanes), mse(kLanes), z(size_t(L) * kLanes), e(size_t(L) * kLanes), zmax(kLanes), norm(kLanes),
-          datt(size_t(M) * kLanes), dmv(size_t(L) * M * kLanes), dmk(size_t(L) * M * kLanes), dmq(size_t(M) * kLanes),
-          ds(size_t(P) * kLanes), dth(size_t(P) * kLanes), dz(size_t(L) * kLanes), lsum(kLanes, 0.0) {}
+        : M(M_), L(L_), P(P_), beta(W), se(W), pw(W), ac(W), att(size_t(M) * W), mq(size_t(M) * W),
+          mv(size_t(L) * M * W), mk(size_t(L) * M * W), arg(size_t(P) * W), th(size_t(P) * W), mse(W), z(size_t(L) * W),
+          e(size_t(L) * W), zmax(W), norm(W), datt(size_t(M) * W), dmv(size_t(L) * M * W), dmk(size_t(L) * M * W),
+          dmq(size_t(M) * W), ds(size_t(P) * W), dth(size_t(P) * W), dz(size_t(L) * W), lsum(W, 0.0), mo(size_t(M) * W),
+          max_abs(W, 0.0) {}
 };
 
 // One step t-1 -> t of every lane, in exactly the operation order of MeanFieldMap::step; with
 // `tangent`, also v <- J v for the lane's tangent vector (the formulas of tangent_map.h).
 // CM, CL, CP: compile-time M, L, P (0 = read from the block) so that the paper's M = 3, L = 4, P = 4
 // loops unroll completely; the arithmetic and its order are the same either way.
-template <class Math, int CM, int CL, int CP>
-TDLAB_INLINE void block_step(Block &B, const DmftModel &model, int64_t t, bool tangent, double *rec_mo_se) {
+template <class Math, int W, int CM, int CL, int CP>
+TDLAB_INLINE void block_step(Block<W> &B, const DmftModel &model, int64_t t, bool tangent, bool saved) {
     const int M = CM ? CM : B.M, L = CL ? CL : B.L, P = CP ? CP : B.P;
     const auto &f = model.fields;
     const int phase = int(t % L);
-    double s[kLanes];
+    double s[W];
     // 1. fields th_j = tanh(beta sigma_j . A)
     for (int j = 0; j < P; ++j) {
         const double *sig = &f.sigma[size_t(j) * M];
         LANES s[l] = 0.0;
         for (int b = 0; b < M; ++b) {
             const double sg = sig[b];
-            const double *a = &B.att[size_t(b) * kLanes];
+            const double *a = &B.att[size_t(b) * W];
             LANES s[l] += sg * a[l];
         }
-        double *arg = &B.arg[size_t(j) * kLanes];
+        double *arg = &B.arg[size_t(j) * W];
         LANES arg[l] = B.beta[l] * s[l];
         if (tangent) {
-            double *ds = &B.ds[size_t(j) * kLanes];
+            double *ds = &B.ds[size_t(j) * W];
             LANES ds[l] = 0.0;
             for (int b = 0; b < M; ++b) {
                 const double sg = sig[b];
-                const double *da = &B.datt[size_t(b) * kLanes];
+                const double *da = &B.datt[size_t(b) * W];
                 LANES ds[l] += sg * da[l];
             }
         }
     }
-    Math::tanh(B.arg.data(), B.th.data(), P * kLanes);
+    Math::tanh(B.arg.data(), B.th.data(), P * W);
     if (tangent) {
         for (int j = 0; j < P; ++j) {
-            const double *th = &B.th[size_t(j) * kLanes], *ds = &B.ds[size_t(j) * kLanes];
-            double *dth = &B.dth[size_t(j) * kLanes];
+            const double *th = &B.th[size_t(j) * W], *ds = &B.ds[size_t(j) * W];
+            double *dth = &B.dth[size_t(j) * W];
             LANES dth[l] = B.beta[l] * (1.0 - th[l] * th[l]) * ds[l];
         }
     }
     // 2-4. semantic overlaps, eps mixing with PE(t), store m^v, m^k in slot `phase`, m^q
-    const size_t slot = size_t(phase) * M * kLanes;
+    const size_t slot = size_t(phase) * M * W;
     for (int alpha = 0; alpha < kNumAlpha; ++alpha) {
         const double *coef = f.coef[alpha].data();
         for (int a = 0; a < M; ++a) {
@@ -170,29 +171,36 @@ TDLAB_INLINE void block_step(Block &B, const DmftModel &model, int64_t t, bool t
             LANES mse[l] = 0.0;
             for (int j = 0; j < P; ++j) {
                 const double c = coef[size_t(j) * M + a];
-                const double *th = &B.th[size_t(j) * kLanes];
+                const double *th = &B.th[size_t(j) * W];
                 LANES mse[l] += c * th[l];
             }
             const double pe = model.pe_at(alpha, phase, a);
-            double *dst = alpha == kV   ? &B.mv[slot + size_t(a) * kLanes]
-                          : alpha == kK ? &B.mk[slot + size_t(a) * kLanes]
-                          : alpha == kQ ? &B.mq[size_t(a) * kLanes]
+            double *dst = alpha == kV   ? &B.mv[slot + size_t(a) * W]
+                          : alpha == kK ? &B.mk[slot + size_t(a) * W]
+                          : alpha == kQ ? &B.mq[size_t(a) * W]
                                         : nullptr;
             if (alpha == kO) {
-                if (rec_mo_se) {
-                    for (int l = 0; l < kLanes; ++l) rec_mo_se[size_t(l) * M + a] = mse[l];
+                if (saved) {
+                    // m^o of the window (lanes innermost; scattered to the per-lane records by the caller)
+                    // and its running max |m^o|, as std::max(max, |v|) lane by lane.
+                    double *mo = &B.mo[size_t(a) * W];
+                    LANES {
+                        const double v = mse[l], av = std::fabs(v);
+                        mo[l] = v;
+                        B.max_abs[l] = B.max_abs[l] < av ? av : B.max_abs[l];
+                    }
                 }
                 continue;
             }
             LANES dst[l] = B.se[l] * mse[l] + B.pw[l] * pe;
             if (tangent) {
-                double *ddst = alpha == kV   ? &B.dmv[slot + size_t(a) * kLanes]
-                               : alpha == kK ? &B.dmk[slot + size_t(a) * kLanes]
-                                             : &B.dmq[size_t(a) * kLanes];
+                double *ddst = alpha == kV   ? &B.dmv[slot + size_t(a) * W]
+                               : alpha == kK ? &B.dmk[slot + size_t(a) * W]
+                                             : &B.dmq[size_t(a) * W];
                 LANES ddst[l] = 0.0;
                 for (int j = 0; j < P; ++j) {
                     const double c = coef[size_t(j) * M + a];
-                    const double *dth = &B.dth[size_t(j) * kLanes];
+                    const double *dth = &B.dth[size_t(j) * W];
                     LANES ddst[l] += c * dth[l];
                 }
                 LANES ddst[l] = B.se[l] * ddst[l];
@@ -204,67 +212,67 @@ TDLAB_INLINE void block_step(Block &B, const DmftModel &model, int64_t t, bool t
     for (int tau = 0; tau < L; ++tau) {
         LANES s[l] = 0.0;
         for (int b = 0; b < M; ++b) {
-            const double *q = &B.mq[size_t(b) * kLanes], *k = &B.mk[(size_t(tau) * M + b) * kLanes];
+            const double *q = &B.mq[size_t(b) * W], *k = &B.mk[(size_t(tau) * M + b) * W];
             LANES s[l] += q[l] * k[l];
         }
-        double *z = &B.z[size_t(tau) * kLanes];
+        double *z = &B.z[size_t(tau) * W];
         LANES {
             z[l] = B.ac[l] * s[l];
             B.zmax[l] = B.zmax[l] < z[l] ? z[l] : B.zmax[l];
         }
     }
     for (int tau = 0; tau < L; ++tau) {
-        double *z = &B.z[size_t(tau) * kLanes];
+        double *z = &B.z[size_t(tau) * W];
         LANES z[l] = z[l] - B.zmax[l];
     }
-    Math::exp(B.z.data(), B.e.data(), L * kLanes);
+    Math::exp(B.z.data(), B.e.data(), L * W);
     LANES B.norm[l] = 0.0;
     for (int tau = 0; tau < L; ++tau) {
-        const double *e = &B.e[size_t(tau) * kLanes];
+        const double *e = &B.e[size_t(tau) * W];
         LANES B.norm[l] += e[l];
     }
-    double inv[kLanes];
+    double inv[W];
     LANES inv[l] = 1.0 / B.norm[l];
     if (tangent) {
         // dz_tau = ac (dq . k_tau + q . dk_tau); dbar = sum_tau w_tau dz_tau
-        double dbar[kLanes];
+        double dbar[W];
         LANES dbar[l] = 0.0;
         for (int tau = 0; tau < L; ++tau) {
-            double *dz = &B.dz[size_t(tau) * kLanes];
+            double *dz = &B.dz[size_t(tau) * W];
             LANES dz[l] = 0.0;
             for (int b = 0; b < M; ++b) {
-                const size_t kb = (size_t(tau) * M + b) * kLanes;
-                const double *q = &B.mq[size_t(b) * kLanes], *dq = &B.dmq[size_t(b) * kLanes];
+                const size_t kb = (size_t(tau) * M + b) * W;
+                const double *q = &B.mq[size_t(b) * W], *dq = &B.dmq[size_t(b) * W];
                 const double *k = &B.mk[kb], *dk = &B.dmk[kb];
                 LANES dz[l] += dq[l] * k[l] + q[l] * dk[l];
             }
-            const double *e = &B.e[size_t(tau) * kLanes];
+            const double *e = &B.e[size_t(tau) * W];
             LANES {
                 dz[l] = B.ac[l] * dz[l];
                 dbar[l] += (Math::kExactDivide ? e[l] / B.norm[l] : e[l] * inv[l]) * dz[l];
             }
         }
         for (int a = 0; a < M; ++a) {
-            double acc[kLanes];
+            double acc[W];
             LANES acc[l] = 0.0;
             for (int tau = 0; tau < L; ++tau) {
-                const size_t va = (size_t(tau) * M + a) * kLanes;
-                const double *e = &B.e[size_t(tau) * kLanes], *dz = &B.dz[size_t(tau) * kLanes];
+                const size_t va = (size_t(tau) * M + a) * W;
+                const double *e = &B.e[size_t(tau) * W], *dz = &B.dz[size_t(tau) * W];
                 const double *v = &B.mv[va], *dv = &B.dmv[va];
                 LANES acc[l] +=
                     (Math::kExactDivide ? e[l] / B.norm[l] : e[l] * inv[l]) * ((dz[l] - dbar[l]) * v[l] + dv[l]);
             }
-            double *da = &B.datt[size_t(a) * kLanes];
+            double *da = &B.datt[size_t(a) * W];
             LANES da[l] = acc[l];
         }
     }
     for (int a = 0; a < M; ++a) {
         LANES s[l] = 0.0;
         for (int tau = 0; tau < L; ++tau) {
-            const double *e = &B.e[size_t(tau) * kLanes], *v = &B.mv[(size_t(tau) * M + a) * kLanes];
+            const double *e = &B.e[size_t(tau) * W], *v = &B.mv[(size_t(tau) * M + a) * W];
             LANES s[l] += e[l] * v[l];
         }
-        double *att = &B.att[size_t(a) * kLanes];
+        double *att = &B.att[size_t(a) * W];
         if (Math::kExactDivide) {
             LANES att[l] = s[l] / B.norm[l];
         } else {
@@ -273,51 +281,65 @@ TDLAB_INLINE void block_step(Block &B, const DmftModel &model, int64_t t, bool t
     }
 }
 
-// Renormalises every lane's tangent vector; adds ln|v| to the running sum if `accumulate`.
-void renormalise(Block &B, bool accumulate) {
-    for (int l = 0; l < kLanes; ++l) {
-        double n2 = 0.0;
-        for (size_t k = 0; k < B.datt.size(); k += kLanes) n2 += B.datt[k + l] * B.datt[k + l];
-        for (size_t k = 0; k < B.dmv.size(); k += kLanes)
-            n2 += B.dmv[k + l] * B.dmv[k + l] + B.dmk[k + l] * B.dmk[k + l];
-        const double n = std::sqrt(n2);
-        if (accumulate) B.lsum[size_t(l)] += std::log(n);
-        const double inv = n > 0 ? 1.0 / n : 0.0;
-        for (size_t k = l; k < B.datt.size(); k += kLanes) B.datt[k] *= inv;
-        for (size_t k = l; k < B.dmv.size(); k += kLanes) {
-            B.dmv[k] *= inv;
-            B.dmk[k] *= inv;
+// Renormalises every lane's tangent vector; adds ln|v| to the running sum if `accumulate`. Lanes
+// innermost so that it vectorises; per lane the sum runs over the same terms in the same order as a
+// lane-by-lane loop (datt first, then dmv^2 + dmk^2 pairs), and sqrt and / are correctly rounded.
+template <int W> void renormalise(Block<W> &B, bool accumulate) {
+    double n2[W], inv[W];
+    LANES n2[l] = 0.0;
+    for (size_t k = 0; k < B.datt.size(); k += W) {
+        const double *d = &B.datt[k];
+        LANES n2[l] += d[l] * d[l];
+    }
+    for (size_t k = 0; k < B.dmv.size(); k += W) {
+        const double *v = &B.dmv[k], *w = &B.dmk[k];
+        LANES n2[l] += v[l] * v[l] + w[l] * w[l];
+    }
+    LANES {
+        const double n = std::sqrt(n2[l]);
+        n2[l] = n;
+        inv[l] = n > 0 ? 1.0 / n : 0.0;
+    }
+    if (accumulate) {
+        for (int l = 0; l < W; ++l) B.lsum[size_t(l)] += std::log(n2[l]);
+    }
+    for (size_t k = 0; k < B.datt.size(); k += W) {
+        double *d = &B.datt[k];
+        LANES d[l] *= inv[l];
+    }
+    for (size_t k = 0; k < B.dmv.size(); k += W) {
+        double *v = &B.dmv[k], *w = &B.dmk[k];
+        LANES {
+            v[l] *= inv[l];
+            w[l] *= inv[l];
         }
     }
 }
 
-template <class Math, int CM, int CL, int CP>
-TDLAB_INLINE void run_block_fixed(Block &B, const DmftModel &model, int64_t t_start, const BatchOptions &opt,
-                                  std::vector<LaneOutput> &out, std::vector<double> &rec) {
+template <class Math, int W, int CM, int CL, int CP>
+TDLAB_INLINE void run_block_fixed(Block<W> &B, const DmftModel &model, int64_t t_start, const BatchOptions &opt,
+                                  std::vector<LaneOutput> &out) {
     const int M = CM ? CM : B.M;
     const int64_t t_tan = std::max(t_start + 1, opt.transient - opt.lyap_align);
     const int every = std::max(1, opt.renorm_every);
     for (int64_t t = t_start + 1; t < opt.steps; ++t) {
         const bool tangent = opt.lyapunov && t >= t_tan;
         const bool saved = t >= opt.transient;
-        block_step<Math, CM, CL, CP>(B, model, t, tangent, saved ? rec.data() : nullptr);
-        if (saved) {
+        block_step<Math, W, CM, CL, CP>(B, model, t, tangent, saved);
+        if (saved && opt.record) {
             const size_t row = size_t(t - opt.transient) * M;
-            for (int l = 0; l < kLanes; ++l) {
-                const double *r = &rec[size_t(l) * M];
-                for (int a = 0; a < M; ++a) {
-                    out[size_t(l)].max_abs = std::max(out[size_t(l)].max_abs, std::fabs(r[a]));
-                    if (opt.record) out[size_t(l)].mo_se[row + a] = r[a];
-                }
+            for (size_t l = 0; l < out.size(); ++l) { // active lanes only (padding is not recorded)
+                double *dst = out[l].mo_se.data() + row;
+                for (int a = 0; a < M; ++a) dst[a] = B.mo[size_t(a) * W + l];
             }
         }
         // Renormalise on a fixed grid, and right before the window so that only window steps count.
         if (tangent && ((t - t_tan + 1) % every == 0 || t == opt.transient - 1 || t == opt.steps - 1))
             renormalise(B, t >= opt.transient);
         if ((t & 4095) == 0 || t == opt.steps - 1) {
-            for (int l = 0; l < kLanes; ++l) {
+            for (int l = 0; l < W; ++l) {
                 double check = 0.0;
-                for (int a = 0; a < M; ++a) check += B.att[size_t(a) * kLanes + l];
+                for (int a = 0; a < M; ++a) check += B.att[size_t(a) * W + l];
                 if (!std::isfinite(check))
                     throw RuntimeError(fmt::format("non-finite state (NaN or inf) in A-hat at step t = {} (beta = {})",
                                                    t, B.beta[size_t(l)]));
@@ -326,39 +348,43 @@ TDLAB_INLINE void run_block_fixed(Block &B, const DmftModel &model, int64_t t_st
     }
 }
 
-template <class Math>
-TDLAB_INLINE void run_block(Block &B, const DmftModel &model, int64_t t_start, const BatchOptions &opt,
-                            std::vector<LaneOutput> &out, std::vector<double> &rec) {
+template <class Math, int W>
+TDLAB_INLINE void run_block(Block<W> &B, const DmftModel &model, int64_t t_start, const BatchOptions &opt,
+                            std::vector<LaneOutput> &out) {
     if (B.M == 3 && B.L == 4 && B.P == 4) {
-        run_block_fixed<Math, 3, 4, 4>(B, model, t_start, opt, out, rec);
+        run_block_fixed<Math, W, 3, 4, 4>(B, model, t_start, opt, out);
     } else {
-        run_block_fixed<Math, 0, 0, 0>(B, model, t_start, opt, out, rec);
+        run_block_fixed<Math, W, 0, 0, 0>(B, model, t_start, opt, out);
     }
 }
 
-void run_scalar(Block &B, const DmftModel &m, int64_t t0, const BatchOptions &o, std::vector<LaneOutput> &out,
-                std::vector<double> &rec) {
-    run_block<ScalarMath>(B, m, t0, o, out, rec);
+template <int W>
+void run_scalar(Block<W> &B, const DmftModel &m, int64_t t0, const BatchOptions &o, std::vector<LaneOutput> &out) {
+    run_block<ScalarMath, W>(B, m, t0, o, out);
 }
 #ifdef TDLAB_SLEEF_X86
-void run_sse2(Block &B, const DmftModel &m, int64_t t0, const BatchOptions &o, std::vector<LaneOutput> &out,
-              std::vector<double> &rec) {
-    run_block<Sse2Math>(B, m, t0, o, out, rec);
+template <int W>
+void run_sse2(Block<W> &B, const DmftModel &m, int64_t t0, const BatchOptions &o, std::vector<LaneOutput> &out) {
+    run_block<Sse2Math, W>(B, m, t0, o, out);
 }
-__attribute__((target("avx"))) void run_avx(Block &B, const DmftModel &m, int64_t t0, const BatchOptions &o,
-                                            std::vector<LaneOutput> &out, std::vector<double> &rec) {
-    run_block<AvxMath>(B, m, t0, o, out, rec);
+template <int W>
+__attribute__((target("avx"))) void run_avx(Block<W> &B, const DmftModel &m, int64_t t0, const BatchOptions &o,
+                                            std::vector<LaneOutput> &out) {
+    run_block<AvxMath, W>(B, m, t0, o, out);
 }
-__attribute__((target("avx512f"))) void run_avx512(Block &B, const DmftModel &m, int64_t t0, const BatchOptions &o,
-                                                   std::vector<LaneOutput> &out, std::vector<double> &rec) {
-    run_block<Avx512Math>(B, m, t0, o, out, rec);
+template <int W>
+__attribute__((target("avx512f"))) void run_avx512(Block<W> &B, const DmftModel &m, int64_t t0, const BatchOptions &o,
+                                                   std::vector<LaneOutput> &out) {
+    run_block<Avx512Math, W>(B, m, t0, o, out);
 }
 #endif
 
 } // namespace
 
-std::vector<LaneOutput> run_batch(const DmftModel &model, const std::vector<LaneSpec> &lanes, const BatchOptions &opt) {
-    if (lanes.empty() || lanes.size() > size_t(kLanes)) throw UsageError("run_batch: 1..8 lanes");
+namespace {
+template <int W>
+void run_batch_w(const DmftModel &model, const std::vector<LaneSpec> &lanes, const BatchOptions &opt,
+                 std::vector<LaneOutput> &out) {
     const int M = model.params.M, L = model.params.L, P = model.fields.P;
     const int64_t t0 = lanes[0].start.t;
     for (const auto &ln : lanes) {
@@ -366,57 +392,80 @@ std::vector<LaneOutput> run_batch(const DmftModel &model, const std::vector<Lane
             throw UsageError("run_batch: lanes must start from full contexts at the same step t");
     }
     if (opt.transient <= t0) throw UsageError("run_batch: the transient must end after the start step");
-    Block B(M, L, P);
+    Block<W> B(M, L, P);
     // Pad short blocks with copies of the last lane: every lane's result is independent of the others.
-    for (int l = 0; l < kLanes; ++l) {
+    for (int l = 0; l < W; ++l) {
         const LaneSpec &ln = lanes[std::min(size_t(l), lanes.size() - 1)];
         B.beta[size_t(l)] = ln.dyn.beta;
         B.se[size_t(l)] = 1.0 - ln.dyn.epsilon; // as MeanFieldMap: eps = 1 - (1 - eps)
         B.pw[size_t(l)] = 1.0 - B.se[size_t(l)];
         B.ac[size_t(l)] = ln.dyn.gamma * attention_norm(M);
         for (int a = 0; a < M; ++a) {
-            B.att[size_t(a) * kLanes + l] = ln.start.att[size_t(a)];
-            B.mq[size_t(a) * kLanes + l] = ln.start.mq[size_t(a)];
+            B.att[size_t(a) * W + l] = ln.start.att[size_t(a)];
+            B.mq[size_t(a) * W + l] = ln.start.mq[size_t(a)];
         }
         for (int k = 0; k < L * M; ++k) {
-            B.mv[size_t(k) * kLanes + l] = ln.start.mv[size_t(k)];
-            B.mk[size_t(k) * kLanes + l] = ln.start.mk[size_t(k)];
+            B.mv[size_t(k) * W + l] = ln.start.mv[size_t(k)];
+            B.mk[size_t(k) * W + l] = ln.start.mk[size_t(k)];
         }
         // Tangent vector: the normalised all-ones direction over (A-hat, m^v, m^k).
         const double v0 = 1.0 / std::sqrt(double(M + 2 * L * M));
-        for (size_t k = l; k < B.datt.size(); k += kLanes) B.datt[k] = v0;
-        for (size_t k = l; k < B.dmv.size(); k += kLanes) B.dmv[k] = B.dmk[k] = v0;
+        for (size_t k = l; k < B.datt.size(); k += W) B.datt[k] = v0;
+        for (size_t k = l; k < B.dmv.size(); k += W) B.dmv[k] = B.dmk[k] = v0;
     }
-    std::vector<LaneOutput> out(kLanes);
+    // Outputs of the active lanes; their buffers are reused when `out` comes from an earlier call (every
+    // recorded element is written, so no clearing is needed).
+    out.resize(lanes.size());
     const int64_t saved = std::max<int64_t>(0, opt.steps - opt.transient);
     for (auto &o : out) {
-        if (opt.record) o.mo_se.assign(size_t(saved) * M, 0.0);
+        if (opt.record)
+            o.mo_se.resize(size_t(saved) * M);
+        else
+            o.mo_se.clear();
     }
-    std::vector<double> rec(size_t(kLanes) * M);
     switch (opt.path) {
-    case SimdPath::Scalar: run_scalar(B, model, t0, opt, out, rec); break;
+    case SimdPath::Scalar: run_scalar(B, model, t0, opt, out); break;
 #ifdef TDLAB_SLEEF_X86
-    case SimdPath::Sse2: run_sse2(B, model, t0, opt, out, rec); break;
-    case SimdPath::Avx: run_avx(B, model, t0, opt, out, rec); break;
-    case SimdPath::Avx512: run_avx512(B, model, t0, opt, out, rec); break;
+    case SimdPath::Sse2: run_sse2(B, model, t0, opt, out); break;
+    case SimdPath::Avx: run_avx(B, model, t0, opt, out); break;
+    case SimdPath::Avx512: run_avx512(B, model, t0, opt, out); break;
 #endif
     default: throw UsageError("run_batch: SIMD path not available in this build");
     }
-    out.resize(lanes.size());
     for (size_t l = 0; l < lanes.size(); ++l) {
         Context &c = out[l].final;
         c = lanes[l].start;
         c.t = std::max(t0, opt.steps - 1);
         for (int a = 0; a < M; ++a) {
-            c.att[size_t(a)] = B.att[size_t(a) * kLanes + l];
-            c.mq[size_t(a)] = B.mq[size_t(a) * kLanes + l];
+            c.att[size_t(a)] = B.att[size_t(a) * W + l];
+            c.mq[size_t(a)] = B.mq[size_t(a) * W + l];
         }
         for (int k = 0; k < L * M; ++k) {
-            c.mv[size_t(k)] = B.mv[size_t(k) * kLanes + l];
-            c.mk[size_t(k)] = B.mk[size_t(k) * kLanes + l];
+            c.mv[size_t(k)] = B.mv[size_t(k) * W + l];
+            c.mk[size_t(k)] = B.mk[size_t(k) * W + l];
         }
+        out[l].max_abs = B.max_abs[l];
         out[l].lyapunov = opt.lyapunov ? B.lsum[l] / double(saved) : std::nan("");
     }
+}
+} // namespace
+
+void run_batch(const DmftModel &model, const std::vector<LaneSpec> &lanes, const BatchOptions &opt,
+               std::vector<LaneOutput> &out) {
+    if (lanes.empty() || lanes.size() > size_t(kLanes)) throw UsageError(fmt::format("run_batch: 1..{} lanes", kLanes));
+    // Block width: the smallest of 8, 16, 32 lanes that holds the batch. One 8-lane vector is a single
+    // dependency chain per step (latency-bound); 32 lanes give the core four independent chains.
+    if (lanes.size() <= 8)
+        run_batch_w<8>(model, lanes, opt, out);
+    else if (lanes.size() <= 16)
+        run_batch_w<16>(model, lanes, opt, out);
+    else
+        run_batch_w<32>(model, lanes, opt, out);
+}
+
+std::vector<LaneOutput> run_batch(const DmftModel &model, const std::vector<LaneSpec> &lanes, const BatchOptions &opt) {
+    std::vector<LaneOutput> out;
+    run_batch(model, lanes, opt, out);
     return out;
 }
 

@@ -23,7 +23,9 @@
 
 namespace tdlab::dmft {
 
-inline constexpr int kLanes = 8;
+// Most lanes per run_batch call. 32 lanes are four AVX-512 vectors per operation: four independent
+// dependency chains, so a step is no longer bound by the latency of tanh -> softmax -> tanh.
+inline constexpr int kLanes = 32;
 
 enum class SimdPath { Scalar, Sse2, Avx, Avx512 };
 // "auto" | "scalar" | "sse2" | "avx" | "avx512"; UsageError for unknown names or a path without
@@ -54,7 +56,12 @@ struct LaneOutput {
     double max_abs = 0.0;  // max |mo_se| over the window and all features
 };
 
-// Runs up to kLanes lanes. RuntimeError (naming the lane's beta) if a state becomes non-finite.
+// Runs up to kLanes lanes (in blocks of 8, 16 or 32: the lane count rounded up). RuntimeError (naming
+// the lane's beta) if a state becomes non-finite.
 std::vector<LaneOutput> run_batch(const DmftModel &model, const std::vector<LaneSpec> &lanes, const BatchOptions &opt);
+// The same into `out` (resized to lanes.size()), reusing its buffers: a sweep calls it once per block
+// with one `out` per thread, so the [saved][M] windows are neither reallocated nor cleared.
+void run_batch(const DmftModel &model, const std::vector<LaneSpec> &lanes, const BatchOptions &opt,
+               std::vector<LaneOutput> &out);
 
 } // namespace tdlab::dmft

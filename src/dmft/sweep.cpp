@@ -96,18 +96,25 @@ void run_points_checkpoint(const DmftModel &model, const std::vector<DynamicsPar
     const Context s0 = phase_start(start, L);
     const int64_t nblocks = int64_t((end - begin + kLanes - 1) / kLanes);
     std::exception_ptr error;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int64_t b = 0; b < nblocks; ++b) {
-        try {
-            const size_t first = begin + size_t(b) * kLanes, last = std::min(end, first + kLanes);
-            std::vector<LaneSpec> lanes;
-            for (size_t k = first; k < last; ++k) lanes.push_back({points[k], s0});
-            auto out = run_batch(model, lanes, opt.batch);
-            if (progress_steps) progress_steps(uint64_t(opt.batch.steps - 1 - s0.t) * (last - first));
-            for (size_t k = first; k < last; ++k) done(k, analyse_lane(out[k - first], points[k], M, L, opt));
-        } catch (...) {
+#pragma omp parallel
+    {
+        // This thread's lane outputs: buffers reused block after block and call after call (OpenMP keeps
+        // its threads), so the [saved][M] windows are not reallocated, page-faulted and cleared per chunk.
+        thread_local std::vector<LaneOutput> out;
+        std::vector<LaneSpec> lanes;
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t b = 0; b < nblocks; ++b) {
+            try {
+                const size_t first = begin + size_t(b) * kLanes, last = std::min(end, first + kLanes);
+                lanes.clear();
+                for (size_t k = first; k < last; ++k) lanes.push_back({points[k], s0});
+                run_batch(model, lanes, opt.batch, out);
+                if (progress_steps) progress_steps(uint64_t(opt.batch.steps - 1 - s0.t) * (last - first));
+                for (size_t k = first; k < last; ++k) done(k, analyse_lane(out[k - first], points[k], M, L, opt));
+            } catch (...) {
 #pragma omp critical(tdlab_sweep_error)
-            if (!error) error = std::current_exception();
+                if (!error) error = std::current_exception();
+            }
         }
     }
     if (error) std::rethrow_exception(error);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace tdlab::dynamics {
 
@@ -28,7 +29,35 @@ int64_t quantize(double v, double max_y, int resolution) {
 }
 
 std::vector<int64_t> unique_bins(const double *values, size_t n, size_t stride, double max_y, int resolution) {
-    std::vector<int64_t> bins(n);
+    // Fast path (every sweep column): finite values and a moderate bin range. quantize() is monotone in
+    // v, so the bins lie between those of the smallest and largest value; mark them in a table of that
+    // range (one pass, no sort, no per-sample buffer). Otherwise sort + unique.
+    std::vector<int64_t> bins;
+    if (n == 0) return bins;
+    double vmin = values[0], vmax = values[0];
+    bool finite = true;
+    for (size_t k = 0; k < n; ++k) {
+        const double v = values[k * stride];
+        finite = finite && std::isfinite(v);
+        vmin = v < vmin ? v : vmin;
+        vmax = v > vmax ? v : vmax;
+    }
+    if (finite && max_y != 0 && std::isfinite(max_y)) {
+        const double a = double(resolution) * (vmin / max_y + 1.0) / 2.0,
+                     b = double(resolution) * (vmax / max_y + 1.0) / 2.0;
+        const double span = std::fabs(b - a);
+        if (std::fabs(a) < 1e15 && std::fabs(b) < 1e15 && span < double(4 * n + 65536)) {
+            const int64_t q0 = quantize(vmin, max_y, resolution), q1 = quantize(vmax, max_y, resolution);
+            const int64_t lo = std::min(q0, q1), hi = std::max(q0, q1);
+            std::vector<uint8_t> seen(size_t(hi - lo) + 1, 0);
+            for (size_t k = 0; k < n; ++k) seen[size_t(quantize(values[k * stride], max_y, resolution) - lo)] = 1;
+            for (size_t i = 0; i < seen.size(); ++i) {
+                if (seen[i]) bins.push_back(lo + int64_t(i));
+            }
+            return bins;
+        }
+    }
+    bins.resize(n);
     for (size_t k = 0; k < n; ++k) bins[k] = quantize(values[k * stride], max_y, resolution);
     std::sort(bins.begin(), bins.end());
     bins.erase(std::unique(bins.begin(), bins.end()), bins.end());
@@ -48,8 +77,12 @@ Label paper_label(size_t unique_count, const PaperClassifier &c) {
 }
 
 std::vector<double> poincare_filter(const double *x, const double *y, size_t n, size_t stride, double tol) {
+    // Two passes (count, then fill): one allocation of the exact size instead of push_back growth.
+    size_t count = 0;
+    for (size_t k = 0; k < n; ++k) count += std::fabs(y[k * stride]) <= tol;
     std::vector<double> out;
-    for (size_t k = 0; k < n; ++k) {
+    out.reserve(count);
+    for (size_t k = 0; k < n && out.size() < count; ++k) {
         if (std::fabs(y[k * stride]) <= tol) out.push_back(x[k * stride]);
     }
     return out;

@@ -4,7 +4,9 @@
 #include "dmft/batched_map.h"
 #include "dmft/context.h"
 #include "dmft/trajectory.h"
+#include "dynamics/quantize.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <gtest/gtest.h>
@@ -88,4 +90,65 @@ TEST(BatchedMap, LaneResultIndependentOfNeighbours) {
     auto b = run_batch(model, lanes_for(model, {1.7, 1.3}), opt);
     EXPECT_EQ(a[0].mo_se, b[1].mo_se);
     EXPECT_EQ(a[0].lyapunov, b[1].lyapunov);
+}
+
+// Blocks of 8, 16 and 32 lanes (picked by the lane count) run the same per-lane arithmetic: a lane's
+// window, exponent, window max and final context are the same bits whatever the block it runs in.
+TEST(BatchedMap, BlockWidthDoesNotChangeLanes) {
+    auto model = DmftModel::build(ModelParams{});
+    std::vector<double> betas;
+    for (int k = 0; k < 20; ++k) betas.push_back(0.2 + 0.14 * k); // 20 lanes: a 32-lane block
+    BatchOptions opt;
+    opt.steps = 3000;
+    opt.transient = 2000;
+    opt.lyap_align = 500;
+    opt.lyapunov = true;
+    std::vector<SimdPath> paths{SimdPath::Scalar};
+    if (best_simd_path() != SimdPath::Scalar) paths.push_back(best_simd_path());
+    for (auto p : paths) {
+        opt.path = p;
+        auto wide = run_batch(model, lanes_for(model, betas), opt);
+        auto mid = run_batch(model, lanes_for(model, {betas.begin() + 4, betas.begin() + 16}), opt); // 16 lanes
+        auto narrow = run_batch(model, lanes_for(model, {betas[5], betas[19]}), opt);                // 8 lanes
+        ASSERT_EQ(wide.size(), 20u);
+        for (auto [n, w] : {std::pair{0, 5}, std::pair{1, 19}}) {
+            EXPECT_EQ(narrow[size_t(n)].mo_se, wide[size_t(w)].mo_se) << simd_path_name(p);
+            EXPECT_EQ(0, std::memcmp(&narrow[size_t(n)].lyapunov, &wide[size_t(w)].lyapunov, sizeof(double)));
+            EXPECT_EQ(narrow[size_t(n)].max_abs, wide[size_t(w)].max_abs);
+            EXPECT_EQ(narrow[size_t(n)].final.att, wide[size_t(w)].final.att);
+        }
+        for (size_t k = 0; k < mid.size(); ++k) EXPECT_EQ(mid[k].mo_se, wide[k + 4].mo_se) << simd_path_name(p);
+        EXPECT_TRUE(std::isfinite(wide[7].lyapunov));
+        EXPECT_GT(wide[7].max_abs, 0.0);
+    }
+    // Reusing an output vector (the sweep's per-thread buffers) gives the same results.
+    opt.path = paths.back();
+    std::vector<LaneOutput> reused;
+    run_batch(model, lanes_for(model, betas), opt, reused);
+    run_batch(model, lanes_for(model, {betas[5], betas[19]}), opt, reused);
+    auto fresh = run_batch(model, lanes_for(model, {betas[5], betas[19]}), opt);
+    ASSERT_EQ(reused.size(), 2u);
+    EXPECT_EQ(reused[1].mo_se, fresh[1].mo_se);
+    EXPECT_EQ(reused[1].max_abs, fresh[1].max_abs);
+}
+
+// The sweep's unique-bin count uses a bin table over the occupied range instead of a sort; it must give
+// the sorted unique bins of the definition, also for values outside [-max_y, max_y] and max_y < 0.
+TEST(BatchedMap, UniqueBinsTableEqualsSortedUnique) {
+    uint64_t state = 12345;
+    auto uniform = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return double(state >> 11) * 0x1.0p-53;
+    };
+    for (double scale : {0.5, 1.0, 3.0, 1e12}) {
+        for (double max_y : {1.0, 0.7, -0.9}) {
+            std::vector<double> v(3 * 5000);
+            for (auto &x : v) x = (2 * uniform() - 1) * scale;
+            std::vector<int64_t> ref;
+            for (size_t k = 0; k < 5000; ++k) ref.push_back(dynamics::quantize(v[3 * k], max_y, 5001));
+            std::sort(ref.begin(), ref.end());
+            ref.erase(std::unique(ref.begin(), ref.end()), ref.end());
+            EXPECT_EQ(dynamics::unique_bins(v.data(), 5000, 3, max_y, 5001), ref) << scale << " " << max_y;
+        }
+    }
 }
