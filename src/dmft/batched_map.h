@@ -3,9 +3,13 @@
 // and tanh / exp from SLEEF's vector functions. Optionally carries the tangent vector of each lane
 // (forward-mode Jacobian of the map, tangent_map.h) for the largest Lyapunov exponent.
 //
-// Determinism: a lane's arithmetic never depends on the other lanes, on the thread that runs it or
-// on its position in the block (short blocks are padded), so results do not depend on the thread
-// count or the sharding. Elementwise +,-,*,/ are correctly rounded whatever the vector width and the
+// Blocks are 8, 16 or 32 lanes wide (the lane count rounded up): one step of one 8-lane vector is a
+// single dependency chain (tanh -> overlaps -> softmax exp -> A-hat -> tanh) and leaves the core
+// idle on latency; 32 lanes run four independent chains (about 1.4x per lane on AVX-512).
+//
+// Determinism: a lane's arithmetic never depends on the other lanes, on the thread that runs it, on
+// its position in the block or on the block width (short blocks are padded), so results do not depend
+// on the thread count or the sharding. Elementwise +,-,*,/ are correctly rounded whatever the vector width and the
 // build has no FMA contraction, so the only difference between paths is tanh/exp:
 //   scalar  std::tanh / std::exp: bit-identical to MeanFieldMap::step (the reference path)
 //   sse2    SLEEF SSE2, tanh u35 (3.5 ulp) and exp u10 (2 lanes per call)

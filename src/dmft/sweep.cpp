@@ -6,6 +6,9 @@
 #include "dynamics/quantize.h"
 
 #include <algorithm>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <cmath>
 
 namespace tdlab::dmft {
@@ -94,7 +97,18 @@ void run_points_checkpoint(const DmftModel &model, const std::vector<DynamicsPar
                            const std::function<void(uint64_t)> &progress_steps) {
     const int M = model.params.M, L = model.params.L;
     const Context s0 = phase_start(start, L);
-    const int64_t nblocks = int64_t((end - begin + kLanes - 1) / kLanes);
+    // Lanes per block: 32 (four vector chains per step), halved down to 8 while there would be fewer
+    // blocks than threads (a 64-point chunk on 16 cores). Lane results do not depend on the block
+    // width (tests/dmft/test_batched_map.cpp), so neither does anything on the thread count.
+    const size_t n = end - begin;
+    size_t per = size_t(kLanes);
+#ifdef _OPENMP
+    const size_t threads = size_t(omp_get_max_threads());
+#else
+    const size_t threads = 1;
+#endif
+    while (per > 8 && (n + per - 1) / per < threads) per /= 2;
+    const int64_t nblocks = int64_t((n + per - 1) / per);
     std::exception_ptr error;
 #pragma omp parallel
     {
@@ -105,7 +119,7 @@ void run_points_checkpoint(const DmftModel &model, const std::vector<DynamicsPar
 #pragma omp for schedule(dynamic, 1)
         for (int64_t b = 0; b < nblocks; ++b) {
             try {
-                const size_t first = begin + size_t(b) * kLanes, last = std::min(end, first + kLanes);
+                const size_t first = begin + size_t(b) * per, last = std::min(end, first + per);
                 lanes.clear();
                 for (size_t k = first; k < last; ++k) lanes.push_back({points[k], s0});
                 run_batch(model, lanes, opt.batch, out);

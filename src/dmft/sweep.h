@@ -5,7 +5,7 @@
 // Protocols (specs/dmft.md 3.4):
 //   checkpoint  every point starts from the same context (a published checkpoint, or the final
 //               context of a cold-start run at the largest value: the authors' "load_from_last_chpt").
-//               Points are independent: batched kLanes at a time, OpenMP over blocks.
+//               Points are independent: batched up to kLanes (32) at a time, OpenMP over blocks.
 //   neighbour   each point starts from the final context of the previous one, upward or downward
 //               (continuation; shows hysteresis). Sequential by nature.
 // Results never depend on the thread count: a point's lane arithmetic is independent of its block.
