@@ -31,22 +31,18 @@ std::vector<Variant> fig3_variants(int f) {
 }
 
 std::vector<Variant> fig4_data_variants() {
+    // The random-trigger run (uniform training outputs) also evaluates both test output laws (Fig 4 center).
     return {
-        {"random", "random q, K=5", {}},
+        {"random", "random q, K=5", {"birth.train.test_both_outs=true"}},
         {"fixed", "fixed frequent q, K=5", {"birth.data.fixed_triggers=true"}},
         {"rare", "fixed rare q (offset 10), K=5", {"birth.data.fixed_triggers=true", "birth.data.trigger_offset=10"}},
         {"k1", "K=1, q_1 = space", {"birth.data.fixed_triggers=true", "birth.data.k=1"}}};
 }
 
 std::vector<Variant> fig4_output_variants() {
-    auto v = [](const char *name, const char *label, bool tr, bool te) {
-        return Variant{
-            name,
-            label,
-            {fmt::format("birth.data.bigram_outs_train={}", tr), fmt::format("birth.data.bigram_outs_test={}", te)}};
-    };
-    return {v("random", "train unif, test unif", false, false), v("out_ub", "train unif, test bigram", false, true),
-            v("out_bu", "train bigram, test unif", true, false), v("out_bb", "train bigram, test bigram", true, true)};
+    // Training on bigram outputs; the uniform-output training run is fig4_data_variants()[0]. Each run logs
+    // acc_end_test_unif and acc_end_test_bigram, so two runs give the four {train, test} law pairs.
+    return {{"out_b", "train bigram", {"birth.data.bigram_outs_train=true", "birth.train.test_both_outs=true"}}};
 }
 
 namespace {
@@ -68,12 +64,20 @@ RunOut run_variant(const fs::path &base_config, const Variant &v, const fs::path
     return {std::move(r.records), dir};
 }
 
-// The 40-position window of sequence 0 holding the most in-context positions.
-int best_window(const std::vector<int64_t> &outs, int T, int width) {
+// The window of sequence 0 with the most in-context queries whose FIRST occurrence of the same token in
+// the sequence is also inside the window. The trained layer-2 head mostly attends to the token after the
+// first occurrence, so a window of late positions shows rows whose attention lies on keys left of the
+// window (an all-white map). Earliest window on ties.
+int best_window(const std::vector<int64_t> &x, const std::vector<int64_t> &outs, int T, int width) {
     int best = 0, best_count = -1;
     for (int b = 0; b + width <= T; ++b) {
         int c = 0;
-        for (int t = b; t < b + width; ++t) c += outs[size_t(t)] >= 2;
+        for (int t = b; t < b + width; ++t) {
+            if (outs[size_t(t)] < 2) continue;
+            int first = 0;
+            while (x[size_t(first)] != x[size_t(t)]) ++first;
+            c += first >= b && first < t;
+        }
         if (c > best_count) best_count = c, best = b;
     }
     return best;
@@ -88,7 +92,8 @@ std::vector<std::string> draw_maps(const fs::path &run_dir, const fs::path &fig_
     const std::vector<int> x(x64.begin(), x64.begin() + T);
     std::vector<std::string> labels;
     for (int k = 0; k < shakespeare_stats().N; ++k) labels.push_back(shakespeare_stats().label(k));
-    const int begin = best_window(std::vector<int64_t>(outs.begin(), outs.begin() + T), T, width);
+    const int begin = best_window(std::vector<int64_t>(x64.begin(), x64.begin() + T),
+                                  std::vector<int64_t>(outs.begin(), outs.begin() + T), T, width);
     std::vector<std::string> names;
     for (int l = 0; l < 2; ++l) {
         const auto d = (l == 0 ? a0 : a1).to_double();
@@ -156,18 +161,26 @@ void reproduce(const std::string &scale, const std::string &out, int threads) {
         r4d.push_back(run_variant(fig4_cfg, v, root / "fig4" / v.name));
         c4d.push_back({v.label, "fig4_" + v.name + ".dat", r4d.back().records});
     }
-    for (const auto &v : fig4_output_variants()) {
-        if (v.name == "random") {
-            r4o.push_back(r4d[0]);
-        } else {
-            r4o.push_back(run_variant(fig4_cfg, v, root / "fig4" / v.name));
-        }
-        c4o.push_back({v.label, "fig4_" + v.name + ".dat", r4o.back().records});
-    }
+    const RunOut out_b = run_variant(fig4_cfg, fig4_output_variants()[0], root / "fig4" / "out_b");
+    // The four output-law curves: acc_end_test of each is the chosen test law's accuracy.
+    auto law_curve = [](const RunOut &run, const std::string &key) {
+        RunOut r{run.records, run.dir};
+        for (auto &rec : r.records) rec["acc_end_test"] = rec.value(key, -1.0);
+        return r;
+    };
+    r4o.push_back(law_curve(r4d[0], "acc_end_test_unif"));
+    r4o.push_back(law_curve(r4d[0], "acc_end_test_bigram"));
+    r4o.push_back(law_curve(out_b, "acc_end_test_unif"));
+    r4o.push_back(law_curve(out_b, "acc_end_test_bigram"));
+    const char *names[] = {"out_uu", "out_ub", "out_bu", "out_bb"};
+    const char *labels[] = {"train unif, test unif", "train unif, test bigram", "train bigram, test unif",
+                            "train bigram, test bigram"};
+    for (size_t i = 0; i < r4o.size(); ++i)
+        c4o.push_back({labels[i], std::string("fig4_") + names[i] + ".dat", r4o[i].records});
     plot::draw_birth_fig4(root, c4d, c4o, c4d[0]);
     std::vector<std::pair<std::string, const RunOut *>> t4;
     for (size_t i = 0; i < r4d.size(); ++i) t4.push_back({c4d[i].label, &r4d[i]});
-    for (size_t i = 1; i < r4o.size(); ++i) t4.push_back({c4o[i].label, &r4o[i]});
+    for (size_t i = 0; i < r4o.size(); ++i) t4.push_back({c4o[i].label, &r4o[i]});
     sections.push_back(
         {"Fig. 4: global vs in-context loss, data variants, probes",
          "<p>Simplified model with W_F, loss on all tokens (" + fig4_cfg.filename().string() +

@@ -3,7 +3,8 @@
 //          iteration 300 of 1000 at paper scale): none; W_O^2; W_K^1+W_K^2; W_K^1; W_K^2.
 //   Fig 4: configs/birth/fig4[-quick].yaml (random triggers, W_F, loss on all tokens) and its data
 //          variants: fixed frequent triggers, fixed rare triggers (offset 10), K = 1 fixed; and the four
-//          train/test output laws {uniform, bigram}^2.
+//          train/test output laws {uniform, bigram}^2 from two runs (uniform and bigram training outputs),
+//          each evaluated on both test laws (birth.train.test_both_outs).
 //   Attention maps of layer 1 and 2 on an experiment sequence of the Fig 3 (fixed triggers, no freezing)
 //   and Fig 4 (random triggers) runs.
 #pragma once

@@ -49,6 +49,8 @@ ConfigSchema train_schema() {
         .add_bool("birth.train.loss_head_only", true, "loss on outs >= 2 positions only (else on all)")
         .add_int("birth.train.eval_delta", 5, 1, int64_t(1) << 30, "log metrics every this many iterations")
         .add_int("birth.train.test_batch_size", 512, 1, 1 << 20, "sequences of the fixed test batch")
+        .add_bool("birth.train.test_both_outs", false,
+                  "also log acc_end_test_unif and acc_end_test_bigram (test batches with both output laws)")
         .add_int("birth.train.exp_sequences", 4, 0, 128, "experiment sequences whose attention maps are saved");
     return s;
 }
@@ -119,6 +121,17 @@ TrainResult train(const Config &cfg, const std::filesystem::path &dir, Progress 
     // The fixed test batch (default_rng(0) in the code) shares the trigger list with the train set.
     const Batch test =
         test_data.gen_batch(seed, StreamPurpose::Test, 0, int(cfg.get_int("birth.train.test_batch_size")));
+    // Fig 4 (center) needs both test output laws for one training law: one run evaluates both instead of
+    // training the same model twice (the training stream does not depend on the test law).
+    const bool both = cfg.get_bool("birth.train.test_both_outs");
+    // The other law's batch; the configured law's value is acc_end_test itself.
+    const bool test_bigram = cfg.get_bool("birth.data.bigram_outs_test");
+    Batch other_test;
+    if (both) {
+        DataOptions o = data_options_from(cfg, true);
+        o.bigram_outs = !test_bigram;
+        other_test = TriggerData(stats, o).gen_batch(seed, StreamPurpose::Test, 0, test.B);
+    }
     ModelActivations acts = model.make_activations(B, T);
     ModelActivations test_acts = model.make_activations(test.B, T);
 
@@ -147,6 +160,12 @@ TrainResult train(const Config &cfg, const std::filesystem::path &dir, Progress 
         if (log) {
             model.forward(test_acts, test.x.data(), nullptr, nullptr);
             rec["acc_end_test"] = in_context_accuracy(test, test_acts.logits, model.options().vocab);
+            if (both) {
+                model.forward(test_acts, other_test.x.data(), nullptr, nullptr);
+                const double other = in_context_accuracy(other_test, test_acts.logits, model.options().vocab);
+                rec["acc_end_test_unif"] = test_bigram ? other : rec["acc_end_test"].get<double>();
+                rec["acc_end_test_bigram"] = test_bigram ? rec["acc_end_test"].get<double>() : other;
+            }
             add_probes(memory_probes(model, train_data.fixed_triggers(), stats), rec);
             jsonl << rec.dump() << '\n';
             jsonl.flush();

@@ -146,17 +146,19 @@ void draw_birth_attention(const std::filesystem::path &dir, const std::string &n
     std::string xt, yt;
     for (int t = begin; t < end; ++t) {
         std::string l = labels[size_t(x[size_t(t)])];
-        if (l == "'") l = "\\'";
+        if (l == "'") l = "''"; // gnuplot single-quoted strings escape a quote by doubling it
         xt += fmt::format("{}'{}' {}", t > begin ? ", " : "", l, t - begin);
     }
-    render_figure(dir, name,
-                  fmt::format("set title '{0}'\nset xlabel 'key'\nset ylabel 'query'\nset size ratio -1\n"
-                              "set xtics ({1}) font ',8'\nset ytics ({1}) font ',8'\nset yrange [{2}:-0.5]\n"
-                              "set xrange [-0.5:{2}]\nset cbrange [0:1]\nset palette defined (0 'white', 1 '#08306b')\n"
-                              "plot '{3}.mat' matrix w image notitle, '{3}_boxes.dat' u 1:2 w p pt 4 ps 2.2 lc rgb "
-                              "'#d62728' t 'key after an earlier occurrence of the query token'\n",
-                              title, xt, end - begin - 0.5, name),
-                  {900, 900});
+    render_figure(
+        dir, name,
+        fmt::format(
+            "set title '{0}'\nset xlabel 'key'\nset ylabel 'query'\nset size ratio -1\n"
+            "set xtics ({1}) font ',8' noenhanced\nset ytics ({1}) font ',8' noenhanced\nset yrange [{2}:-0.5]\n"
+            "set xrange [-0.5:{2}]\nset cbrange [0:1]\nset palette defined (0 'white', 1 '#08306b')\n"
+            "plot '{3}.mat' matrix w image notitle, '{3}_boxes.dat' u 1:2 w p pt 4 ps 2.2 lc rgb "
+            "'#d62728' t 'key after an earlier occurrence of the query token'\n",
+            title, xt, end - begin - 0.5, name),
+        {900, 900});
 }
 
 } // namespace tdlab::plot
