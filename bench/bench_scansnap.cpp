@@ -1,7 +1,8 @@
 // Scan and Snap speed: (1) one training run (100 iterations, batch 128, L = 128, M = 240, SGD momentum,
 // random init) against the PyTorch implementation bench/scansnap_torch.py at the same thread count,
 // printing the ratio; (2) the whole Fig 6 sweep (640 runs). Best of N repeats (the build machine is shared).
-// Usage: bench_scansnap [threads=2] [repeats=5] [--no-torch]
+// Usage: bench_scansnap [threads=2] [repeats=5] [--no-torch] [--no-sweep]
+#include "core/heap.h"
 #include "scansnap/sweep.h"
 
 #include <algorithm>
@@ -21,7 +22,12 @@ static double now() {
 
 int main(int argc, char **argv) {
     int threads = argc > 1 ? std::atoi(argv[1]) : 2, repeats = argc > 2 ? std::atoi(argv[2]) : 5;
-    bool torch = !(argc > 3 && std::strcmp(argv[3], "--no-torch") == 0);
+    bool torch = true, sweep = true;
+    for (int i = 3; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--no-torch") == 0) torch = false;
+        if (std::strcmp(argv[i], "--no-sweep") == 0) sweep = false;
+    }
+    tdlab::keep_freed_memory_for_reuse(); // as the tdlab CLI does (core/heap.h)
     omp_set_num_threads(threads);
     openblas_set_num_threads(1);
     TrainParams p;
@@ -58,6 +64,7 @@ int main(int argc, char **argv) {
             std::printf("pytorch comparison unavailable: %s\n", out.c_str());
         }
     }
+    if (!sweep) return 0;
     TrainParams base;
     base.zero_init = false;
     base.data = DataParams::syn_medium(1);

@@ -3,6 +3,7 @@
 // maps errors to exit codes: 0 success, 2 bad usage or config, 1 runtime failure.
 #include "cli/cli_common.h"
 #include "core/error.h"
+#include "core/heap.h"
 #include "core/run_dir.h"
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,7 @@
 
 int main(int argc, char **argv) {
     tdlab::set_command_line(argc, argv);
+    tdlab::keep_freed_memory_for_reuse();
     CLI::App app{"tdlab " TDLAB_VERSION ": the Transformer Dynamics Lab (dmft, birth, scansnap)"};
     app.set_version_flag("--version,-V", "tdlab " TDLAB_VERSION " (" TDLAB_GIT_COMMIT ")");
     app.require_subcommand(1);

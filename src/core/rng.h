@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <random>
 
@@ -45,6 +46,8 @@ class CounterRng {
   public:
     CounterRng(uint64_t seed, uint64_t stream) : key_(splitmix64(seed ^ splitmix64(stream + 0x632BE59BD9B4E019ull))) {}
     uint64_t next_u64() { return splitmix64(key_ + 0x9E3779B97F4A7C15ull * (++counter_)); }
+    // out[0..n) = the next n values of next_u64(), in order (a vectorised loop: the draws are independent).
+    void fill_u64(uint64_t *out, size_t n);
     // Uniform in [0, 1) with 53 random bits.
     double uniform() { return double(next_u64() >> 11) * 0x1.0p-53; }
     // Uniform integer in [0, n) without modulo bias (Lemire's method with rejection).

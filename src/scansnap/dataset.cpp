@@ -24,46 +24,28 @@ DataParams DataParams::syn_medium(int num_last) {
 
 namespace {
 
-// Vose's alias method over the support padded to P = 2^bits columns (padding has probability 0).
-// A draw takes 32 random bits: `bits` pick the column, the other 32 - bits are the coin compared with
-// the threshold (so two tokens come out of one 64-bit draw; thresholds resolve 2^-(32-bits), 2^-27
-// for the experiments' S = 20).
-void build_alias(SeqClass &c) {
+// Cumulative thresholds for inverse-CDF sampling with 31-bit uniforms u: token s is drawn when
+// cum31[s-1] <= u < cum31[s] (cum31[-1] = 0, cum31[S-1] = 2^31), so P(s) is resolved to 2^-31.
+void build_thresholds(SeqClass &c) {
     const size_t S = c.prob.size();
-    int bits = 0;
-    while ((size_t(1) << bits) < S) ++bits;
-    if (bits > 16)
-        throw UsageError(fmt::format("scansnap data: class support of {} tokens is too large (max 65536)", S));
-    const size_t P = size_t(1) << bits;
-    const double unit = double(uint64_t(1) << (32 - bits));
-    c.alias_bits = bits;
-    std::vector<double> scaled(P, 0.0);
-    std::vector<size_t> small, large;
-    for (size_t s = 0; s < P; ++s) {
-        scaled[s] = s < S ? c.prob[s] * double(P) : 0.0;
-        (scaled[s] < 1.0 ? small : large).push_back(s);
+    c.cum31.resize(S > 0 ? S - 1 : 0);
+    double acc = 0;
+    for (size_t s = 0; s + 1 < S; ++s) {
+        acc += c.prob[s];
+        c.cum31[s] = int32_t(std::min(std::llround(acc * 2147483648.0), 2147483647ll));
     }
-    c.alias_threshold.assign(P, uint32_t(unit - 1.0) + 1u); // keep always (coin < 2^(32-bits))
-    c.alias_index.resize(P);
-    for (size_t s = 0; s < P; ++s) c.alias_index[s] = uint32_t(s);
-    while (!small.empty() && !large.empty()) {
-        size_t a = small.back(), b = large.back();
-        small.pop_back();
-        c.alias_threshold[a] = uint32_t(std::min(std::round(scaled[a] * unit), unit));
-        c.alias_index[a] = uint32_t(b);
-        scaled[b] = (scaled[b] + scaled[a]) - 1.0;
-        if (scaled[b] < 1.0) {
-            large.pop_back();
-            small.push_back(b);
-        }
+}
+
+// below[j] = #{t < n : u[t] < thr[j]}. Integer counts, so every clone gives the same result; the inner
+// loop is a vectorised compare-and-count (S x (L-1) compares per sequence, no table lookups or scatters).
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+count_below(const int32_t *u, int n, const int32_t *thr, int nthr, int32_t *below) {
+    for (int j = 0; j < nthr; ++j) {
+        const int32_t t = thr[j];
+        int32_t c = 0;
+        for (int i = 0; i < n; ++i) c += u[i] < t ? 1 : 0;
+        below[j] = c;
     }
-    // Leftovers (rounding) keep themselves with probability 1. A padded column can only be left over if
-    // rounding left it there; send it to the most probable real token instead.
-    for (size_t s = S; s < P; ++s)
-        if (c.alias_index[s] == s) {
-            c.alias_threshold[s] = 0;
-            c.alias_index[s] = uint32_t(std::max_element(c.prob.begin(), c.prob.end()) - c.prob.begin());
-        }
 }
 
 } // namespace
@@ -86,6 +68,10 @@ SeqClasses::SeqClasses(const DataParams &p) : params_(p) {
     M_ = next_offset_ + K;
     S_ = p.num_common + p.num_common_per_last + p.num_unique_per_next;
     classes_.resize(size_t(K));
+    const int C = p.num_common, Cq = p.num_common_per_last, U = p.num_unique_per_next, npl = p.num_next_per_last;
+    if (C > 0) blocks_.push_back({0, K, 0, 0, C});
+    for (int m = 0; m < p.num_last && Cq > 0; ++m) blocks_.push_back({m * npl, (m + 1) * npl, C, C + m * Cq, Cq});
+    for (int n = 0; n < K; ++n) blocks_.push_back({n, n + 1, C + Cq, unique_offset + n * U, U});
     for (int m = 0; m < p.num_last; ++m) {
         for (int j = 0; j < p.num_next_per_last; ++j) {
             const int n = m * p.num_next_per_last + j;
@@ -117,7 +103,7 @@ SeqClasses::SeqClasses(const DataParams &p) : params_(p) {
             for (double x : w) total += x;
             c.prob.resize(w.size());
             for (size_t s = 0; s < w.size(); ++s) c.prob[s] = w[s] / total;
-            build_alias(c);
+            build_thresholds(c);
         }
     }
 }
@@ -142,35 +128,31 @@ void sample_batch(const SeqClasses &data, int B, CounterRng &rng, Batch &out) {
     out.B = B;
     out.S = S;
     out.cls.resize(size_t(B));
-    out.counts.assign(size_t(B) * size_t(S), 0);
-    // Four interleaved histograms: consecutive draws of the same token would otherwise serialise on
-    // one counter (store-to-load forwarding); the sum is the same count.
-    std::vector<int32_t> hist(4 * size_t(S)); // picks are always real tokens (< S): padding is aliased away
+    out.counts.resize(size_t(B) * size_t(S));
+    // Stream order: the B classes, then ceil((L-1)/2) 64-bit draws per sequence (two 31-bit uniforms each).
+    for (int i = 0; i < B; ++i) out.cls[size_t(i)] = int(rng.uniform_int(uint64_t(K)));
+    const size_t words = size_t(T1 + 1) / 2;
+    std::vector<uint64_t> &bits = out.scratch_bits;
+    std::vector<int32_t> &u = out.scratch_u, &below = out.scratch_below;
+    bits.resize(words * size_t(B));
+    u.resize(2 * words);
+    below.resize(size_t(S));
+    rng.fill_u64(bits.data(), bits.size());
     for (int i = 0; i < B; ++i) {
-        const int n = int(rng.uniform_int(uint64_t(K)));
-        out.cls[size_t(i)] = n;
-        const SeqClass &c = data.cls(n);
-        std::fill(hist.begin(), hist.end(), 0);
-        int32_t *h0 = hist.data(), *h1 = h0 + S, *h2 = h1 + S, *h3 = h2 + S;
-        const uint32_t *thr = c.alias_threshold.data();
-        const uint32_t *ali = c.alias_index.data();
-        const int shift = 32 - c.alias_bits;
-        const uint32_t coin_mask = uint32_t((uint64_t(1) << shift) - 1);
-        auto pick = [&](uint32_t w) -> uint32_t {
-            const uint32_t col = w >> shift, coin = w & coin_mask;
-            return coin < thr[col] ? col : ali[col];
-        };
-        int t = 0;
-        for (; t + 4 <= T1; t += 4) {
-            const uint64_t u = rng.next_u64(), v = rng.next_u64();
-            h0[pick(uint32_t(u >> 32))] += 1;
-            h1[pick(uint32_t(u))] += 1;
-            h2[pick(uint32_t(v >> 32))] += 1;
-            h3[pick(uint32_t(v))] += 1;
+        const uint64_t *w = &bits[size_t(i) * words];
+        for (size_t k = 0; k < words; ++k) {
+            u[2 * k] = int32_t(w[k] >> 33);
+            u[2 * k + 1] = int32_t((w[k] >> 1) & 0x7fffffffu);
         }
-        for (; t < T1; ++t) h0[pick(uint32_t(rng.next_u64() >> 32))] += 1;
+        const SeqClass &c = data.cls(out.cls[size_t(i)]);
+        count_below(u.data(), T1, c.cum31.data(), S - 1, below.data());
+        below[size_t(S) - 1] = T1; // cum31[S-1] = 2^31: every draw
         int32_t *cnt = &out.counts[size_t(i) * size_t(S)];
-        for (int s = 0; s < S; ++s) cnt[s] = h0[s] + h1[s] + h2[s] + h3[s];
+        int32_t prev = 0;
+        for (int s = 0; s < S; ++s) {
+            cnt[s] = below[size_t(s)] - prev;
+            prev = below[size_t(s)];
+        }
     }
 }
 

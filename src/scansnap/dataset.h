@@ -9,7 +9,8 @@
 //
 // The model is permutation-invariant over the context (no positional encoding), so a sequence is
 // stored as its token counts over the class support (S = same size for every class): an exact
-// sufficient statistic, drawn token by token from a Walker alias table (one 64-bit draw per two tokens).
+// sufficient statistic, drawn token by token by inverse CDF on 31-bit uniforms (two per 64-bit draw),
+// counted with vectorised compares against the class's cumulative thresholds.
 #pragma once
 
 #include "core/rng.h"
@@ -36,16 +37,26 @@ struct DataParams {
     static DataParams syn_medium(int num_last);
 };
 
-// A class's support and distribution, with its alias table for sampling.
+// A class's support and distribution, with its cumulative thresholds for sampling.
 struct SeqClass {
-    int query = 0;                         // token id of x_T
-    int label = 0;                         // token id of x_{T+1}
-    std::vector<int> support;              // token ids with P > 0 (common first, then distinct), size S
-    std::vector<double> prob;              // P(l|n) over support
-    std::vector<uint8_t> distinct;         // 1 where support[s] is a distinct token of this class
-    int alias_bits = 0;                    // alias table has 2^alias_bits columns (support padded)
-    std::vector<uint32_t> alias_threshold; // keep column if coin (32 - alias_bits bits) < threshold
-    std::vector<uint32_t> alias_index;
+    int query = 0;                 // token id of x_T
+    int label = 0;                 // token id of x_{T+1}
+    std::vector<int> support;      // token ids with P > 0 (common first, then distinct), size S
+    std::vector<double> prob;      // P(l|n) over support
+    std::vector<uint8_t> distinct; // 1 where support[s] is a distinct token of this class
+    std::vector<int32_t> cum31;    // S - 1 values: round(2^31 * sum_{s' <= s} prob[s'])
+};
+
+// A run of consecutive token ids that sits at the same support columns [col, col + len) of every class
+// in [class_begin, class_end): the global common tokens (all classes), a query's common tokens (the
+// classes of that query), a class's distinct tokens (one class). With the samples of a batch sorted by
+// class, the samples that use a block are one contiguous range, so each block is one BLAS product over
+// a contiguous slice of Y: no gather of Y rows, no scatter of dY rows.
+struct SupportBlock {
+    int class_begin = 0, class_end = 0;
+    int col = 0;   // first support column
+    int token = 0; // first token id (row of Y)
+    int len = 0;
 };
 
 class SeqClasses {
@@ -61,6 +72,7 @@ class SeqClasses {
     int next_offset() const { return next_offset_; }
     int num_queries() const { return params_.num_last; }
     const SeqClass &cls(int n) const { return classes_[size_t(n)]; }
+    const std::vector<SupportBlock> &blocks() const { return blocks_; }
     // Dense P(l|n), K x M row-major.
     std::vector<double> dense_prob() const;
     std::string describe() const;
@@ -69,6 +81,7 @@ class SeqClasses {
     DataParams params_;
     int M_ = 0, S_ = 0, last_offset_ = 0, next_offset_ = 0;
     std::vector<SeqClass> classes_;
+    std::vector<SupportBlock> blocks_;
 };
 
 // A batch of B sequences as (class, counts over the class support): counts is B x S row-major.
@@ -76,6 +89,8 @@ struct Batch {
     int B = 0, S = 0;
     std::vector<int> cls;
     std::vector<int32_t> counts;
+    std::vector<uint64_t> scratch_bits; // sampler scratch, reused across batches (no allocation per iteration)
+    std::vector<int32_t> scratch_u, scratch_below;
 };
 
 // Draws a fresh batch (class uniform, then L-1 i.i.d. tokens per sequence) from `rng`.

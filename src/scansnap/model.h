@@ -1,7 +1,8 @@
 // The reparameterised 1-layer model of Scan and Snap as the official code trains it (`Model2`,
 // specs/scansnap.md §2.3), with a closed-form backward.
 //
-// Parameters (both M x M, row-major, double):
+// Parameters (both M x M, row-major; Real = float as the official PyTorch code, or double for the
+// finite-difference checks):
 //   Y[l*M + k] = K1.weight[k][l]: row l is the decoder vector of context token l (logit_k = sum_l Y[l,k] f_l).
 //   Z[m*M + l] = K2.weight[m][l]: attention logit of query m on key token l.
 // Forward for one sequence with query m and context counts c_l over the class support:
@@ -11,8 +12,11 @@
 // Backward (per sample, g = (softmax - e_label)/B):
 //   dY[l,:] += f_l g;  df = Y g (restricted to the support);  dv = (df - (f.df) f)/||v||;
 //   dZ[m,l] += v_l (dv_l - v.dv)   (the subtracted term is ~0 because v.dv = 0; kept for exactness).
-// Samples are grouped by class (same query row and support), so the three products per class are
-// BLAS GEMMs: logits (Bn x M) = F (Bn x S) Ys (S x M); dYs (S x M) = F^T G; dF (Bn x S) = G Ys^T.
+// Samples are sorted by class, so the samples that share a support block (SeqClasses::blocks(): the
+// common tokens, shared by every class; each class's distinct tokens) are a contiguous range of rows,
+// and each product is one BLAS GEMM per block on contiguous slices, with no gather or scatter:
+//   logits[rows] (R x M) += F[rows, cols] (R x len) Y[tokens] (len x M)
+//   dY[tokens]   (len x M) += F[rows, cols]^T G[rows]          dF[rows, cols] (R x len) = G[rows] Y[tokens]^T
 #pragma once
 
 #include "scansnap/dataset.h"
@@ -21,14 +25,16 @@
 
 namespace tdlab::scansnap {
 
-struct YZParams {
+template <class Real> struct YZParamsT {
     int M = 0;
-    std::vector<double> Y, Z;
-    explicit YZParams(int M_ = 0) : M(M_), Y(size_t(M_) * size_t(M_), 0.0), Z(size_t(M_) * size_t(M_), 0.0) {}
+    std::vector<Real> Y, Z;
+    explicit YZParamsT(int M_ = 0) : M(M_), Y(size_t(M_) * size_t(M_), Real(0)), Z(size_t(M_) * size_t(M_), Real(0)) {}
     // PyTorch nn.Linear default init: every entry i.i.d. U(-1/sqrt(M), 1/sqrt(M)). K1 is drawn first, then
-    // K2, both in K-row-major order (K1[k][l] fills Y[l*M+k]).
+    // K2, both in K-row-major order (K1[k][l] fills Y[l*M+k]). Drawn in double and rounded to Real, so a
+    // float and a double run of the same seed start from the same point up to rounding.
     void init_uniform(CounterRng &rng);
 };
+using YZParams = YZParamsT<double>;
 
 struct ForwardStats {
     double loss = 0.0;        // mean cross-entropy over the batch
@@ -36,16 +42,19 @@ struct ForwardStats {
 };
 
 // Scratch buffers, reused across iterations (no allocation in the training loop).
-struct YZWorkspace {
-    std::vector<int> order, offsets;
-    std::vector<double> e, F, V, norm, Ys, logits, dYs, dF, G, gY;
+template <class Real> struct YZWorkspaceT {
+    std::vector<int> order, offsets, pos;
+    std::vector<Real> e, F, V, norm, Ys, logits, dYs, dF, G, gY;
 };
+using YZWorkspace = YZWorkspaceT<double>;
 
 // Computes the batch-mean loss and adds the gradients into grad.Y, grad.Z (the caller zeroes them; the
 // optimisers do, as they consume them).
 // `gamma_proxy` adds the M x M product needed for ||Y g|| (off by default: it dominates the cost).
-ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const YZParams &p, bool normalize,
-                              YZParams &grad, YZWorkspace &ws, bool gamma_proxy = false);
+// Instantiated for float and double; the loss is accumulated in double either way.
+template <class Real>
+ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const YZParamsT<Real> &p, bool normalize,
+                              YZParamsT<Real> &grad, YZWorkspaceT<Real> &ws, bool gamma_proxy = false);
 
 // Loss only (used by the finite-difference test).
 double forward_loss(const SeqClasses &data, const Batch &batch, const YZParams &p, bool normalize);

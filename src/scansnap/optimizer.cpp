@@ -12,36 +12,62 @@ OptMethod parse_opt_method(const std::string &name) {
     throw UsageError("opt.method: '" + name + "' is not one of: sgd, adam");
 }
 
-RowBlockOptimizer::RowBlockOptimizer(OptMethod method, double lr, double momentum, int row_begin, int row_end, int cols)
+template <class Real>
+RowBlockOptimizer<Real>::RowBlockOptimizer(OptMethod method, double lr, double momentum, int row_begin, int row_end,
+                                           int cols)
     : method_(method), lr_(lr), momentum_(momentum), row_begin_(row_begin), row_end_(row_end), cols_(cols) {
     const size_t n = size_t(row_end - row_begin) * size_t(cols);
-    m_.assign(n, 0.0);
-    if (method == OptMethod::Adam) v_.assign(n, 0.0);
+    m_.assign(n, Real(0));
+    if (method == OptMethod::Adam) v_.assign(n, Real(0));
 }
 
-void RowBlockOptimizer::step(std::vector<double> &p, std::vector<double> &g) {
-    ++step_;
-    const size_t off = size_t(row_begin_) * size_t(cols_), n = m_.size();
-    double *pp = p.data() + off;
-    double *gg = g.data() + off;
-    if (method_ == OptMethod::Sgd) {
-        const double mu = momentum_, lr = lr_;
-        for (size_t i = 0; i < n; ++i) {
-            m_[i] = mu * m_[i] + gg[i]; // first step: mu*0 + g = g, PyTorch's clone(g)
-            pp[i] -= lr * m_[i];
-            gg[i] = 0.0;
-        }
-        return;
-    }
-    const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
-    const double bc1 = 1.0 - std::pow(b1, double(step_)), bc2 = 1.0 - std::pow(b2, double(step_));
-    const double step_size = lr_ / bc1, sqrt_bc2 = std::sqrt(bc2);
+namespace {
+
+// Elementwise, so every vector width gives the same bits (no reductions; -ffp-contract=off: no fusing).
+template <class Real>
+inline __attribute__((always_inline)) void sgd_rows(Real *p, Real *g, Real *m, size_t n, Real mu, Real lr) {
     for (size_t i = 0; i < n; ++i) {
-        m_[i] = b1 * m_[i] + (1.0 - b1) * gg[i];
-        v_[i] = b2 * v_[i] + (1.0 - b2) * gg[i] * gg[i];
-        pp[i] -= step_size * m_[i] / (std::sqrt(v_[i]) / sqrt_bc2 + eps);
-        gg[i] = 0.0;
+        m[i] = mu * m[i] + g[i]; // first step: mu*0 + g = g, PyTorch's clone(g)
+        p[i] -= lr * m[i];
+        g[i] = Real(0);
     }
 }
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+sgd_step(float *p, float *g, float *m, size_t n, float mu, float lr) {
+    sgd_rows(p, g, m, n, mu, lr);
+}
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+sgd_step(double *p, double *g, double *m, size_t n, double mu, double lr) {
+    sgd_rows(p, g, m, n, mu, lr);
+}
+
+} // namespace
+
+template <class Real> void RowBlockOptimizer<Real>::step(std::vector<Real> &p, std::vector<Real> &g) {
+    ++step_;
+    const size_t off = size_t(row_begin_) * size_t(cols_), n = m_.size();
+    Real *pp = p.data() + off;
+    Real *gg = g.data() + off;
+    Real *m = m_.data();
+    if (method_ == OptMethod::Sgd) {
+        sgd_step(pp, gg, m, n, Real(momentum_), Real(lr_));
+        return;
+    }
+    // Scalars in double (PyTorch computes the bias corrections as Python floats), elementwise in Real.
+    const double b1 = 0.9, b2 = 0.999;
+    const double bc1 = 1.0 - std::pow(b1, double(step_)), bc2 = 1.0 - std::pow(b2, double(step_));
+    const Real step_size = Real(lr_ / bc1), sqrt_bc2 = Real(std::sqrt(bc2)), eps = Real(1e-8);
+    const Real rb1 = Real(b1), rb2 = Real(b2), cb1 = Real(1.0 - b1), cb2 = Real(1.0 - b2);
+    Real *v = v_.data();
+    for (size_t i = 0; i < n; ++i) {
+        m[i] = rb1 * m[i] + cb1 * gg[i];
+        v[i] = rb2 * v[i] + cb2 * gg[i] * gg[i];
+        pp[i] -= step_size * m[i] / (std::sqrt(v[i]) / sqrt_bc2 + eps);
+        gg[i] = Real(0);
+    }
+}
+
+template class RowBlockOptimizer<float>;
+template class RowBlockOptimizer<double>;
 
 } // namespace tdlab::scansnap

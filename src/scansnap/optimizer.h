@@ -15,19 +15,20 @@ namespace tdlab::scansnap {
 enum class OptMethod { Sgd, Adam };
 OptMethod parse_opt_method(const std::string &name);
 
-class RowBlockOptimizer {
+// Real is the parameters' type (float or double); the state has the same type, as in PyTorch.
+template <class Real> class RowBlockOptimizer {
   public:
     RowBlockOptimizer(OptMethod method, double lr, double momentum, int row_begin, int row_end, int cols);
     // p and g are full row-major matrices with `cols` columns; only rows [row_begin, row_end) are touched.
     // The gradient block is zeroed as it is consumed (PyTorch's zero_grad, fused into the same pass).
-    void step(std::vector<double> &p, std::vector<double> &g);
+    void step(std::vector<Real> &p, std::vector<Real> &g);
 
   private:
     OptMethod method_;
     double lr_, momentum_;
     int row_begin_, row_end_, cols_;
     long step_ = 0;
-    std::vector<double> m_, v_; // momentum buffer (SGD) or Adam moments, block-sized
+    std::vector<Real> m_, v_; // momentum buffer (SGD) or Adam moments, block-sized
 };
 
 } // namespace tdlab::scansnap

@@ -2,33 +2,36 @@
 
 #include "core/error.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
 namespace tdlab::scansnap {
 
-TrainResult train(const TrainParams &p) {
+namespace {
+
+template <class Real> TrainResult train_as(const TrainParams &p) {
     const SeqClasses data(p.data);
     const int M = data.M(), Q = data.num_queries();
     TrainResult r;
     r.M = M;
     r.num_queries = Q;
     r.niter = p.niter;
-    YZParams params(M), grad(M);
+    YZParamsT<Real> params(M), grad(M);
     if (!p.zero_init) {
         CounterRng init_rng(p.seed, 0);
         params.init_uniform(init_rng);
     }
     CounterRng data_rng(p.seed, 1);
     // Y: only context-token rows ever receive gradient; Z: only the query rows.
-    RowBlockOptimizer opt_y(p.method, p.lr_z * p.ratio, p.momentum, 0, data.num_context(), M);
-    RowBlockOptimizer opt_z(p.method, p.lr_z, p.momentum, data.last_offset(), data.last_offset() + Q, M);
-    YZWorkspace ws;
+    RowBlockOptimizer<Real> opt_y(p.method, p.lr_z * p.ratio, p.momentum, 0, data.num_context(), M);
+    RowBlockOptimizer<Real> opt_z(p.method, p.lr_z, p.momentum, data.last_offset(), data.last_offset() + Q, M);
+    YZWorkspaceT<Real> ws;
     Batch batch;
     r.loss.reserve(size_t(p.niter));
     auto record = [&] {
         if (!p.record_z) return;
-        const double *src = &params.Z[size_t(data.last_offset()) * M];
+        const Real *src = &params.Z[size_t(data.last_offset()) * M];
         r.z_rows.insert(r.z_rows.end(), src, src + size_t(Q) * M);
     };
     for (int t = 0; t < p.niter; ++t) {
@@ -45,8 +48,16 @@ TrainResult train(const TrainParams &p) {
         opt_z.step(params.Z, grad.Z);
     }
     record();
-    r.final_params = std::move(params);
+    r.final_params = YZParams(M);
+    std::copy(params.Y.begin(), params.Y.end(), r.final_params.Y.begin());
+    std::copy(params.Z.begin(), params.Z.end(), r.final_params.Z.begin());
     return r;
+}
+
+} // namespace
+
+TrainResult train(const TrainParams &p) {
+    return p.float32 ? train_as<float>(p) : train_as<double>(p);
 }
 
 ConfigSchema data_schema() {
@@ -67,6 +78,8 @@ ConfigSchema train_schema() {
     ConfigSchema s = data_schema();
     s.add_bool("model.zero_init", true, "Y = Z = 0 at start (else PyTorch nn.Linear default U(-1/sqrt M, 1/sqrt M))")
         .add_bool("model.normalize", true, "l2-normalise X^T b before the decoder (true in every experiment)")
+        .add_string("model.dtype", "float32", {"float32", "float64"},
+                    "parameter and activation type (float32 as the official PyTorch code; float64 for checks)")
         .add_string("opt.method", "sgd", {"sgd", "adam"}, "sgd (momentum opt.momentum) or adam (PyTorch defaults)")
         .add_double("opt.lr_z", 1.0, 0.0, 1e6, "attention learning rate eta_Z")
         .add_double("opt.ratio", 1.0, 0.0, 1e6, "eta_Y / eta_Z (the code's lr_y_multi_on_z)")
@@ -100,6 +113,7 @@ TrainParams train_params_from(const Config &cfg) {
     p.data = data_params_from(cfg);
     p.zero_init = cfg.get_bool("model.zero_init");
     p.normalize = cfg.get_bool("model.normalize");
+    p.float32 = cfg.get_string("model.dtype") == "float32";
     p.method = parse_opt_method(cfg.get_string("opt.method"));
     p.lr_z = cfg.get_double("opt.lr_z");
     p.ratio = cfg.get_double("opt.ratio");

@@ -19,6 +19,7 @@ struct TrainParams {
     DataParams data;
     bool zero_init = true;
     bool normalize = true;
+    bool float32 = true; // train in float32 (the official PyTorch code's dtype); false: float64
     OptMethod method = OptMethod::Sgd;
     double lr_z = 1.0;
     double ratio = 1.0; // lr_y = ratio * lr_z
@@ -36,7 +37,7 @@ struct TrainResult {
     std::vector<double> gamma_proxy; // niter (empty unless requested)
     // (niter + 1) x num_queries x M: Z rows of the queries before update t; index niter = final state.
     std::vector<double> z_rows;
-    YZParams final_params;
+    YZParams final_params; // converted to double whatever the training dtype
 };
 
 TrainResult train(const TrainParams &p);

@@ -39,6 +39,19 @@ TEST(CounterRng, StreamsAreDeterministicAndDistinct) {
     }
 }
 
+// The bulk fill is the same stream as one-by-one draws, and continues it (odd lengths exercise the
+// vector loop's remainder).
+TEST(CounterRng, FillMatchesSequentialDraws) {
+    CounterRng a(11, 2), b(11, 2);
+    std::vector<uint64_t> bulk(37);
+    a.next_u64();
+    b.next_u64();
+    a.fill_u64(bulk.data(), bulk.size());
+    for (size_t k = 0; k < bulk.size(); ++k) EXPECT_EQ(bulk[k], b.next_u64()) << "draw " << k;
+    EXPECT_EQ(a.counter(), b.counter());
+    EXPECT_EQ(a.next_u64(), b.next_u64());
+}
+
 TEST(CounterRng, UniformAndNormalMoments) {
     CounterRng rng(42, 0);
     const int n = 200000;
