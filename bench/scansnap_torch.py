@@ -4,8 +4,13 @@ for bench_scansnap's speed comparison. Same model, data law and optimiser as tdl
 Syn-Medium num_last=10 (M=240, K=20), L=128, batch 128, 100 iterations, SGD momentum 0.9, random init.
 
 The data are drawn vectorised (torch.multinomial per batch), which is faster than the official per-sample
-Python loop, so the comparison is favourable to PyTorch. Prints JSON: best and median seconds per run.
-Usage: /usr/bin/python3 bench/scansnap_torch.py [--threads 2] [--repeats 5] [--num_last 10]
+Python loop, so the comparison is favourable to PyTorch. Two forms of the forward:
+  --form gather (default): gather/scatter of the one-hot products (X K2[m]^T and X^T b): the fastest
+                           PyTorch form we found, so the ratio against it is the conservative one;
+  --form onehot:           the one-hot matrices X (B x L-1 x M) and batched matmuls, as the official code
+                           writes the products of spec 2.3.
+Prints JSON: best and median seconds per run.
+Usage: /usr/bin/python3 bench/scansnap_torch.py [--threads 2] [--repeats 5] [--num_last 10] [--form gather]
 """
 import argparse
 import json
@@ -56,9 +61,21 @@ class Model2(nn.Module):
         return self.K1(f)
 
 
-def one_run(P, query, label, M, L=128, batch=128, niter=100, lr_z=1.0, ratio=1.0, seed=1):
+class Model2OneHot(Model2):
+    """The same model with the products written on one-hot matrices: s = X K2[m]^T, v = X^T b."""
+
+    def forward(self, tokens, query):
+        X = F.one_hot(tokens, self.M).float()                   # (B, L-1, M)
+        s = torch.bmm(X, self.K2.weight[query].unsqueeze(2)).squeeze(2)  # (B, L-1)
+        b = torch.softmax(s, dim=1)
+        v = torch.bmm(X.transpose(1, 2), b.unsqueeze(2)).squeeze(2)     # (B, M) = X^T b
+        f = v / v.norm(dim=1, keepdim=True)
+        return self.K1(f)
+
+
+def one_run(P, query, label, M, L=128, batch=128, niter=100, lr_z=1.0, ratio=1.0, seed=1, form="gather"):
     torch.manual_seed(seed)
-    model = Model2(M)
+    model = Model2(M) if form == "gather" else Model2OneHot(M)
     opt_y = torch.optim.SGD(model.K1.parameters(), lr=lr_z * ratio, momentum=0.9)
     opt_z = torch.optim.SGD(model.K2.parameters(), lr=lr_z, momentum=0.9)
     K = P.shape[0]
@@ -81,17 +98,18 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--num_last", type=int, default=10)
+    ap.add_argument("--form", choices=["gather", "onehot"], default="gather")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     P, query, label, M = make_classes(args.num_last)
-    one_run(P, query, label, M, niter=5)  # warm-up
+    one_run(P, query, label, M, niter=5, form=args.form)  # warm-up
     times = []
     for r in range(args.repeats):
         t0 = time.perf_counter()
-        loss = one_run(P, query, label, M, seed=r + 1)
+        loss = one_run(P, query, label, M, seed=r + 1, form=args.form)
         times.append(time.perf_counter() - t0)
     times.sort()
-    print(json.dumps({"M": M, "threads": args.threads, "best_s": times[0], "median_s": times[len(times) // 2],
+    print(json.dumps({"M": M, "threads": args.threads, "form": args.form, "best_s": times[0], "median_s": times[len(times) // 2],
                       "final_loss": loss, "torch": torch.__version__}))
 
 

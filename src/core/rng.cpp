@@ -4,11 +4,10 @@ namespace tdlab {
 
 // Counter-based, so the n draws are independent of each other and the loop vectorises (64-bit multiplies:
 // AVX-512DQ vpmullq, emulated on AVX2). Integer arithmetic: every clone gives the same bits.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void CounterRng::fill_u64(uint64_t *out,
-                                                                                                        size_t n) {
-    const uint64_t key = key_, base = counter_;
-    for (size_t i = 0; i < n; ++i) out[i] = splitmix64(key + 0x9E3779B97F4A7C15ull * (base + i + 1));
-    counter_ = base + n;
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+CounterRng::peek_u64(uint64_t done, uint64_t *out, size_t n) const {
+    const uint64_t key = key_;
+    for (size_t i = 0; i < n; ++i) out[i] = splitmix64(key + 0x9E3779B97F4A7C15ull * (done + i + 1));
 }
 
 uint32_t NumpyLegacyRng::randint(uint32_t n) {

@@ -47,7 +47,14 @@ class CounterRng {
     CounterRng(uint64_t seed, uint64_t stream) : key_(splitmix64(seed ^ splitmix64(stream + 0x632BE59BD9B4E019ull))) {}
     uint64_t next_u64() { return splitmix64(key_ + 0x9E3779B97F4A7C15ull * (++counter_)); }
     // out[0..n) = the next n values of next_u64(), in order (a vectorised loop: the draws are independent).
-    void fill_u64(uint64_t *out, size_t n);
+    void fill_u64(uint64_t *out, size_t n) {
+        peek_u64(counter_, out, n);
+        counter_ += n;
+    }
+    // out[0..n) = the draws that follow the first `done` draws of the stream, without moving it: threads
+    // can fill disjoint ranges of one stream in parallel (then skip() past them) with the same bits.
+    void peek_u64(uint64_t done, uint64_t *out, size_t n) const;
+    void skip(uint64_t n) { counter_ += n; }
     // Uniform in [0, 1) with 53 random bits.
     double uniform() { return double(next_u64() >> 11) * 0x1.0p-53; }
     // Uniform integer in [0, n) without modulo bias (Lemire's method with rejection).

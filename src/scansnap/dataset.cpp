@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fmt/format.h>
 
 namespace tdlab::scansnap {
@@ -129,31 +130,39 @@ void sample_batch(const SeqClasses &data, int B, CounterRng &rng, Batch &out) {
     out.S = S;
     out.cls.resize(size_t(B));
     out.counts.resize(size_t(B) * size_t(S));
-    // Stream order: the B classes, then ceil((L-1)/2) 64-bit draws per sequence (two 31-bit uniforms each).
+    // Stream order: the B classes, then ceil((L-1)/2) 64-bit draws per sequence (two 31-bit uniforms each),
+    // sequence i taking the draws that follow the first `done + i * words`: any thread can make any
+    // sequence, so the batch is the same for every thread count.
     for (int i = 0; i < B; ++i) out.cls[size_t(i)] = int(rng.uniform_int(uint64_t(K)));
     const size_t words = size_t(T1 + 1) / 2;
-    std::vector<uint64_t> &bits = out.scratch_bits;
-    std::vector<int32_t> &u = out.scratch_u, &below = out.scratch_below;
-    bits.resize(words * size_t(B));
-    u.resize(2 * words);
-    below.resize(size_t(S));
-    rng.fill_u64(bits.data(), bits.size());
-    for (int i = 0; i < B; ++i) {
-        const uint64_t *w = &bits[size_t(i) * words];
-        for (size_t k = 0; k < words; ++k) {
-            u[2 * k] = int32_t(w[k] >> 33);
-            u[2 * k + 1] = int32_t((w[k] >> 1) & 0x7fffffffu);
-        }
-        const SeqClass &c = data.cls(out.cls[size_t(i)]);
-        count_below(u.data(), T1, c.cum31.data(), S - 1, below.data());
-        below[size_t(S) - 1] = T1; // cum31[S-1] = 2^31: every draw
-        int32_t *cnt = &out.counts[size_t(i) * size_t(S)];
-        int32_t prev = 0;
-        for (int s = 0; s < S; ++s) {
-            cnt[s] = below[size_t(s)] - prev;
-            prev = below[size_t(s)];
+    const uint64_t done = rng.counter();
+#pragma omp parallel
+    {
+        // u is padded to a multiple of 16 with 2^31 - 1, which no threshold counts (cum31 <= 2^31 - 1), so
+        // the compare loop has no scalar remainder.
+        const size_t padded = (size_t(T1) + 15) / 16 * 16;
+        std::vector<uint64_t> w(words);
+        std::vector<int32_t> u(std::max(padded, 2 * words), INT32_MAX), below(static_cast<size_t>(S));
+#pragma omp for schedule(static)
+        for (int i = 0; i < B; ++i) {
+            rng.peek_u64(done + uint64_t(i) * words, w.data(), words);
+            for (size_t k = 0; k < words; ++k) {
+                u[2 * k] = int32_t(w[k] >> 33);
+                u[2 * k + 1] = int32_t((w[k] >> 1) & 0x7fffffffu);
+            }
+            for (size_t k = size_t(T1); k < padded; ++k) u[k] = INT32_MAX;
+            const SeqClass &c = data.cls(out.cls[size_t(i)]);
+            count_below(u.data(), int(padded), c.cum31.data(), S - 1, below.data());
+            below[size_t(S) - 1] = T1; // cum31[S-1] = 2^31: every draw
+            int32_t *cnt = &out.counts[size_t(i) * size_t(S)];
+            int32_t prev = 0;
+            for (int s = 0; s < S; ++s) {
+                cnt[s] = below[size_t(s)] - prev;
+                prev = below[size_t(s)];
+            }
         }
     }
+    rng.skip(uint64_t(B) * words);
 }
 
 } // namespace tdlab::scansnap

@@ -89,11 +89,10 @@ struct Batch {
     int B = 0, S = 0;
     std::vector<int> cls;
     std::vector<int32_t> counts;
-    std::vector<uint64_t> scratch_bits; // sampler scratch, reused across batches (no allocation per iteration)
-    std::vector<int32_t> scratch_u, scratch_below;
 };
 
-// Draws a fresh batch (class uniform, then L-1 i.i.d. tokens per sequence) from `rng`.
+// Draws a fresh batch (class uniform, then L-1 i.i.d. tokens per sequence) from `rng`. OpenMP threads
+// share the sequences; the batch does not depend on their number.
 void sample_batch(const SeqClasses &data, int B, CounterRng &rng, Batch &out);
 
 } // namespace tdlab::scansnap

@@ -42,14 +42,20 @@ struct ForwardStats {
 };
 
 // Scratch buffers, reused across iterations (no allocation in the training loop).
+struct DyTask {
+    int block = 0, col = 0, cols = 0; // dY[block tokens, col .. col + cols)
+};
 template <class Real> struct YZWorkspaceT {
     std::vector<int> order, offsets, pos;
-    std::vector<Real> e, F, V, norm, Ys, logits, dYs, dF, G, gY;
+    std::vector<Real> e, F, V, norm, dF, G, gY;
+    std::vector<double> row_loss;
+    std::vector<DyTask> dy_tasks;
 };
 using YZWorkspace = YZWorkspaceT<double>;
 
 // Computes the batch-mean loss and adds the gradients into grad.Y, grad.Z (the caller zeroes them; the
-// optimisers do, as they consume them).
+// optimisers do, as they consume them). OpenMP threads share the work of the batch; the bytes do not
+// depend on their number (fixed tasks, see model.cpp).
 // `gamma_proxy` adds the M x M product needed for ||Y g|| (off by default: it dominates the cost).
 // Instantiated for float and double; the loss is accumulated in double either way.
 template <class Real>

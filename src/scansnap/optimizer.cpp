@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace tdlab::scansnap {
@@ -50,7 +51,14 @@ template <class Real> void RowBlockOptimizer<Real>::step(std::vector<Real> &p, s
     Real *gg = g.data() + off;
     Real *m = m_.data();
     if (method_ == OptMethod::Sgd) {
-        sgd_step(pp, gg, m, n, Real(momentum_), Real(lr_));
+        // Elementwise: threads take fixed chunks and every element gets the same bits whoever updates it.
+        constexpr size_t kChunk = 16384;
+        const long chunks = long((n + kChunk - 1) / kChunk);
+#pragma omp parallel for schedule(static) if (chunks > 1)
+        for (long c = 0; c < chunks; ++c) {
+            const size_t i0 = size_t(c) * kChunk;
+            sgd_step(pp + i0, gg + i0, m + i0, std::min(kChunk, n - i0), Real(momentum_), Real(lr_));
+        }
         return;
     }
     // Scalars in double (PyTorch computes the bias corrections as Python floats), elementwise in Real.

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <gtest/gtest.h>
+#include <omp.h>
 
 using namespace tdlab;
 using namespace tdlab::scansnap;
@@ -176,6 +177,30 @@ TEST(ScansnapModel, Float32GradientMatchesFloat64) {
 
 // The support blocks tile every class's support: block columns [col, col + len) hold tokens
 // [token, token + len) for exactly the classes [class_begin, class_end).
+// One run shares its batch among OpenMP threads (sampler and forward/backward): the bytes must not depend
+// on how many (several row tiles and dY column tiles at B = 128, M = 240).
+TEST(ScansnapModel, OneRunSameBytesForAnyThreadCount) {
+    TrainParams p;
+    p.data = DataParams::syn_medium(10);
+    p.zero_init = false;
+    p.niter = 8;
+    p.lr_z = 3;
+    p.ratio = 5;
+    p.gamma_proxy = true;
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    const TrainResult a = train(p);
+    for (int threads : {2, 3}) {
+        omp_set_num_threads(threads);
+        const TrainResult b = train(p);
+        EXPECT_EQ(a.loss, b.loss) << threads << " threads";
+        EXPECT_EQ(a.gamma_proxy, b.gamma_proxy) << threads << " threads";
+        EXPECT_EQ(a.final_params.Y, b.final_params.Y) << threads << " threads";
+        EXPECT_EQ(a.final_params.Z, b.final_params.Z) << threads << " threads";
+    }
+    omp_set_num_threads(saved);
+}
+
 TEST(ScansnapData, SupportBlocksTileEveryClassSupport) {
     DataParams d = DataParams::syn_medium(3);
     d.num_common_per_last = 2;
