@@ -48,6 +48,8 @@ ConfigSchema grid_schema() {
         .add_int("sweep.census", 0, 0, 100000, "attractor census: perturbed starts per value (0: none)")
         .add_double("sweep.census_perturb", 1e-14, 0.0, 1.0, "A-hat perturbation amplitude of census starts")
         .add_int("sweep.keep", 2000, 0, 100000000, "last m^o_1 samples per value kept in points.npy")
+        .add_int("sweep.raster_rows", 7001, 0, 32767,
+                 "R_im of the Fig 3 background: unique bins of m^o_1 over the whole window (0: none)")
         .add_double("sweep.max_y", 0.0, 0.0, 1e6,
                     "scale of the paper's quantised count (0: the value's own max |m^o|; paper: diagram-wide max)")
         .add_double("sweep.period_tol", 1e-8, 0.0, 1.0, "return tolerance of the exact period test")
@@ -133,6 +135,7 @@ SweepOptions sweep_options_from(const Config &cfg, int L) {
     o.downward = cfg.get_string("sweep.direction") == "down";
     o.chaos01 = cfg.get_bool("sweep.chaos01");
     o.keep = cfg.get_int("sweep.keep");
+    o.raster_resolution = int(cfg.get_int("sweep.raster_rows"));
     o.max_y = cfg.get_double("sweep.max_y");
     o.period.tol = cfg.get_double("sweep.period_tol");
     o.period.max_period = size_t(cfg.get_int("sweep.max_period"));
@@ -244,6 +247,7 @@ GridJob::GridJob(const Config &cfg, GridKind kind, const fs::path &out, const Sh
     chunk_ = size_t(cfg.get_int("sweep.chunk"));
     info_.simd = simd_path_name(opt_.batch.path);
     all_.begin = int64_t(begin_);
+    all_.raster_resolution = opt_.raster_resolution;
     all_.points.resize(end_ - begin_);
     have_.assign(chunk_count(), false);
     steps_per_point_ = uint64_t(opt_.batch.steps - 1 - start_.t % params.L);
@@ -294,6 +298,7 @@ void GridJob::compute_chunk(size_t c0, const std::function<void(uint64_t)> &prog
     const size_t c1 = std::min(end_, c0 + chunk_);
     SweepResults part;
     part.begin = int64_t(c0);
+    part.raster_resolution = opt_.raster_resolution;
     part.points.resize(c1 - c0);
     std::mutex mu;
     run_points_checkpoint(
