@@ -33,7 +33,7 @@ test-mpi:
 	@scripts/setup-deps.sh --mpi
 	@cmake --preset mpi >/dev/null
 	@cmake --build build-mpi -j $(JOBS)
-	ctest --test-dir build-mpi -L mpi --output-on-failure
+	ctest --test-dir build-mpi -R SweepMpi --output-on-failure
 
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
