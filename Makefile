@@ -5,7 +5,7 @@
 JOBS ?= $(shell nproc)
 BUILD := build
 
-.PHONY: all deps build demo test test-slow bench format clean
+.PHONY: all deps build demo test test-slow test-mpi bench format clean
 
 all: build
 
@@ -27,6 +27,13 @@ test: build
 
 test-slow: build
 	ctest --test-dir $(BUILD) -L slow --output-on-failure
+
+# The MPI sweep driver (OpenMPI from apt, its own build directory build-mpi; CI does not need it).
+test-mpi:
+	@scripts/setup-deps.sh --mpi
+	@cmake --preset mpi >/dev/null
+	@cmake --build build-mpi -j $(JOBS)
+	ctest --test-dir build-mpi -R SweepMpi --output-on-failure
 
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done

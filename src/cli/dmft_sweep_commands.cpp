@@ -1,6 +1,7 @@
 // `tdlab dmft sweep|phase` (parameter sweeps and 2-D phase diagrams of the mean-field map) and
 // `tdlab gather` (merge shards). The `reproduce dmft` figures live in dmft_reproduce.cpp.
 #include "cli/cli_common.h"
+#include "cli/dmft_sweep_mpi.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "dmft/sweep_runner.h"
@@ -21,7 +22,11 @@ void grid_command(const GridOptions &o, dmft::GridKind kind) {
     if (!resolve_config(o.run, dmft::grid_schema(), cfg)) return;
     if (o.run.out.empty()) throw UsageError(std::string(dmft::grid_command(kind)) + ": --out DIR is required");
     const Shard shard = parse_shard(o.shard);
-    auto info = dmft::run_grid(cfg, kind, o.run.out, shard);
+    dmft::GridRunInfo info;
+    // Under mpirun (built with -DTDLAB_MPI=ON) rank 0 hands chunks out to the other ranks.
+    const MpiOutcome mpi = run_grid_mpi(cfg, kind, o.run.out, shard, info);
+    if (mpi == MpiOutcome::Worker) return;
+    if (mpi == MpiOutcome::NotMpi) info = dmft::run_grid(cfg, kind, o.run.out, shard);
     std::fprintf(stderr, "%s: shard %s, %.2f s (%s kernel, %lld chunks computed, %lld resumed) -> %s\n",
                  dmft::grid_command(kind), o.shard.c_str(), info.seconds, info.simd.c_str(),
                  (long long)info.computed_chunks, (long long)info.resumed_chunks, o.run.out.c_str());

@@ -47,6 +47,14 @@ PointResult analyse_lane(const LaneOutput &lane, const DynamicsParams &dyn, int 
     double scale = opt.max_y > 0 ? opt.max_y : lane.max_abs;
     if (!(scale > 0)) scale = 1.0;
     r.unique_points = int64_t(dynamics::unique_bins(x.data(), n, size_t(M), scale, opt.paper.resolution).size());
+    if (opt.raster_resolution > 0) {
+        // Bins of values beyond +-32767 rows (|v| > 9 max_y: a wrong sweep.max_y) are clamped, not wrapped.
+        r.raster_scale = scale;
+        const auto bins = dynamics::unique_bins(x.data(), n, size_t(M), scale, opt.raster_resolution);
+        r.raster_bins.reserve(bins.size());
+        for (int64_t q : bins) r.raster_bins.push_back(int16_t(std::clamp<int64_t>(q, -32768, 32767)));
+        r.raster_bins.erase(std::unique(r.raster_bins.begin(), r.raster_bins.end()), r.raster_bins.end());
+    }
     r.paper_label = int(dynamics::paper_label(size_t(r.unique_points), opt.paper));
     if (M >= 2) r.poincare = dynamics::poincare_filter(x.data(), x.data() + 1, n, size_t(M), opt.paper.poincare_tol);
     const size_t keep = std::min(n, size_t(std::max<int64_t>(0, opt.keep)));

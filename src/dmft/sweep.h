@@ -29,6 +29,7 @@ struct SweepOptions {
     bool chaos01 = true;                  // run the 0-1 test on m^o_1 sampled every L steps
     int64_t chaos01_points = 2500;        // last points of that subsampled series used
     int64_t keep = 2000;                  // last m^o_1 samples kept per point (points.npy)
+    int raster_resolution = 7001;         // R_im of the Fig 3 background: unique bins of the whole window
     double max_y = 0.0;                   // quantisation scale of the paper's count (0: per-point max |m^o|)
     dynamics::PaperClassifier paper;
     dynamics::PeriodOptions period; // multiple_of is set to L
@@ -55,7 +56,13 @@ struct PointResult {
     int label = 3;             // combined label
     int flags = 0;             // FlagBits
     double m1_min = 0, m1_max = 0, m1_mean = 0;
-    std::vector<float> points;    // last `keep` samples of m^o_1
+    std::vector<float> points; // last `keep` samples of m^o_1
+    // The Fig 3 background (specs/dmft.md 4, "form 1"): the sorted unique bins q(v; R_im, raster_scale)
+    // of m^o_1 over the WHOLE window (not only the kept samples), R_im = 7001. raster_scale is sweep.max_y
+    // (the diagram-wide max: then these are exactly the paper's rows) or, when that is 0, this point's own
+    // max |m^o| (then the figure re-bins them to the diagram's max: at most one row off).
+    std::vector<int16_t> raster_bins;
+    double raster_scale = 0;
     std::vector<double> poincare; // m^o_1 at the samples with |m^o_2| <= tol (the paper's section)
     std::vector<double> orbit;    // one period of mo_se [period][M] when periodic (census matching)
 };

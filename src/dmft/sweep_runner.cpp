@@ -48,6 +48,8 @@ ConfigSchema grid_schema() {
         .add_int("sweep.census", 0, 0, 100000, "attractor census: perturbed starts per value (0: none)")
         .add_double("sweep.census_perturb", 1e-14, 0.0, 1.0, "A-hat perturbation amplitude of census starts")
         .add_int("sweep.keep", 2000, 0, 100000000, "last m^o_1 samples per value kept in points.npy")
+        .add_int("sweep.raster_rows", 7001, 0, 32767,
+                 "R_im of the Fig 3 background: unique bins of m^o_1 over the whole window (0: none)")
         .add_double("sweep.max_y", 0.0, 0.0, 1e6,
                     "scale of the paper's quantised count (0: the value's own max |m^o|; paper: diagram-wide max)")
         .add_double("sweep.period_tol", 1e-8, 0.0, 1.0, "return tolerance of the exact period test")
@@ -133,6 +135,7 @@ SweepOptions sweep_options_from(const Config &cfg, int L) {
     o.downward = cfg.get_string("sweep.direction") == "down";
     o.chaos01 = cfg.get_bool("sweep.chaos01");
     o.keep = cfg.get_int("sweep.keep");
+    o.raster_resolution = int(cfg.get_int("sweep.raster_rows"));
     o.max_y = cfg.get_double("sweep.max_y");
     o.period.tol = cfg.get_double("sweep.period_tol");
     o.period.max_period = size_t(cfg.get_int("sweep.max_period"));
@@ -231,109 +234,161 @@ void write_grid_outputs(const fs::path &dir, const Config &cfg, GridKind kind, c
     }
 }
 
-GridRunInfo run_grid(const Config &cfg, GridKind kind, const fs::path &out, const Shard &shard, bool figures) {
-    const auto t0 = std::chrono::steady_clock::now();
+GridJob::GridJob(const Config &cfg, GridKind kind, const fs::path &out, const Shard &shard, bool open_store)
+    : cfg_(cfg), kind_(kind), out_(out), shard_(shard), t0_(std::chrono::steady_clock::now()) {
     check_output_dir(out);
     const auto params = model_params_from(cfg);
-    const auto model = DmftModel::build(params);
-    const Grid grid = make_grid(cfg, kind);
-    const SweepOptions opt = sweep_options_from(cfg, params.L);
-    const Context start = sweep_start(cfg, model, grid, opt.batch.steps);
-    const size_t total = grid.points.size();
-    const size_t b = shard.begin(total), e = shard.end(total);
-    GridRunInfo info;
-    info.simd = simd_path_name(opt.batch.path);
-    SweepResults all;
-    all.begin = int64_t(b);
-    all.points.resize(e - b);
-    const uint64_t steps_per_point = uint64_t(opt.batch.steps - 1 - start.t % params.L);
+    model_ = std::make_unique<DmftModel>(DmftModel::build(params));
+    grid_ = make_grid(cfg, kind);
+    opt_ = sweep_options_from(cfg, params.L);
+    start_ = sweep_start(cfg, *model_, grid_, opt_.batch.steps);
+    const size_t total = grid_.points.size();
+    begin_ = shard.begin(total), end_ = shard.end(total);
+    chunk_ = size_t(cfg.get_int("sweep.chunk"));
+    info_.simd = simd_path_name(opt_.batch.path);
+    all_.begin = int64_t(begin_);
+    all_.raster_resolution = opt_.raster_resolution;
+    all_.points.resize(end_ - begin_);
+    have_.assign(chunk_count(), false);
+    steps_per_point_ = uint64_t(opt_.batch.steps - 1 - start_.t % params.L);
+    if (open_store) this->open_store();
+}
+
+GridJob::~GridJob() = default;
+
+void GridJob::open_store() {
+    if (store_) return;
+    if (opt_.seed_from == "neighbour") throw UsageError("internal: the neighbour protocol has no chunk store");
+    // The key names the shard, so shards never share a store; a plain run and an MPI run of the whole grid
+    // share it (either resumes the other).
+    const std::string key = cfg_.to_yaml() + fmt::format("# shard {}/{}\n", shard_.index + 1, shard_.count);
+    store_ = std::make_unique<ChunkStore>(out_, key);
+}
+
+std::vector<size_t> GridJob::scan() {
+    open_store();
+    std::vector<size_t> missing;
+    for (size_t c0 = begin_; c0 < end_; c0 += chunk_) {
+        if (store_->has(int64_t(c0))) {
+            load_chunk(c0);
+            ++info_.resumed_chunks;
+        } else {
+            missing.push_back(c0);
+        }
+    }
+    if (info_.resumed_chunks > 0)
+        std::fprintf(stderr, "%s: resuming, %lld of %lld chunks already done (%s)\n", grid_command(kind_),
+                     (long long)info_.resumed_chunks, (long long)(info_.resumed_chunks + int64_t(missing.size())),
+                     store_->dir().c_str());
+    return missing;
+}
+
+void GridJob::load_chunk(size_t c0) {
+    SweepResults part = store_->load(int64_t(c0));
+    if (part.points.size() != std::min(chunk_, end_ - c0))
+        throw UsageError(fmt::format("resume store '{}': chunk at {} has the wrong size; delete the store",
+                                     store_->dir().string(), c0));
+    for (size_t k = 0; k < part.points.size(); ++k) all_.points[c0 - begin_ + k] = std::move(part.points[k]);
+    all_.census.insert(all_.census.end(), part.census.begin(), part.census.end());
+    have_[(c0 - begin_) / chunk_] = true;
+}
+
+void GridJob::compute_chunk(size_t c0, const std::function<void(uint64_t)> &progress_steps) {
+    open_store();
+    const size_t c1 = std::min(end_, c0 + chunk_);
+    SweepResults part;
+    part.begin = int64_t(c0);
+    part.raster_resolution = opt_.raster_resolution;
+    part.points.resize(c1 - c0);
     std::mutex mu;
-    if (opt.seed_from == "neighbour") {
+    run_points_checkpoint(
+        *model_, grid_.points, start_, c0, c1, opt_,
+        [&](size_t k, PointResult &&r) {
+            std::lock_guard<std::mutex> lock(mu);
+            part.points[k - c0] = std::move(r);
+        },
+        progress_steps);
+    add_census(*model_, grid_, start_, opt_, part);
+    store_->save(part);
+    // Test hook: TDLAB_SWEEP_DIE_AFTER_CHUNKS=k ends the process like `kill -9` (no cleanup, no
+    // destructors) after k new chunks, so the resume test is deterministic.
+    if (const char *die = std::getenv("TDLAB_SWEEP_DIE_AFTER_CHUNKS");
+        die && info_.computed_chunks + 1 >= std::atoll(die))
+        std::_Exit(137);
+    for (size_t k = 0; k < part.points.size(); ++k) all_.points[c0 - begin_ + k] = std::move(part.points[k]);
+    all_.census.insert(all_.census.end(), part.census.begin(), part.census.end());
+    have_[(c0 - begin_) / chunk_] = true;
+    ++info_.computed_chunks;
+}
+
+GridRunInfo GridJob::finish(bool figures) {
+    open_store();
+    // Chunks computed by other processes (MPI workers) are read back from the store.
+    for (size_t i = 0; i < have_.size(); ++i) {
+        if (!have_[i]) {
+            const size_t c0 = begin_ + i * chunk_;
+            if (!store_->has(int64_t(c0)))
+                throw RuntimeError(fmt::format("{}: chunk at {} is missing from '{}'", grid_command(kind_), c0,
+                                               store_->dir().string()));
+            load_chunk(c0);
+        }
+    }
+    std::stable_sort(all_.census.begin(), all_.census.end(),
+                     [](const CensusRow &x, const CensusRow &y) { return x.index < y.index; });
+    RunDir run(out_, grid_command(kind_), cfg_);
+    write_grid_outputs(run.path(""), cfg_, kind_, grid_, all_, figures);
+    info_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    auto &m = run.manifest();
+    m["shard"] = fmt::format("{}/{}", shard_.index + 1, shard_.count);
+    m["points_total"] = grid_.points.size();
+    m["points_begin"] = begin_;
+    m["points_end"] = end_;
+    m["simd"] = info_.simd;
+    m["resumed_chunks"] = info_.resumed_chunks;
+    m["grid_kind"] = grid_command(kind_);
+    for (const auto &[k, v] : manifest_extra_.items()) m[k] = v;
+    run.commit();
+    store_->remove_all();
+    return info_;
+}
+
+GridRunInfo run_grid(const Config &cfg, GridKind kind, const fs::path &out, const Shard &shard, bool figures) {
+    const bool neighbour = cfg.get_string("sweep.seed_from") == "neighbour";
+    if (neighbour) {
         if (!shard.whole()) throw UsageError("--shard: the neighbour protocol is sequential and cannot be sharded");
         if (kind == GridKind::Phase) throw UsageError("dmft phase: only the checkpoint protocol is supported");
-        Progress progress(fmt::format("{} (neighbour)", grid_command(kind)), steps_per_point * total, "steps");
-        run_points_neighbour(
-            model, grid.points, start, opt, [&](size_t k, PointResult &&r) { all.points[k] = std::move(r); },
-            [&](uint64_t s) { progress.add(s); });
-        progress.finish();
-        add_census(model, grid, start, opt, all);
-        info.computed_chunks = 1;
-    } else {
-        const std::string store_key = cfg.to_yaml() + fmt::format("# shard {}/{}\n", shard.index + 1, shard.count);
-        ChunkStore store(out, store_key);
-        const size_t chunk = size_t(cfg.get_int("sweep.chunk"));
-        std::vector<size_t> missing;
-        for (size_t c0 = b; c0 < e; c0 += chunk) {
-            if (store.has(int64_t(c0))) {
-                SweepResults part = store.load(int64_t(c0));
-                if (part.points.size() != std::min(chunk, e - c0))
-                    throw UsageError(fmt::format("resume store '{}': chunk at {} has the wrong size; delete the store",
-                                                 store.dir().string(), c0));
-                for (size_t k = 0; k < part.points.size(); ++k) all.points[c0 - b + k] = std::move(part.points[k]);
-                all.census.insert(all.census.end(), part.census.begin(), part.census.end());
-                ++info.resumed_chunks;
-            } else {
-                missing.push_back(c0);
-            }
-        }
-        if (info.resumed_chunks > 0)
-            std::fprintf(stderr, "%s: resuming, %lld of %lld chunks already done (%s)\n", grid_command(kind),
-                         (long long)info.resumed_chunks, (long long)(info.resumed_chunks + int64_t(missing.size())),
-                         store.dir().c_str());
-        Progress progress(grid_command(kind), steps_per_point * uint64_t(missing.size() * chunk), "steps");
-        for (size_t c0 : missing) {
-            const size_t c1 = std::min(e, c0 + chunk);
-            SweepResults part;
-            part.begin = int64_t(c0);
-            part.points.resize(c1 - c0);
-            run_points_checkpoint(
-                model, grid.points, start, c0, c1, opt,
-                [&](size_t k, PointResult &&r) {
-                    std::lock_guard<std::mutex> lock(mu);
-                    part.points[k - c0] = std::move(r);
-                },
-                [&](uint64_t s) { progress.add(s); });
-            add_census(model, grid, start, opt, part);
-            store.save(part);
-            // Test hook: TDLAB_SWEEP_DIE_AFTER_CHUNKS=k ends the process like `kill -9` (no cleanup, no
-            // destructors) after k new chunks, so the resume test is deterministic.
-            if (const char *die = std::getenv("TDLAB_SWEEP_DIE_AFTER_CHUNKS");
-                die && info.computed_chunks + 1 >= std::atoll(die))
-                std::_Exit(137);
-            for (size_t k = 0; k < part.points.size(); ++k) all.points[c0 - b + k] = part.points[k];
-            all.census.insert(all.census.end(), part.census.begin(), part.census.end());
-            ++info.computed_chunks;
-        }
-        progress.finish();
-        std::stable_sort(all.census.begin(), all.census.end(),
-                         [](const CensusRow &x, const CensusRow &y) { return x.index < y.index; });
-        RunDir run(out, grid_command(kind), cfg);
-        write_grid_outputs(run.path(""), cfg, kind, grid, all, figures);
-        info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        auto &m = run.manifest();
-        m["shard"] = fmt::format("{}/{}", shard.index + 1, shard.count);
-        m["points_total"] = total;
-        m["points_begin"] = b;
-        m["points_end"] = e;
-        m["simd"] = info.simd;
-        m["resumed_chunks"] = info.resumed_chunks;
-        m["grid_kind"] = grid_command(kind);
-        run.commit();
-        store.remove_all();
-        return info;
     }
-    RunDir run(out, grid_command(kind), cfg);
-    write_grid_outputs(run.path(""), cfg, kind, grid, all, figures);
-    info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    GridJob job(cfg, kind, out, shard, !neighbour);
+    if (neighbour) return job.run_neighbour(figures);
+    const auto missing = job.scan();
+    Progress progress(grid_command(kind), job.steps_per_point() * uint64_t(missing.size() * job.chunk_size()), "steps");
+    for (size_t c0 : missing) job.compute_chunk(c0, [&](uint64_t s) { progress.add(s); });
+    progress.finish();
+    return job.finish(figures);
+}
+
+GridRunInfo GridJob::run_neighbour(bool figures) {
+    const size_t total = grid_.points.size();
+    Progress progress(fmt::format("{} (neighbour)", grid_command(kind_)), steps_per_point_ * total, "steps");
+    run_points_neighbour(
+        *model_, grid_.points, start_, opt_, [&](size_t k, PointResult &&r) { all_.points[k] = std::move(r); },
+        [&](uint64_t s) { progress.add(s); });
+    progress.finish();
+    add_census(*model_, grid_, start_, opt_, all_);
+    info_.computed_chunks = 1;
+    RunDir run(out_, grid_command(kind_), cfg_);
+    write_grid_outputs(run.path(""), cfg_, kind_, grid_, all_, figures);
+    info_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
     auto &m = run.manifest();
     m["shard"] = "1/1";
     m["points_total"] = total;
     m["points_begin"] = 0;
     m["points_end"] = total;
-    m["simd"] = info.simd;
-    m["grid_kind"] = grid_command(kind);
+    m["simd"] = info_.simd;
+    m["grid_kind"] = grid_command(kind_);
+    for (const auto &[k, v] : manifest_extra_.items()) m[k] = v;
     run.commit();
-    return info;
+    return info_;
 }
 
 void gather_runs(const std::vector<fs::path> &dirs, const fs::path &out) {

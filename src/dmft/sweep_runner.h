@@ -7,7 +7,11 @@
 #include "core/parallel.h"
 #include "dmft/sweep_store.h"
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -32,6 +36,54 @@ struct GridRunInfo {
     double seconds = 0;
     std::string simd;
     int64_t resumed_chunks = 0, computed_chunks = 0;
+};
+
+// One run of (part of) a grid, split into the steps that the plain driver (run_grid) and the MPI
+// driver (src/cli/dmft_sweep_mpi.cpp) share: set up (model, grid, start context: deterministic, so every
+// MPI rank builds the same), scan the resume store, compute chunks into it, and write the run directory
+// from it. Chunks are the unit of resuming and of MPI work hand-out; a chunk's bytes do not depend on
+// which process or how many threads computed it.
+class GridJob {
+  public:
+    // open_store = false defers creating DIR.chunks/ (the MPI driver opens it on rank 0 first).
+    GridJob(const Config &cfg, GridKind kind, const std::filesystem::path &out, const Shard &shard,
+            bool open_store = true);
+    ~GridJob();
+    void open_store();
+    // Loads the chunks already in the store; returns the begins of the missing ones, in grid order.
+    std::vector<size_t> scan();
+    // Computes the chunk starting at c0 (OpenMP inside) and saves it to the store (atomic).
+    void compute_chunk(size_t c0, const std::function<void(uint64_t)> &progress_steps = {});
+    // Reads every chunk not computed here from the store, writes the run directory, removes the store.
+    GridRunInfo finish(bool figures);
+    // The sequential neighbour protocol over the whole grid (no store), writing the run directory.
+    GridRunInfo run_neighbour(bool figures);
+
+    size_t chunk_count() const { return (end_ - begin_ + chunk_ - 1) / chunk_; }
+    size_t chunk_size() const { return chunk_; }
+    size_t chunk_begin(size_t i) const { return begin_ + i * chunk_; }
+    uint64_t steps_per_point() const { return steps_per_point_; }
+    const SweepOptions &options() const { return opt_; }
+    nlohmann::json &manifest_extra() { return manifest_extra_; } // extra manifest.json keys
+
+  private:
+    void load_chunk(size_t c0);
+    Config cfg_;
+    GridKind kind_;
+    std::filesystem::path out_;
+    Shard shard_;
+    std::chrono::steady_clock::time_point t0_;
+    std::unique_ptr<DmftModel> model_;
+    Grid grid_;
+    SweepOptions opt_;
+    Context start_;
+    size_t begin_ = 0, end_ = 0, chunk_ = 1;
+    uint64_t steps_per_point_ = 0;
+    std::unique_ptr<ChunkStore> store_;
+    SweepResults all_;
+    std::vector<bool> have_;
+    GridRunInfo info_;
+    nlohmann::json manifest_extra_ = nlohmann::json::object();
 };
 
 // Runs (part of) the grid and writes the run directory `out`.

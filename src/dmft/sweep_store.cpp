@@ -40,6 +40,24 @@ NpzMap results_to_npz(const SweepResults &r) {
     m["points"] = make_npy(pts, {n, keep});
     m["poincare"] = make_npy(poinc, {poinc.size()});
     m["poincare_offsets"] = make_npy(poinc_off, {poinc_off.size()});
+    // Fig 3 background rows (int16, concatenated per point; offsets [n + 1]; scale [n]).
+    std::vector<int16_t> rbins;
+    std::vector<int64_t> roff{0};
+    std::vector<double> rscale;
+    for (const auto &p : r.points) {
+        rbins.insert(rbins.end(), p.raster_bins.begin(), p.raster_bins.end());
+        roff.push_back(int64_t(rbins.size()));
+        rscale.push_back(p.raster_scale);
+    }
+    NpyArray rb;
+    rb.dtype = "<i2"; // little-endian hosts only, as the rest of npy.cpp
+    rb.shape = {rbins.size()};
+    const auto *raw = reinterpret_cast<const unsigned char *>(rbins.data());
+    rb.bytes.assign(raw, raw + rbins.size() * sizeof(int16_t));
+    m["raster_bins"] = std::move(rb);
+    m["raster_offsets"] = make_npy(roff, {roff.size()});
+    m["raster_scale"] = make_npy(rscale, {n});
+    m["raster_resolution"] = make_npy(std::vector<int64_t>{r.raster_resolution}, {1});
     const size_t c = r.census.size();
     std::vector<int64_t> ci[6];
     std::vector<double> cf[4];
@@ -99,6 +117,23 @@ SweepResults results_from_npz(const NpzMap &m, const std::string &what) {
         p.points.assign(pts + k * keep, pts + k * keep + kept);
         p.poincare.assign(poinc.begin() + off[k], poinc.begin() + off[k + 1]);
     }
+    // Optional (results written before the whole-window raster existed have none).
+    if (m.count("raster_bins") && m.count("raster_offsets") && m.count("raster_scale") &&
+        m.count("raster_resolution")) {
+        r.raster_resolution = int(m.at("raster_resolution").to_int64().at(0));
+        const auto &rb = m.at("raster_bins");
+        const auto roff = m.at("raster_offsets").to_int64();
+        const auto rscale = m.at("raster_scale").to_double();
+        const size_t nb = rb.shape.empty() ? 0 : rb.shape[0];
+        if (rb.dtype != "<i2" || roff.size() != n + 1 || rscale.size() != n || roff.back() != int64_t(nb) ||
+            rb.bytes.size() != nb * sizeof(int16_t))
+            throw UsageError(fmt::format("{}: 'raster_bins' / 'raster_offsets' / 'raster_scale' do not match", what));
+        const int16_t *bins = reinterpret_cast<const int16_t *>(rb.bytes.data());
+        for (size_t k = 0; k < n; ++k) {
+            r.points[k].raster_bins.assign(bins + roff[k], bins + roff[k + 1]);
+            r.points[k].raster_scale = rscale[k];
+        }
+    }
     std::vector<std::vector<int64_t>> ci;
     for (const char *k :
          {"census_index", "census_attractor", "census_starts", "census_period", "census_label", "census_unique_points"})
@@ -126,6 +161,7 @@ SweepResults merge_results(std::vector<SweepResults> parts, int64_t total) {
                                          std::min(next, p.begin), std::max(next, p.begin) - 1,
                                          p.begin > next ? "missing" : "duplicated", total));
         next += int64_t(p.points.size());
+        out.raster_resolution = p.raster_resolution;
         for (auto &x : p.points) out.points.push_back(std::move(x));
         out.census.insert(out.census.end(), p.census.begin(), p.census.end());
     }

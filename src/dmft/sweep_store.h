@@ -27,6 +27,7 @@ struct CensusRow {
 // A contiguous range [begin, begin + points.size()) of the sweep grid.
 struct SweepResults {
     int64_t begin = 0;
+    int raster_resolution = 7001; // R_im of every point's raster_bins
     std::vector<PointResult> points;
     std::vector<CensusRow> census;
 };

@@ -25,15 +25,42 @@ void draw_bifurcation(const std::filesystem::path &dir, const std::string &name,
         char &cell = raster[size_t(row) * W + col];
         cell = std::max(cell, code);
     };
+    // The spec's background rows: the unique bins q(v; R_im, max_y) of each point's whole window (R_im =
+    // 7001), max-pooled into the H display rows (display row = floor(q H / (R_im + 1)), q in 0..R_im).
+    // When a point's bins were taken at another scale (sweep.max_y = 0: its own max |m^o|), they are
+    // re-binned through their centre values: at most one R_im row off.
+    auto paint_bins = [&](size_t col, const dmft::PointResult &p, char code, int64_t thick) {
+        const int R = r.raster_resolution;
+        for (int16_t q0 : p.raster_bins) {
+            int64_t q = q0;
+            if (p.raster_scale != max_y)
+                q = dynamics::quantize((double(q0) / R * 2.0 - 1.0) * p.raster_scale, max_y, R);
+            const int64_t row = q * int64_t(H) / int64_t(R + 1);
+            for (int64_t t = 0; t < thick; ++t) {
+                char &cell = raster[size_t(std::clamp<int64_t>(row + t, 0, int64_t(H) - 1)) * W + col];
+                cell = std::max(cell, code);
+            }
+        }
+    };
     for (size_t k = 0; k < n; ++k) {
         const auto &p = r.points[k];
         const size_t col = k * W / n;
-        for (float v : p.points) paint(col, v, 1);
+        // Results without whole-window bins (older files): the kept samples (points.npy) instead.
+        const bool whole = !p.raster_bins.empty() && r.raster_resolution > 0;
+        if (whole)
+            paint_bins(col, p, 1, 1);
+        else
+            for (float v : p.points) paint(col, v, 1);
         if (p.paper_label == int(dynamics::Label::Periodic)) {
-            // Two rows thick so that tiny orbits (|m^o_1| < 1e-3 below beta = 1.2) stay visible.
-            for (float v : p.points) {
-                paint(col, v, 2);
-                paint(col, v + float(max_y / double(H)), 2);
+            // Every value of the window (the paper plots all quantised values of a periodic column), two
+            // rows thick so that tiny orbits (|m^o_1| < 1e-3 below beta = 1.2) stay visible.
+            if (whole) {
+                paint_bins(col, p, 2, 2);
+            } else {
+                for (float v : p.points) {
+                    paint(col, v, 2);
+                    paint(col, v + float(max_y / double(H)), 2);
+                }
             }
         } else {
             const char code = p.paper_label == int(dynamics::Label::QuasiPeriodic) ? 3 : 4;

@@ -17,8 +17,9 @@ inline constexpr const char *kQuasiColour = "#e55c30";
 inline constexpr const char *kChaoticColour = "#892269";
 
 // NAME.{png,svg,gp} + NAME_raster.bin + NAME_lyapunov.dat in dir. x = the swept value of each point
-// (`values`), y = m^o_1 on [-max_y, max_y]. Columns coloured by the paper's label (periodic: all
-// kept points; quasi-periodic / chaotic: the Poincare set), background = every kept point. With
+// (`values`), y = m^o_1 on [-max_y, max_y]. Columns coloured by the paper's label (periodic: every bin
+// of the window; quasi-periodic / chaotic: the Poincare set), background = the unique bins of each
+// point's whole window at R_im = 7001 (PointResult::raster_bins; the kept samples if absent). With
 // `lyapunov_panel`, a second panel shows lambda_1 per point coloured by the combined label.
 void draw_bifurcation(const std::filesystem::path &dir, const std::string &name, const dmft::SweepResults &r,
                       const std::vector<double> &values, const std::string &xlabel, const std::string &title,
