@@ -3,6 +3,7 @@
 // (both of its forms) at 1 thread and at `threads`, printing the ratios; (2) the whole Fig 6 sweep
 // (640 runs, one run per thread at a time). Best of N repeats (the build machine is shared).
 // Usage: bench_scansnap [threads=2] [repeats=5] [--no-torch] [--no-sweep]
+#include "core/blas_kernels.h"
 #include "core/heap.h"
 #include "scansnap/sweep.h"
 
@@ -54,6 +55,8 @@ int main(int argc, char **argv) {
     p.zero_init = false;
     p.record_z = false;
     p.gamma_proxy = false;
+    std::printf("OpenBLAS kernels: %s (OPENBLAS_CORETYPE=%s)\n", tdlab::blas_core_name().c_str(),
+                std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "unset");
     std::vector<int> counts{1};
     if (threads > 1) counts.push_back(threads);
     for (int t : counts) {

@@ -1,6 +1,7 @@
 #include "core/run_dir.h"
 
 #include "core/atomic_file.h"
+#include "core/blas_kernels.h"
 #include "core/error.h"
 
 #include <ctime>
@@ -61,7 +62,7 @@ RunDir::RunDir(fs::path out, std::string command, const Config &config)
     ::gethostname(host, sizeof host - 1);
     manifest_ = {{"tool", "tdlab"},     {"version", TDLAB_VERSION},       {"git_commit", TDLAB_GIT_COMMIT},
                  {"command", command_}, {"command_line", command_line()}, {"threads", omp_get_max_threads()},
-                 {"host", host},        {"start_time", utc_now_iso()}};
+                 {"host", host},        {"start_time", utc_now_iso()},    {"blas_core", blas_core_name()}};
 }
 
 RunDir::~RunDir() {

@@ -136,7 +136,8 @@ void sample_batch(const SeqClasses &data, int B, CounterRng &rng, Batch &out) {
     for (int i = 0; i < B; ++i) out.cls[size_t(i)] = int(rng.uniform_int(uint64_t(K)));
     const size_t words = size_t(T1 + 1) / 2;
     const uint64_t done = rng.counter();
-#pragma omp parallel
+    // Threads only for large batches (compares B x (L-1) x S); the batch is the same either way.
+#pragma omp parallel if (size_t(B) * size_t(T1) * size_t(S) >= (size_t(2) << 20))
     {
         // u is padded to a multiple of 16 with 2^31 - 1, which no threshold counts (cum31 <= 2^31 - 1), so
         // the compare loop has no scalar remainder.

@@ -52,7 +52,7 @@ template <class Real> void RowBlockOptimizer<Real>::step(std::vector<Real> &p, s
     Real *m = m_.data();
     if (method_ == OptMethod::Sgd) {
         // Elementwise: threads take fixed chunks and every element gets the same bits whoever updates it.
-        constexpr size_t kChunk = 16384;
+        constexpr size_t kChunk = 65536;
         const long chunks = long((n + kChunk - 1) / kChunk);
 #pragma omp parallel for schedule(static) if (chunks > 1)
         for (long c = 0; c < chunks; ++c) {

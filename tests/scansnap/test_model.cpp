@@ -177,13 +177,16 @@ TEST(ScansnapModel, Float32GradientMatchesFloat64) {
 
 // The support blocks tile every class's support: block columns [col, col + len) hold tokens
 // [token, token + len) for exactly the classes [class_begin, class_end).
-// One run shares its batch among OpenMP threads (sampler and forward/backward): the bytes must not depend
-// on how many (several row tiles and dY column tiles at B = 128, M = 240).
+// A large run shares its batch among OpenMP threads (sampler and forward/backward): the bytes must not
+// depend on how many. B = 512, L = 256, M = 240 is above both parallel thresholds (model.cpp, dataset.cpp),
+// with 8 row tiles and 2 dY column tiles.
 TEST(ScansnapModel, OneRunSameBytesForAnyThreadCount) {
     TrainParams p;
     p.data = DataParams::syn_medium(10);
+    p.data.L = 256;
+    p.batch = 512;
     p.zero_init = false;
-    p.niter = 8;
+    p.niter = 4;
     p.lr_z = 3;
     p.ratio = 5;
     p.gamma_proxy = true;
