@@ -56,7 +56,11 @@ PointResult analyse_lane(const LaneOutput &lane, const DynamicsParams &dyn, int 
         r.raster_bins.erase(std::unique(r.raster_bins.begin(), r.raster_bins.end()), r.raster_bins.end());
     }
     r.paper_label = int(dynamics::paper_label(size_t(r.unique_points), opt.paper));
-    if (M >= 2) r.poincare = dynamics::poincare_filter(x.data(), x.data() + 1, n, size_t(M), opt.paper.poincare_tol);
+    // The section's distinct values in order of first visit: the paper plots unique bins of it, and a
+    // periodic column would otherwise store its few values ~20 000 times.
+    if (M >= 2)
+        r.poincare = dynamics::distinct_in_order(
+            dynamics::poincare_filter(x.data(), x.data() + 1, n, size_t(M), opt.paper.poincare_tol));
     const size_t keep = std::min(n, size_t(std::max<int64_t>(0, opt.keep)));
     r.points.resize(keep);
     for (size_t k = 0; k < keep; ++k) r.points[k] = float(x[(n - keep + k) * size_t(M)]);

@@ -88,4 +88,18 @@ std::vector<double> poincare_filter(const double *x, const double *y, size_t n, 
     return out;
 }
 
+std::vector<double> distinct_in_order(const std::vector<double> &v) {
+    // Sort indices by value (ties by index), keep the first index of each run of equal values, restore order.
+    std::vector<size_t> idx(v.size());
+    for (size_t k = 0; k < idx.size(); ++k) idx[k] = k;
+    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return v[a] < v[b] || (v[a] == v[b] && a < b); });
+    std::vector<size_t> first;
+    for (size_t k = 0; k < idx.size(); ++k)
+        if (k == 0 || !(v[idx[k]] == v[idx[k - 1]])) first.push_back(idx[k]);
+    std::sort(first.begin(), first.end());
+    std::vector<double> out(first.size());
+    for (size_t k = 0; k < first.size(); ++k) out[k] = v[first[k]];
+    return out;
+}
+
 } // namespace tdlab::dynamics

@@ -38,4 +38,9 @@ Label paper_label(size_t unique_count, const PaperClassifier &c = {});
 // no interpolation and no crossing direction). Strided views as above.
 std::vector<double> poincare_filter(const double *x, const double *y, size_t n, size_t stride, double tol);
 
+// The distinct values of v in order of first appearance (exact equality). A converged periodic orbit
+// repeats its few values for the whole window: this keeps a section of it at its period's size
+// (the Fig 3a sweep's poincare.npy went from 526 MB of repeats to a few MB).
+std::vector<double> distinct_in_order(const std::vector<double> &v);
+
 } // namespace tdlab::dynamics

@@ -139,6 +139,17 @@ TEST(Spectrum, PureToneAndAutocorrelation) {
     EXPECT_LT(spectral_entropy(p), 0.01);
 }
 
+TEST(Quantize, DistinctInOrderKeepsFirstVisits) {
+    const std::vector<double> v{0.5, -1.0, 0.5, 2.0, -1.0, 0.5, 3.0, 2.0};
+    EXPECT_EQ(distinct_in_order(v), (std::vector<double>{0.5, -1.0, 2.0, 3.0}));
+    EXPECT_TRUE(distinct_in_order({}).empty());
+    // A period-4 sequence repeated 1000 times keeps its 4 values, in order.
+    auto at = [](int k) { return 0.1 * double((k % 4) * (k % 4)) - 0.2; };
+    std::vector<double> orbit;
+    for (int k = 0; k < 4000; ++k) orbit.push_back(at(k));
+    EXPECT_EQ(distinct_in_order(orbit), (std::vector<double>{at(0), at(1), at(2), at(3)}));
+}
+
 TEST(Quantize, PaperBinsAndPoincare) {
     EXPECT_EQ(quantize(0.0, 1.0, 5001), 2500);
     EXPECT_EQ(quantize(-1.0, 1.0, 5001), 0);
