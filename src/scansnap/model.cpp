@@ -176,7 +176,7 @@ ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const 
     // A team only pays off for large batches: at B = 128, M = 240 the per-iteration work (~100 us) is too
     // small for the barriers and OpenBLAS's allocation lock (measured: 2 threads slower than 1). The bytes are
     // the same either way.
-#pragma omp parallel if (size_t(B) * size_t(S) * size_t(M) >= kParallelWork)
+#pragma omp parallel if (batch_uses_threads(data, B))
     {
         // Forward, attention: F (B x S), rows sorted by class.
 #pragma omp for schedule(dynamic, 1)
@@ -271,6 +271,10 @@ ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const 
         st.gamma_proxy /= double(B);
     }
     return st;
+}
+
+bool batch_uses_threads(const SeqClasses &data, int B) {
+    return size_t(B) * size_t(data.S()) * size_t(data.M()) >= kParallelWork;
 }
 
 template struct YZParamsT<float>;

@@ -62,6 +62,10 @@ template <class Real>
 ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const YZParamsT<Real> &p, bool normalize,
                               YZParamsT<Real> &grad, YZWorkspaceT<Real> &ws, bool gamma_proxy = false);
 
+// Whether forward_backward (and sample_batch) share a batch of size B among OpenMP threads: only when the
+// work is large enough to pay for it (model.cpp, kParallelWork).
+bool batch_uses_threads(const SeqClasses &data, int B);
+
 // Loss only (used by the finite-difference test).
 double forward_loss(const SeqClasses &data, const Batch &batch, const YZParams &p, bool normalize);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <omp.h>
 
 namespace tdlab::scansnap {
 
@@ -27,17 +28,30 @@ template <class Real> TrainResult train_as(const TrainParams &p) {
     RowBlockOptimizer<Real> opt_y(p.method, p.lr_z * p.ratio, p.momentum, 0, data.num_context(), M);
     RowBlockOptimizer<Real> opt_z(p.method, p.lr_z, p.momentum, data.last_offset(), data.last_offset() + Q, M);
     YZWorkspaceT<Real> ws;
-    Batch batch;
+    Batch batch, next;
     r.loss.reserve(size_t(p.niter));
+    // Batch t+1 does not depend on the parameters, so with a spare thread it is drawn while batch t trains
+    // (the draws come in the same order from the same stream: the same batches for any thread count). Only
+    // the sampler overlaps: OpenBLAS serialises concurrent small GEMMs on a lock. Large batches instead
+    // share each iteration among the threads (batch_uses_threads), and runs inside a sweep are serial.
+    const bool overlap = omp_get_max_threads() >= 2 && !omp_in_parallel() && !batch_uses_threads(data, p.batch);
     auto record = [&] {
         if (!p.record_z) return;
         const Real *src = &params.Z[size_t(data.last_offset()) * M];
         r.z_rows.insert(r.z_rows.end(), src, src + size_t(Q) * M);
     };
+    sample_batch(data, p.batch, data_rng, batch);
     for (int t = 0; t < p.niter; ++t) {
         record();
-        sample_batch(data, p.batch, data_rng, batch);
-        ForwardStats st = forward_backward(data, batch, params, p.normalize, grad, ws, p.gamma_proxy);
+        ForwardStats st;
+#pragma omp parallel num_threads(2) if (overlap)
+        {
+            const bool sampler = omp_get_num_threads() == 1 || omp_get_thread_num() == 1;
+            if (sampler && t + 1 < p.niter) sample_batch(data, p.batch, data_rng, next);
+            if (omp_get_thread_num() == 0)
+                st = forward_backward(data, batch, params, p.normalize, grad, ws, p.gamma_proxy);
+        }
+        std::swap(batch, next);
         if (!std::isfinite(st.loss))
             throw RuntimeError(
                 fmt::format("scansnap train: loss is {} at iteration {} (lr_z={}, ratio={}); lower the rates", st.loss,

@@ -177,31 +177,34 @@ TEST(ScansnapModel, Float32GradientMatchesFloat64) {
 
 // The support blocks tile every class's support: block columns [col, col + len) hold tokens
 // [token, token + len) for exactly the classes [class_begin, class_end).
-// A large run shares its batch among OpenMP threads (sampler and forward/backward): the bytes must not
-// depend on how many. B = 512, L = 256, M = 240 is above both parallel thresholds (model.cpp, dataset.cpp),
-// with 8 row tiles and 2 dY column tiles.
+// The bytes of a run must not depend on the thread count, on both threaded paths: a large batch
+// (B = 512, L = 256, M = 240: above the thresholds of model.cpp and dataset.cpp, 8 row tiles, 2 dY column
+// tiles) shares each iteration among the threads; a small one (B = 128) draws batch t+1 on a second
+// thread while batch t trains.
 TEST(ScansnapModel, OneRunSameBytesForAnyThreadCount) {
-    TrainParams p;
-    p.data = DataParams::syn_medium(10);
-    p.data.L = 256;
-    p.batch = 512;
-    p.zero_init = false;
-    p.niter = 4;
-    p.lr_z = 3;
-    p.ratio = 5;
-    p.gamma_proxy = true;
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(1);
-    const TrainResult a = train(p);
-    for (int threads : {2, 3}) {
-        omp_set_num_threads(threads);
-        const TrainResult b = train(p);
-        EXPECT_EQ(a.loss, b.loss) << threads << " threads";
-        EXPECT_EQ(a.gamma_proxy, b.gamma_proxy) << threads << " threads";
-        EXPECT_EQ(a.final_params.Y, b.final_params.Y) << threads << " threads";
-        EXPECT_EQ(a.final_params.Z, b.final_params.Z) << threads << " threads";
+    for (int batch : {512, 128}) {
+        TrainParams p;
+        p.data = DataParams::syn_medium(10);
+        p.data.L = batch == 512 ? 256 : 128;
+        p.batch = batch;
+        p.zero_init = false;
+        p.niter = 4;
+        p.lr_z = 3;
+        p.ratio = 5;
+        p.gamma_proxy = true;
+        const int saved = omp_get_max_threads();
+        omp_set_num_threads(1);
+        const TrainResult a = train(p);
+        for (int threads : {2, 3}) {
+            omp_set_num_threads(threads);
+            const TrainResult b = train(p);
+            EXPECT_EQ(a.loss, b.loss) << threads << " threads, B = " << batch;
+            EXPECT_EQ(a.gamma_proxy, b.gamma_proxy) << threads << " threads, B = " << batch;
+            EXPECT_EQ(a.final_params.Y, b.final_params.Y) << threads << " threads, B = " << batch;
+            EXPECT_EQ(a.final_params.Z, b.final_params.Z) << threads << " threads, B = " << batch;
+        }
+        omp_set_num_threads(saved);
     }
-    omp_set_num_threads(saved);
 }
 
 TEST(ScansnapData, SupportBlocksTileEveryClassSupport) {
