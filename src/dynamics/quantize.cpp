@@ -89,6 +89,14 @@ std::vector<double> poincare_filter(const double *x, const double *y, size_t n, 
 }
 
 std::vector<double> distinct_in_order(const std::vector<double> &v) {
+    // Fast path: a sequence that repeats itself exactly with a short period p (a converged periodic orbit)
+    // has the distinct values of its first p entries; one O(n) check per candidate p instead of a sort.
+    constexpr size_t kMaxPeriod = 64;
+    for (size_t p = 1; p <= kMaxPeriod && 2 * p <= v.size(); ++p) {
+        size_t k = p;
+        while (k < v.size() && v[k] == v[k - p]) ++k;
+        if (k == v.size()) return distinct_in_order(std::vector<double>(v.begin(), v.begin() + long(p)));
+    }
     // Sort indices by value (ties by index), keep the first index of each run of equal values, restore order.
     std::vector<size_t> idx(v.size());
     for (size_t k = 0; k < idx.size(); ++k) idx[k] = k;

@@ -148,6 +148,13 @@ TEST(Quantize, DistinctInOrderKeepsFirstVisits) {
     std::vector<double> orbit;
     for (int k = 0; k < 4000; ++k) orbit.push_back(at(k));
     EXPECT_EQ(distinct_in_order(orbit), (std::vector<double>{at(0), at(1), at(2), at(3)}));
+    // Periodic with a repeat inside the period (the fast path), and the same broken at the last sample
+    // (the sorting path must then find the extra value).
+    std::vector<double> rep;
+    for (int k = 0; k < 400; ++k) rep.push_back(std::vector<double>{1.0, 2.0, 1.0, 3.0}[size_t(k % 4)]);
+    EXPECT_EQ(distinct_in_order(rep), (std::vector<double>{1.0, 2.0, 3.0}));
+    rep.back() = 4.0;
+    EXPECT_EQ(distinct_in_order(rep), (std::vector<double>{1.0, 2.0, 3.0, 4.0}));
 }
 
 TEST(Quantize, PaperBinsAndPoincare) {
