@@ -79,7 +79,7 @@ int main(int argc, char **argv) {
             std::printf("  pytorch (gather/scatter form, %d thread%s): best %.4f s -> ratio %.1fx (target >= 20x)\n", t,
                         t > 1 ? "s" : "", gather, gather / best_run);
         if (onehot > 0)
-            std::printf("  pytorch (one-hot form as the official code, %d thread%s): best %.4f s -> ratio %.1fx\n", t,
+            std::printf("  pytorch (dense one-hot form, %d thread%s): best %.4f s -> ratio %.1fx\n", t,
                         t > 1 ? "s" : "", onehot, onehot / best_run);
     }
     if (!sweep) return 0;

@@ -7,8 +7,9 @@ The data are drawn vectorised (torch.multinomial per batch), which is faster tha
 Python loop, so the comparison is favourable to PyTorch. Two forms of the forward:
   --form gather (default): gather/scatter of the one-hot products (X K2[m]^T and X^T b): the fastest
                            PyTorch form we found, so the ratio against it is the conservative one;
-  --form onehot:           the one-hot matrices X (B x L-1 x M) and batched matmuls, as the official code
-                           writes the products of spec 2.3.
+  --form onehot:           the products of spec 2.3 written literally on one-hot matrices X (B x L-1 x M)
+                           with batched matmuls (how the one-hot notation reads; we have not seen
+                           whether the official decoder_only.py gathers or multiplies).
 Prints JSON: best and median seconds per run.
 Usage: /usr/bin/python3 bench/scansnap_torch.py [--threads 2] [--repeats 5] [--num_last 10] [--form gather]
 """
