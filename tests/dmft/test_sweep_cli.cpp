@@ -4,26 +4,21 @@
 #include "core/atomic_file.h"
 #include "core/npy.h"
 
+#include "cli_test_support.h"
 #include <cstdlib>
 #include <filesystem>
+
 #include <gtest/gtest.h>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
 namespace {
 fs::path tmp(const std::string &name) {
-    fs::path d = fs::temp_directory_path() / ("tdlab_test_sweep_" + std::to_string(::getpid())) / name;
-    fs::create_directories(d.parent_path());
-    return d;
+    return tdlab_test::scratch_path("sweep", name);
 }
 int run(const std::string &args, const std::string &env = "") {
-    const std::string cmd =
-        "TDLAB_QUIET=1 TDLAB_NO_FIGURES=1 " + env + " " + std::string(TDLAB_BIN) + " " + args + " > /dev/null 2>&1";
-    const int rc = std::system(cmd.c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return tdlab_test::run_tdlab(args, env);
 }
 // Small but real: from the zoom checkpoint over [1.24, 1.3] where periodic, quasi-periodic and chaotic
 // columns alternate; census of 3 starts per value.

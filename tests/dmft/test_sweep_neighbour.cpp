@@ -14,28 +14,23 @@
 #include "dmft/params.h"
 #include "dmft/sweep_runner.h"
 
+#include "cli_test_support.h"
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+
 #include <gtest/gtest.h>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
 namespace {
 fs::path tmp(const std::string &name) {
-    fs::path d = fs::temp_directory_path() / ("tdlab_test_neighbour_" + std::to_string(::getpid())) / name;
-    fs::create_directories(d.parent_path());
-    return d;
+    return tdlab_test::scratch_path("neighbour", name);
 }
 int run(const std::string &args) {
-    const std::string cmd =
-        "TDLAB_QUIET=1 TDLAB_NO_FIGURES=1 " + std::string(TDLAB_BIN) + " " + args + " > /dev/null 2>&1";
-    const int rc = std::system(cmd.c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return tdlab_test::run_tdlab(args);
 }
 
 struct Row {

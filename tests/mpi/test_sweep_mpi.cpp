@@ -4,8 +4,10 @@
 #include "core/atomic_file.h"
 #include "core/npy.h"
 
+#include "cli_test_support.h"
 #include <cstdlib>
 #include <filesystem>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,9 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 fs::path tmp(const std::string &name) {
-    fs::path d = fs::temp_directory_path() / ("tdlab_test_mpi_" + std::to_string(::getpid())) / name;
-    fs::create_directories(d.parent_path());
-    return d;
+    return tdlab_test::scratch_path("mpi", name);
 }
 const std::string kEnv = "TDLAB_QUIET=1 TDLAB_NO_FIGURES=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ";
 int sh(const std::string &cmd) {
