@@ -39,7 +39,7 @@ void gemv(int m, int n, const float *A, int lda, const float *x, float *y) {
 
 // Reductions over a row in 16 fixed lanes (lane j takes elements j, j+16, ...; then a fixed tree), so the
 // compiler vectorises them at any width and every CPU gets the same bits (a plain loop would be a serial
-// chain: reassociating it is what -ffast-math would do, and it would change the bits per target).
+// chain: reassociating it, as fast-math mode would, changes the bits per target).
 constexpr int kLanes = 16;
 template <class Real> inline __attribute__((always_inline)) Real lane_sum(const Real *x, int n) {
     Real acc[kLanes] = {};
