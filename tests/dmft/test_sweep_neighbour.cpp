@@ -159,3 +159,26 @@ TEST(SweepNeighbour, SameBytesForOneAndTwoThreads) {
     for (const char *f : {"summary.csv", "points.npy", "poincare.npy", "results.npz", "census.csv"})
         EXPECT_EQ(tdlab::read_file(one / f), tdlab::read_file(two / f)) << f;
 }
+
+// Hysteresis in the multistable window (the census finds the 28-point and a period-16 orbit at 1.27): the
+// chain from the zoom checkpoint over 41 values of [1.24, 1.28] ends on the paper's 28-point orbit at
+// beta = 1.269 .. 1.271 going up, and on the period-16 orbit going down (measured at 41 and 81 values).
+TEST(SweepNeighbour, UpAndDownEndOnDifferentOrbitsAt1_27) {
+    const std::string base = "dmft sweep --config " + std::string(TDLAB_SOURCE_DIR) +
+                             "/configs/dmft/fig3b.yaml --set sweep.count=41 --set sweep.seed_from=neighbour";
+    const fs::path up = tmp("h_up"), down = tmp("h_down");
+    ASSERT_EQ(run(base + " --out " + up.string()), 0);
+    ASSERT_EQ(run(base + " --set sweep.direction=down --out " + down.string()), 0);
+    const auto a = read_summary(up), b = read_summary(down);
+    ASSERT_EQ(a.size(), 41u);
+    ASSERT_EQ(b.size(), 41u);
+    for (size_t k : {29u, 30u, 31u}) { // beta = 1.24 + 0.001 k = 1.269, 1.27, 1.271
+        EXPECT_EQ(a[k].label, "periodic") << k;
+        EXPECT_EQ(a[k].period, 28) << k;
+        EXPECT_EQ(b[k].label, "periodic") << k;
+        EXPECT_EQ(b[k].period, 16) << k;
+    }
+    int differ = 0;
+    for (size_t k = 0; k < 41; ++k) differ += a[k].label != b[k].label || a[k].period != b[k].period;
+    EXPECT_GE(differ, 5);
+}
