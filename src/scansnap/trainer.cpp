@@ -44,12 +44,20 @@ template <class Real> TrainResult train_as(const TrainParams &p) {
     for (int t = 0; t < p.niter; ++t) {
         record();
         ForwardStats st;
-#pragma omp parallel num_threads(2) if (overlap)
-        {
-            const bool sampler = omp_get_num_threads() == 1 || omp_get_thread_num() == 1;
-            if (sampler && t + 1 < p.niter) sample_batch(data, p.batch, data_rng, next);
-            if (omp_get_thread_num() == 0)
-                st = forward_backward(data, batch, params, p.normalize, grad, ws, p.gamma_proxy);
+        const bool more = t + 1 < p.niter;
+        if (overlap) {
+#pragma omp parallel num_threads(2)
+            {
+                if (omp_get_thread_num() == 0)
+                    st = forward_backward(data, batch, params, p.normalize, grad, ws, p.gamma_proxy);
+                // (a team of one, e.g. under OMP_THREAD_LIMIT=1, does both)
+                if (more && (omp_get_num_threads() == 1 || omp_get_thread_num() == 1))
+                    sample_batch(data, p.batch, data_rng, next);
+            }
+        } else {
+            // Not inside a (team-of-one) region: forward_backward and sample_batch keep their own teams.
+            st = forward_backward(data, batch, params, p.normalize, grad, ws, p.gamma_proxy);
+            if (more) sample_batch(data, p.batch, data_rng, next);
         }
         std::swap(batch, next);
         if (!std::isfinite(st.loss))
