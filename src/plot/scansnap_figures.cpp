@@ -2,7 +2,6 @@
 
 #include "core/atomic_file.h"
 #include "plot/gnuplot.h"
-#include "scansnap/theory.h"
 
 #include <cmath>
 #include <fmt/format.h>
@@ -109,8 +108,8 @@ void draw_train_figures(const fs::path &dir, const SeqClasses &data, const Train
                   {900, 550});
 }
 
-void draw_theory_figures(const fs::path &dir, const TheoryCurveParams &p) {
-    const double t0p = theory::t0_prime(p.M, p.K, p.eta_y), t0 = theory::t0(p.M, p.K, p.eta_y);
+void draw_theory_figures(const fs::path &dir, const TheoryCurveParams &p, const Transitions &tr) {
+    const double t0p = tr.t0_prime, t0 = tr.t0;
     render_figure(
         dir, "theory",
         fmt::format("set datafile separator ','\nset key autotitle columnhead\nset multiplot layout 1,3 title "

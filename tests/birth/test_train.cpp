@@ -22,7 +22,7 @@ std::string run_tiny(int threads, const std::string &tag) {
                       "birth.optim.freeze_until=20:layers.0.attention.wk.weight"});
     const auto dir = std::filesystem::temp_directory_path() / ("tdlab_birth_tiny_" + tag);
     std::filesystem::create_directories(dir);
-    train(cfg, dir, nullptr);
+    train(train_options_from(cfg), dir, nullptr);
     std::ifstream in(dir / "metrics.jsonl");
     std::stringstream ss;
     ss << in.rdbuf();
