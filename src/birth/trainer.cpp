@@ -109,6 +109,14 @@ TrainOptions train_options_from(const Config &cfg) {
 
 namespace {
 
+// The probes' -1 means "absent" (an empty set: no in-context position when K = 0, no W_F for ff1_loss,
+// ...). It is not a result, so it is written as null: plot/ draws a gap, summaries print n/a. Every
+// real value of these keys (accuracies, losses, norms) is >= 0.
+void mark_absent(nlohmann::json &rec) {
+    for (auto it = rec.begin(); it != rec.end(); ++it)
+        if (it->is_number_float() && it->get<double>() == -1.0) *it = nullptr;
+}
+
 std::vector<uint8_t> head_mask(const Batch &b) {
     std::vector<uint8_t> m(b.outs.size());
     for (size_t i = 0; i < m.size(); ++i) m[i] = b.outs[i] >= 2;
@@ -171,9 +179,11 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
             batch_metrics(batch, acts, model.options().vocab, rec); // pre-step logits of this batch
         }
         model.backward(acts);
-        if (log) add_norms(model, rec); // gradnorm of this step's gradient, norm before the update
         opt->step();
         if (log) {
+            // After the step, as the official code logs them: norm_<param> of the updated weights and
+            // gradnorm_<param> of this step's gradient (the optimisers leave the gradient as it was).
+            add_norms(model, rec);
             model.forward(test_acts, test.x.data(), nullptr, nullptr);
             rec["acc_end_test"] = in_context_accuracy(test, test_acts.logits, model.options().vocab);
             if (both) {
@@ -183,6 +193,7 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
                 rec["acc_end_test_bigram"] = test_bigram ? rec["acc_end_test"].get<double>() : other;
             }
             add_probes(memory_probes(model, train_data.fixed_triggers(), stats), rec);
+            mark_absent(rec);
             jsonl << rec.dump() << '\n';
             jsonl.flush();
             result.records.push_back(std::move(rec));

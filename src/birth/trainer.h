@@ -2,8 +2,9 @@
 // docs/birth.md): one fresh batch per iteration, loss on
 // the in-context positions (outs >= 2) or on all, SGD-momentum (or AdamW) with PyTorch semantics, a
 // freeze-until schedule, and every `eval_delta` iterations one metrics.jsonl line with the official
-// keys: batch metrics from the PRE-step logits of the training batch, weight probes and the fixed-test-
-// batch accuracy (acc_end_test) AFTER the step.
+// keys: batch metrics from the PRE-step logits of the training batch; parameter norms, weight probes and
+// the fixed-test-batch accuracy (acc_end_test) AFTER the step. A probe over an empty set (acc_end with
+// K = 0, ff1_loss without W_F) is null, not the official code's -1.
 #pragma once
 
 #include "birth/model.h"

@@ -23,9 +23,13 @@ RunBody prepare_birth_train(const Config &cfg) {
         run.manifest()["train_seconds"] = res.seconds;
         run.manifest()["final"] = res.records.empty() ? nlohmann::json() : res.records.back();
         const auto &last = res.records.back();
-        return fmt::format("birth train: {} iterations in {:.1f} s; acc_end {:.3f}, loss_bigram {:.3f} -> {}",
-                           opt.max_iters, res.seconds, last["acc_end"].get<double>(), last["loss_bigram"].get<double>(),
-                           run.out().string());
+        // A null probe (no in-context position, e.g. K = 0) is reported as n/a, never as a number.
+        auto shown = [&](const char *key) {
+            return last.contains(key) && last[key].is_number() ? fmt::format("{:.3f}", last[key].get<double>())
+                                                               : std::string("n/a");
+        };
+        return fmt::format("birth train: {} iterations in {:.1f} s; acc_end {}, loss_bigram {} -> {}", opt.max_iters,
+                           res.seconds, shown("acc_end"), shown("loss_bigram"), run.out().string());
     };
 }
 

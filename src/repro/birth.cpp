@@ -102,7 +102,8 @@ std::string final_table(const std::vector<std::pair<std::string, const RunOut *>
         h += "<tr><td>" + html_escape(label) + "</td>";
         for (const char *k : {"acc_end", "acc_end_test", "loss_bigram", "loss_head", "wo1_acc", "wk1_acc", "wk0_acc",
                               "wk0_64_acc", "ff1_loss"})
-            h += fmt::format("<td>{:.3f}</td>", f.value(k, -1.0));
+            h += f.contains(k) && f[k].is_number() ? fmt::format("<td>{:.3f}</td>", f[k].get<double>())
+                                                   : std::string("<td>n/a</td>");
         h += "</tr>";
     }
     return h + "</table>";
@@ -151,7 +152,7 @@ void reproduce_birth(const ReproduceRequest &req) {
     // The four output-law curves: acc_end_test of each is the chosen test law's accuracy.
     auto law_curve = [](const RunOut &run, const std::string &key) {
         RunOut r{run.records, run.dir, {}};
-        for (auto &rec : r.records) rec["acc_end_test"] = rec.value(key, -1.0);
+        for (auto &rec : r.records) rec["acc_end_test"] = rec.contains(key) ? rec[key] : nlohmann::json();
         return r;
     };
     r4o.push_back(law_curve(r4d[0], "acc_end_test_unif"));

@@ -2,12 +2,14 @@
 // metrics.jsonl rows and keys (the official ihead code's, Bietti et al. 2023, arXiv 2306.00802), and
 // exit code 2 with no output for bad input.
 #include "cli_test_support.h"
+#include "core/npy.h"
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -94,4 +96,49 @@ TEST(BirthTrainCli, BadInputIsExit2WithoutOutput) {
     std::string text;
     std::getline(in, text);
     EXPECT_EQ(text, "user data");
+}
+
+// The official ihead code logs norm_<param> after optimizer.step(): the last row's norm is then the
+// norm of the saved final weights, and a parameter frozen until iteration 5 has moved at the row of
+// iteration 5 (before the fix both rows showed the pre-step norm: equal at 0 and 5, stale at the end).
+TEST(BirthTrainCli, NormsAreLoggedAfterTheStep) {
+    const fs::path out = scratch_path("birth_cli", "norms");
+    const std::string wo = "layers.1.attention.wo.weight";
+    ASSERT_EQ(
+        run_tdlab("birth train" + kTiny + " --set birth.optim.freeze_until=5:" + wo + " --out '" + out.string() + "'"),
+        0);
+    const auto rows = read_jsonl(out / "metrics.jsonl");
+    ASSERT_EQ(rows.size(), 4u);
+    const std::string key = "norm_" + wo;
+    EXPECT_NE(rows[1][key].get<double>(), rows[0][key].get<double>()) << "iteration 5's update is in its row";
+    const auto params = tdlab::read_npz(out / "params.npz");
+    ASSERT_TRUE(params.count(wo));
+    double s2 = 0;
+    for (double v : params.at(wo).to_double()) s2 += v * v;
+    EXPECT_DOUBLE_EQ(rows.back()[key].get<double>(), std::sqrt(s2));
+}
+
+// With K = 0 there is no in-context position: acc_end has no value. It is null in metrics.jsonl and
+// n/a in the summary line, never the sentinel -1 printed as an accuracy.
+TEST(BirthTrainCli, EmptyProbesAreNullNotMinusOne) {
+    const fs::path out = scratch_path("birth_cli", "k0");
+    const fs::path log = scratch_path("birth_cli", "k0.log");
+    const std::string cmd = "TDLAB_QUIET=1 TDLAB_NO_FIGURES=1 " + std::string(TDLAB_BIN) + " birth train" + kTiny +
+                            " --set birth.data.k=0 --out '" + out.string() + "' 2> '" + log.string() + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    std::ifstream in(out / "metrics.jsonl");
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(text.str().find("-1.0"), std::string::npos);
+    EXPECT_EQ(text.str().find(":-1,"), std::string::npos);
+    for (const auto &r : read_jsonl(out / "metrics.jsonl")) {
+        EXPECT_TRUE(r.contains("acc_end"));
+        EXPECT_TRUE(r["acc_end"].is_null()) << r["acc_end"];
+        EXPECT_TRUE(r["loss"].is_number());
+    }
+    std::ifstream l(log);
+    std::stringstream summary;
+    summary << l.rdbuf();
+    EXPECT_NE(summary.str().find("acc_end n/a"), std::string::npos) << summary.str();
+    EXPECT_EQ(summary.str().find("-1.000"), std::string::npos) << summary.str();
 }
