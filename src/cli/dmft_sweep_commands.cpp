@@ -51,14 +51,26 @@ void register_sweep(CLI::App &app) {
 
     static std::vector<std::string> dirs;
     static std::string out;
-    static bool force = false;
+    static bool force = false, show_config = false, help_config = false;
     auto *gather = app.add_subcommand("gather", "merge the shard run directories of a sweep or phase diagram");
-    gather->add_option("dirs", dirs, "shard run directories")->required();
-    gather->add_option("--out,-o", out, "merged run directory")->required();
+    gather->add_option("dirs", dirs, "shard run directories");
+    gather->add_option("--out,-o", out, "merged run directory");
     gather->add_flag("--force", force, "replace an existing run directory given as --out");
+    gather->add_flag("--show-config", show_config, "print the config the merged run records (the shards') and exit");
+    gather->add_flag("--help-config", help_config, "list every config key with its default and range, and exit");
     gather->callback([] {
+        if (help_config) {
+            std::fputs(dmft::grid_schema().describe().c_str(), stdout);
+            return;
+        }
+        if (dirs.empty()) throw UsageError("gather: give the shard run directories to merge");
         std::vector<std::filesystem::path> paths;
         for (const auto &d : dirs) paths.push_back(absolute_path(d));
+        if (show_config) {
+            std::fputs(dmft::gathered_config(paths).to_yaml().c_str(), stdout);
+            return;
+        }
+        if (out.empty()) throw UsageError("gather: --out DIR is required");
         // TODO(merge): pass RunDirPolicy{force} to gather_runs once RunDirPolicy lands (h-safe).
         dmft::gather_runs(paths, absolute_path(out), plot::draw_grid_figures);
         std::fprintf(stderr, "gather: %zu shards -> %s\n", paths.size(), absolute_path(out).c_str());

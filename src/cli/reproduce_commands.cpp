@@ -16,9 +16,20 @@ struct ReproduceOptions {
     std::string out = "results";
     int threads = 0;
     bool force = false;
+    bool show_config = false;
+    bool help_config = false;
 };
 
 void reproduce_command(const ReproduceOptions &opt) {
+    if (opt.help_config) {
+        std::fputs(repro::reproduce_schema().describe().c_str(), stdout);
+        return;
+    }
+    if (opt.show_config) {
+        std::fputs(Config::load(repro::reproduce_schema(), std::nullopt, {"scale=" + opt.scale}).to_yaml().c_str(),
+                   stdout);
+        return;
+    }
     std::vector<const repro::Paper *> chosen;
     std::string known;
     for (const auto &p : repro::papers()) {
@@ -51,6 +62,8 @@ void register_reproduce(CLI::App &app) {
     cmd->add_option("--out,-o", opt.out, "output folder; each paper writes OUT/<paper>/")->capture_default_str();
     cmd->add_option("--threads,-j", opt.threads, "OpenMP threads (0 = all cores)");
     cmd->add_flag("--force", opt.force, "replace existing OUT/<paper> run directories");
+    cmd->add_flag("--show-config", opt.show_config, "print the config each paper records (config.yaml) and exit");
+    cmd->add_flag("--help-config", opt.help_config, "list the config keys with their default and range, and exit");
     cmd->callback([] { reproduce_command(opt); });
 }
 

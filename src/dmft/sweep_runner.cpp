@@ -389,13 +389,17 @@ GridRunInfo GridJob::run_neighbour(const GridFigures &figures) {
         {{"shard", "1/1"}, {"points_total", total}, {"points_begin", 0}, {"points_end", total}, {"simd", info_.simd}});
 }
 
-void gather_runs(const std::vector<fs::path> &dirs, const fs::path &out, const GridFigures &figures) {
-    if (dirs.empty()) throw UsageError("gather: give the shard run directories to merge");
-    check_output_dir(out);
-    std::string config_text;
+namespace {
+
+// The shards' shared facts, checked: every directory is a sweep or phase run of the same config.
+struct ShardSet {
     std::string kind_name;
     int64_t total = -1;
-    std::vector<SweepResults> parts;
+};
+ShardSet check_shards(const std::vector<fs::path> &dirs) {
+    if (dirs.empty()) throw UsageError("gather: give the shard run directories to merge");
+    std::string config_text;
+    ShardSet set;
     for (const auto &d : dirs) {
         const std::string cfg_text = read_file(d / "config.yaml");
         auto manifest = nlohmann::json::parse(read_file(d / "manifest.json"), nullptr, false);
@@ -403,27 +407,42 @@ void gather_runs(const std::vector<fs::path> &dirs, const fs::path &out, const G
             throw UsageError(fmt::format("gather: '{}' is not a tdlab sweep or phase run", d.string()));
         if (config_text.empty()) {
             config_text = cfg_text;
-            kind_name = manifest["grid_kind"].get<std::string>();
-            total = manifest["points_total"].get<int64_t>();
-        } else if (cfg_text != config_text || manifest["grid_kind"].get<std::string>() != kind_name) {
+            set.kind_name = manifest["grid_kind"].get<std::string>();
+            set.total = manifest["points_total"].get<int64_t>();
+        } else if (cfg_text != config_text || manifest["grid_kind"].get<std::string>() != set.kind_name) {
             throw UsageError(
                 fmt::format("gather: '{}' was run with another config than '{}'", d.string(), dirs.front().string()));
         }
-        parts.push_back(results_from_npz(read_npz(d / "results.npz"), (d / "results.npz").string()));
     }
-    const GridKind kind = kind_name == "dmft phase" ? GridKind::Phase : GridKind::Sweep;
-    const fs::path cfg_file = dirs.front() / "config.yaml";
-    const GridSpec spec = grid_spec_from(Config::load(grid_schema(), cfg_file, {}), kind);
-    SweepResults all = merge_results(std::move(parts), total);
+    return set;
+}
+
+} // namespace
+
+Config gathered_config(const std::vector<fs::path> &dirs) {
+    check_shards(dirs);
+    return Config::load(grid_schema(), dirs.front() / "config.yaml", {});
+}
+
+void gather_runs(const std::vector<fs::path> &dirs, const fs::path &out, const GridFigures &figures) {
+    if (dirs.empty()) throw UsageError("gather: give the shard run directories to merge");
+    check_output_dir(out);
+    const ShardSet set = check_shards(dirs);
+    std::vector<SweepResults> parts;
+    for (const auto &d : dirs)
+        parts.push_back(results_from_npz(read_npz(d / "results.npz"), (d / "results.npz").string()));
+    const GridKind kind = set.kind_name == "dmft phase" ? GridKind::Phase : GridKind::Sweep;
+    const GridSpec spec = grid_spec_from(gathered_config(dirs), kind);
+    SweepResults all = merge_results(std::move(parts), set.total);
     RunDir run(out, "gather", spec.record);
     write_grid_outputs(run.path(""), spec, all);
     if (figures) figures(run.path(""), spec, all);
     auto &m = run.manifest();
     m["shard"] = "1/1";
-    m["points_total"] = total;
+    m["points_total"] = set.total;
     m["points_begin"] = 0;
-    m["points_end"] = total;
-    m["grid_kind"] = kind_name;
+    m["points_end"] = set.total;
+    m["grid_kind"] = set.kind_name;
     m["gathered_from"] = dirs.size();
     run.commit();
 }

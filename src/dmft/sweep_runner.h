@@ -121,6 +121,10 @@ class GridJob {
 GridRunInfo run_grid(const GridSpec &spec, const std::filesystem::path &out, const Shard &shard,
                      const GridFigures &figures = {});
 
+// The config of a set of shard run directories (UsageError unless all are sweep or phase runs of one
+// config): what the merged run records.
+Config gathered_config(const std::vector<std::filesystem::path> &dirs);
+
 // Merges shard run directories into `out` (same files as the unsharded run).
 void gather_runs(const std::vector<std::filesystem::path> &dirs, const std::filesystem::path &out,
                  const GridFigures &figures = {});

@@ -136,9 +136,7 @@ void trajectory_section(const fs::path &root, std::vector<ReportSection> &sectio
 
 void reproduce_dmft(const ReproduceRequest &req) {
     const bool paper = req.scale == "paper";
-    ConfigSchema schema;
-    schema.add_string("scale", "quick", {"quick", "paper"}, "quick or paper");
-    const Config record = Config::load(schema, std::nullopt, {"scale=" + req.scale});
+    const Config record = Config::load(reproduce_schema(), std::nullopt, {"scale=" + req.scale});
     // TODO(merge): RunDir top(req.out, "reproduce dmft", record, RunDirPolicy{req.force});
     RunDir top(req.out, "reproduce dmft", record);
     const fs::path root = top.path("");

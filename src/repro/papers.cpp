@@ -1,7 +1,13 @@
-// The papers `tdlab reproduce` knows, in `reproduce all` order.
+// The papers `tdlab reproduce` knows, in `reproduce all` order, and the config they record.
 #include "repro/reproduce.h"
 
 namespace tdlab::repro {
+
+ConfigSchema reproduce_schema() {
+    ConfigSchema schema;
+    schema.add_string("scale", "quick", {"quick", "paper"}, "quick or paper");
+    return schema;
+}
 
 const std::vector<Paper> &papers() {
     static const std::vector<Paper> list{

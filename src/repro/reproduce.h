@@ -5,6 +5,8 @@
 // the destination, committed with config.yaml and manifest.json, no half-written report on failure.
 #pragma once
 
+#include "core/config.h"
+
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -18,6 +20,10 @@ struct ReproduceRequest {
     int threads = 0;             // OpenMP threads as applied (recorded in the report)
     bool force = false;          // replace an existing run directory
 };
+
+// The config of a reproduction: the one key `scale` (quick | paper), recorded as OUT/<paper>/config.yaml
+// and shown by `tdlab reproduce --help-config / --show-config`.
+ConfigSchema reproduce_schema();
 
 // Poc-Lopez & Aguilera 2024 (arXiv 2406.07247): Figs 3a, 3b (+ Lyapunov panels), the beta = 1.27 census,
 // Figs 4 and 5, and the finite-N study; report.html.

@@ -336,9 +336,7 @@ void sweep_section(const fs::path &dir, int threads, std::vector<ReportSection> 
 
 void reproduce_scansnap(const ReproduceRequest &req) {
     const std::string &scale = req.scale;
-    ConfigSchema schema;
-    schema.add_string("scale", "quick", {"quick", "paper"}, "quick or paper");
-    Config cfg = Config::load(schema, std::nullopt, {"scale=" + scale});
+    Config cfg = Config::load(reproduce_schema(), std::nullopt, {"scale=" + scale});
     // TODO(merge): RunDir run(req.out, "reproduce scansnap", cfg, RunDirPolicy{req.force});
     RunDir run(req.out, "reproduce scansnap", cfg);
     const fs::path dir = run.path("");
