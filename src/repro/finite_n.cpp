@@ -159,7 +159,8 @@ void reproduce_finite_n(const std::string &scale, const std::filesystem::path &o
         fig.w1_floor, fig.spec_floor);
     for (size_t i = 0; i < s.N.size(); ++i)
         md += fmt::format("| {} | {:.3g} | {:.3g} |\n", s.N[i], fig.w1[i], fig.spec[i]);
-    md += "\nPoint-count labels (spec section 4, R = 5001, max_y of the mean-field run) are in finite_n_labels.csv.\n";
+    md += "\nPoint-count labels (the paper's count of unique quantised values, R = 5001, max_y of the mean-field run; "
+          "docs/dmft.md) are in finite_n_labels.csv.\n";
     write_file_atomic(out_dir / "finite_n.md", md);
 }
 

@@ -345,12 +345,13 @@ void reproduce_scansnap(const ReproduceRequest &req) {
     fig3(dir);
     fig8(dir);
     fig9(dir);
-    sections.push_back({"Theory curves (Figs 3, 8, 9)",
-                        "<p>Fig 8: h* from the discrete recursion (steps) and h from the implicit equation "
-                        "exp(Mh) + (M−1)Mh = Mη_Y t + 1 (dashed); the gap stays below 2η_Y/M. Fig 3: exp(2B_n) with "
-                        "C_0 = 1 (the paper's exact formula is not recoverable, §7.2): smaller η_Y transitions later "
-                        "and reaches a larger χ. Fig 9: B_n with K = 1; the dots B_n(t_0) coincide at fixed ν.</p>",
-                        {"fig8.png", "fig3.png", "fig9.png"}});
+    sections.push_back(
+        {"Theory curves (Figs 3, 8, 9)",
+         "<p>Fig 8: h* from the discrete recursion (steps) and h from the implicit equation "
+         "exp(Mh) + (M−1)Mh = Mη_Y t + 1 (dashed); the gap stays below 2η_Y/M. Fig 3: exp(2B_n) with "
+         "C_0 = 1 (the paper's exact formula is not recoverable; docs/scansnap.md): smaller η_Y transitions later "
+         "and reaches a larger χ. Fig 9: B_n with K = 1; the dots B_n(t_0) coincide at fixed ν.</p>",
+         {"fig8.png", "fig3.png", "fig9.png"}});
     fig4_fig5(dir, 100, sections);
     fig_scan(dir, 100, paper ? 20000 : 4000, sections);
     sweep_section(dir, req.threads, sections);
