@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace tdlab::birth {
 namespace {
@@ -20,7 +21,9 @@ std::string run_tiny(int threads, const std::string &tag) {
                       "birth.optim.batch_size=32", "birth.optim.max_iters=120", "birth.optim.lr=0.2",
                       "birth.train.eval_delta=10", "birth.train.test_batch_size=32", "birth.train.exp_sequences=1",
                       "birth.optim.freeze_until=20:layers.0.attention.wk.weight"});
-    const auto dir = std::filesystem::temp_directory_path() / ("tdlab_birth_tiny_" + tag);
+    // The pid keeps concurrent test runs (other checkouts on the same machine) out of each other's way.
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("tdlab_birth_tiny_" + tag + "_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     train(train_options_from(cfg), dir, nullptr);
     std::ifstream in(dir / "metrics.jsonl");
