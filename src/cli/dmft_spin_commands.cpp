@@ -8,7 +8,6 @@
 // final_att.npy [runs, M], the template weights, and the figures of run 0 against the mean field.
 #include "cli/cli_common.h"
 #include "core/error.h"
-#include "core/npy.h"
 #include "core/progress.h"
 #include "core/run_dir.h"
 #include "dmft/context.h"
@@ -57,12 +56,7 @@ RunBody prepare_dmft_spin(const Config &cfg) {
     auto mapp = std::make_shared<dmft::MeanFieldMap>(net.mean_field, dyn);
     const dmft::Context start = dmft::start_context(cfg.get_string("dmft.start"), *mapp);
     const int64_t saved = dmft::saved_points(sopt.window, start.t);
-    const double out_bytes = 6.0 * 8.0 * double(sopt.runs) * double(saved) * double(params.M);
-    if (out_bytes > double(dmft::physical_memory_bytes()) / 2) {
-        throw UsageError(fmt::format("config keys 'dmft.runs' = {} and 'dmft.steps'/'dmft.save_every': the recorded "
-                                     "window needs {:.1f} GiB; record fewer steps or runs",
-                                     sopt.runs, out_bytes / 1073741824.0));
-    }
+    dmft::check_recorded_memory(sopt.runs, saved, params.M);
     return [=](RunDir &run) {
         const auto &net = *netp;
         auto &map = *mapp;
@@ -75,13 +69,7 @@ RunBody prepare_dmft_spin(const Config &cfg) {
         // The mean field from the same (unperturbed) start, for comparison.
         dmft::Context mf_ctx = start;
         dmft::Trajectory mf = dmft::run_trajectory(map, mf_ctx, sopt.window);
-        if (runs[0].size() > 0) {
-            dmft::write_stacked_tables(run.path(""), runs);
-            write_npy(run.path("mf_mo_se.npy"), mf.mo_se, {mf.size(), size_t(mf.M)});
-        }
-        std::vector<double> final_att;
-        for (const auto &c : finals) final_att.insert(final_att.end(), c.att.begin(), c.att.end());
-        write_npy(run.path("final_att.npy"), final_att, {size_t(sopt.runs), size_t(params.M)});
+        dmft::write_spin_tables(run.path(""), runs, mf, finals);
         dmft::save_context(run.path("final_context.yaml"), finals[0],
                            fmt::format("final context of network run 0 (N = {}) at beta = {}", N, dyn.beta));
         dmft::save_weights(run.path("weights.npy"), net.mean_field.weights);
