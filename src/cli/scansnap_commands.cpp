@@ -26,7 +26,8 @@ RunBody prepare_train(const Config &cfg) {
     return [p, data](RunDir &run) {
         TrainResult r = train(p);
         const auto c = write_train_outputs(run.path(""), p, r);
-        if (!r.z_rows.empty()) plot::draw_train_figures(run.path(""), data, r, c);
+        if (!r.z_rows.empty())
+            plot::draw_train_figures(run.path(""), data, r, c, c_entropy_history(data, c, size_t(r.niter) + 1));
         run.manifest()["seed"] = p.seed;
         run.manifest()["M"] = data.M();
         run.manifest()["K"] = data.K();

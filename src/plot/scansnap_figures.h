@@ -23,9 +23,11 @@ std::string heatmap_panel(const std::string &dat, const std::string &title, cons
                           int ntok, const std::vector<int> &seps);
 
 // train: loss.png (loss and the gamma proxy), attention.png (c_n of every class at iterations 0..10, final),
-// entropy.png (distinct-token entropy per class over iterations).
+// entropy.png (distinct-token entropy per class over iterations, `entropy` [K][niter + 1] from
+// scansnap::c_entropy_history).
 void draw_train_figures(const std::filesystem::path &dir, const scansnap::SeqClasses &data,
-                        const scansnap::TrainResult &r, const std::vector<double> &c);
+                        const scansnap::TrainResult &r, const std::vector<double> &c,
+                        const std::vector<std::vector<double>> &entropy);
 // theory: theory.png (h, gamma, B against t with t'_0 and t_0 marked).
 void draw_theory_figures(const std::filesystem::path &dir, const scansnap::TheoryCurveParams &p,
                          const scansnap::Transitions &tr);

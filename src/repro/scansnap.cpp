@@ -155,7 +155,8 @@ void fig4_fig5(const fs::path &dir, int niter, std::vector<ReportSection> &secti
         TrainResult r = syn_small_run(OptMethod::Sgd, 1.0, ratios[col], niter);
         const fs::path sub = dir / fmt::format("fig4_ratio{}", int(ratios[col]));
         fs::create_directories(sub);
-        plot::draw_train_figures(sub, data, r, write_train_outputs(sub, p, r));
+        const auto hist = write_train_outputs(sub, p, r);
+        plot::draw_train_figures(sub, data, r, hist, c_entropy_history(data, hist, size_t(niter) + 1));
         const auto c = attention_history(data, r.z_rows, size_t(niter) + 1);
         double common = 0, top = 0;
         for (int l = 0; l < 10; ++l) common += c[(size_t(niter) * K + 0) * M + size_t(l)];

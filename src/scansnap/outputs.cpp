@@ -25,6 +25,28 @@ std::vector<double> attention_history(const SeqClasses &data, const std::vector<
     return c;
 }
 
+std::vector<std::vector<double>> c_entropy_history(const SeqClasses &data, const std::vector<double> &c,
+                                                   size_t records) {
+    const int K = data.K(), M = data.M();
+    std::vector<std::vector<double>> out(static_cast<size_t>(K));
+    for (int n = 0; n < K; ++n) {
+        const SeqClass &cl = data.cls(n);
+        for (size_t t = 0; t < records; ++t) {
+            const double *cn = &c[(t * size_t(K) + size_t(n)) * size_t(M)];
+            double s = 0, h = 0;
+            for (size_t k = 0; k < cl.support.size(); ++k)
+                if (cl.distinct[k]) s += cn[size_t(cl.support[k])];
+            for (size_t k = 0; k < cl.support.size(); ++k)
+                if (cl.distinct[k] && cn[size_t(cl.support[k])] > 0) {
+                    const double q = cn[size_t(cl.support[k])] / s;
+                    h -= q * std::log(q);
+                }
+            out[size_t(n)].push_back(h);
+        }
+    }
+    return out;
+}
+
 std::vector<double> write_train_outputs(const fs::path &dir, const TrainParams &p, const TrainResult &r) {
     const SeqClasses data(p.data);
     const int M = data.M(), K = data.K(), Q = data.num_queries();

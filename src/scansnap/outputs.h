@@ -24,6 +24,11 @@ std::vector<double> write_train_outputs(const std::filesystem::path &dir, const 
 // The c_n matrix (iterations x K x M) computed from a run's recorded z rows and the true P.
 std::vector<double> attention_history(const SeqClasses &data, const std::vector<double> &z_rows, size_t records);
 
+// Per class n, over the `records` rows of c (iterations x K x M): the entropy of c_n restricted to the
+// class's distinct tokens and renormalised (the Fig 6 metric along a run), [K][records].
+std::vector<std::vector<double>> c_entropy_history(const SeqClasses &data, const std::vector<double> &c,
+                                                   size_t records);
+
 struct TheoryCurveParams {
     int M = 1000, K = 10;
     double eta_y = 1.0, eta_z = 0.5, C0 = 1.0, t_max = 700;
