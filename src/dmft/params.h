@@ -40,9 +40,9 @@ inline double attention_norm(int M) {
 
 // Config keys of the model and dynamics (`dmft.*`) with defaults of the paper runs (spec 3.2).
 ConfigSchema dmft_model_schema();
-// The keys of a trajectory window and its start, shared by `dmft run` and `dmft spin`: dmft.steps,
-// dmft.transient, dmft.save_every, dmft.start, dmft.seed, dmft.perturb.
-ConfigSchema dmft_window_schema();
+// The keys of a trajectory window and its start, declared once for `dmft run`, `dmft spin` and the
+// sweeps: dmft.steps, dmft.transient, dmft.save_every (not in sweeps), dmft.start, dmft.seed, dmft.perturb.
+ConfigSchema dmft_window_schema(bool with_save_every = true);
 // Reads and cross-validates them (L == 2^NP, N divisible by segments, ...). UsageError names the key.
 ModelParams model_params_from(const Config &cfg);
 DynamicsParams dynamics_params_from(const Config &cfg);

@@ -20,7 +20,7 @@ std::vector<nlohmann::json> run(const std::vector<std::string> &overrides, const
     const auto cfg = Config::load(train_schema(), resolve_config_path("configs/birth/fig4-quick.yaml"), overrides);
     const auto dir = std::filesystem::temp_directory_path() / ("tdlab_birth_slow_" + tag);
     std::filesystem::create_directories(dir);
-    auto r = train(cfg, dir, nullptr).records;
+    auto r = train(train_options_from(cfg), dir, nullptr).records;
     std::filesystem::remove_all(dir);
     return r;
 }
