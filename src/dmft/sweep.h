@@ -2,7 +2,7 @@
 // parameter points (beta, gamma, epsilon), each run from a start context and analysed on its saved
 // window by every indicator of src/dynamics.
 //
-// Protocols (specs/dmft.md 3.4):
+// Protocols (docs/dmft_map.md section 5):
 //   checkpoint  every point starts from the same context (a published checkpoint, or the final
 //               context of a cold-start run at the largest value: the authors' "load_from_last_chpt").
 //               Points are independent: batched up to kLanes (32) at a time, OpenMP over blocks.
@@ -57,7 +57,7 @@ struct PointResult {
     int flags = 0;             // FlagBits
     double m1_min = 0, m1_max = 0, m1_mean = 0;
     std::vector<float> points; // last `keep` samples of m^o_1
-    // The Fig 3 background (specs/dmft.md 4, "form 1"): the sorted unique bins q(v; R_im, raster_scale)
+    // The Fig 3 background (docs/dmft_map.md section 8.2): the sorted unique bins q(v; R_im, raster_scale)
     // of m^o_1 over the WHOLE window (not only the kept samples), R_im = 7001. raster_scale is sweep.max_y
     // (the diagram-wide max: then these are exactly the paper's rows) or, when that is 0, this point's own
     // max |m^o| (then the figure re-bins them to the diagram's max: at most one row off).

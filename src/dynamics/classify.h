@@ -1,5 +1,5 @@
 // The combined attractor label: several independent indicators, with the ones that disagree named
-// rather than hidden (specs/analysis-and-tooling.md 1.1, "a defensible classifier").
+// rather than hidden (docs/dmft_map.md section 8.6; not the paper's rule, which is quantize.h).
 //   exact period found                      -> periodic
 //   else Lyapunov exponent lambda (if any):  lambda > tol chaotic, |lambda| <= tol quasi-periodic,
 //                                            lambda < -tol periodic (orbit not converged to the tolerance)

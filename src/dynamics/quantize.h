@@ -1,4 +1,5 @@
-// The paper's point-counting classifier (specs/dmft.md section 4 and 8-A7) and its Poincare filter.
+// The paper's point-counting classifier and its Poincare filter (Poc-Lopez & Aguilera 2024, arXiv
+// 2406.07247, Sec. 4 / Fig 3, made precise by the authors' code; docs/dmft_map.md section 8).
 //
 // Quantisation: q(v; R, max_y) = int(R (v / max_y + 1) / 2), the bin of v among R bins spanning
 // [-max_y, max_y]; a column of the bifurcation diagram is drawn at its unique bins, plotted at
