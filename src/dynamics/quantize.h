@@ -44,4 +44,12 @@ std::vector<double> poincare_filter(const double *x, const double *y, size_t n, 
 // (the Fig 3a sweep's poincare.npy went from 526 MB of repeats to a few MB).
 std::vector<double> distinct_in_order(const std::vector<double> &v);
 
+// The Poincare set of a window with an exact period p (detect_period with tolerance `tol`): samples
+// one period apart agree within tol, so the section is one sample per phase of the period, the last
+// one in the window (the most converged), for the phases r = t mod p (in order r = 0..p-1, i.e. of first
+// visit) whose sample passes |y| <= filter_tol; then values within `tol` of an earlier kept value are
+// dropped. At most p points: a converged period-4 orbit gives 4 points, not one per rounding variant.
+std::vector<double> periodic_poincare(const double *x, const double *y, size_t n, size_t stride, size_t period,
+                                      double filter_tol, double tol);
+
 } // namespace tdlab::dynamics
