@@ -1,5 +1,6 @@
 // A tiny training run (seconds): the loss falls, the in-context loss is learned, the W_O^2 memory
-// rises above chance, and the run is byte-identical for 1 and 2 threads (DESIGN.md reproducibility).
+// rises above chance, and the run is byte-identical for 1 and 2 threads (same config and seed give the same bytes for
+// any thread count).
 #include "birth/trainer.h"
 #include "core/parallel.h"
 
