@@ -111,6 +111,14 @@ TEST(CliEdges, OutThatIsAFileOrReadOnlyIsExit2) {
     r = run_cli(base, dmft_run("afile/sub"));
     EXPECT_EQ(r.code, 2) << r.err;
     EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+    // sysfs refuses new files even to root: a read-only place every Linux machine has.
+    if (fs::is_directory("/sys/kernel")) {
+        r = run_cli(base, dmft_run("/sys/tdlab_out"));
+        EXPECT_EQ(r.code, 2) << r.err;
+        EXPECT_TRUE(r.err.find("Permission denied") != std::string::npos ||
+                    r.err.find("Read-only file system") != std::string::npos)
+            << r.err;
+    }
     if (::geteuid() == 0) GTEST_SKIP() << "root writes into read-only directories";
     fs::create_directories(base / "ro");
     fs::permissions(base / "ro", fs::perms::owner_read | fs::perms::owner_exec);
