@@ -2,10 +2,12 @@
 #   make demo    install deps if missing, build, reproduce the DMFT figures at quick scale (under a minute)
 #   make test    install deps if missing, build, run the fast test suite (what CI runs)
 #   make bench   build and run the benchmarks (ratios against in-run references)
+#   make test-asan  the fast tests (and the reader fuzz test) under AddressSanitizer + UBSan (build-asan)
 JOBS ?= $(shell nproc)
 BUILD := build
+ASAN_BUILD := build-asan
 
-.PHONY: all deps build demo test test-slow test-mpi bench format clean
+.PHONY: all deps build demo test test-slow test-mpi test-asan bench format clean
 
 all: build
 
@@ -18,12 +20,24 @@ $(BUILD)/build.ninja: CMakeLists.txt CMakePresets.json
 build: deps $(BUILD)/build.ninja
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# --force: a second `make demo` replaces the previous demo run (files you added to results/ are kept).
 demo: build
-	$(BUILD)/tdlab reproduce dmft --scale quick --out results
+	$(BUILD)/tdlab reproduce dmft --scale quick --out results --force
 	@echo "open results/dmft/report.html"
 
 test: build
 	ctest --test-dir $(BUILD) -L fast -j $(JOBS) --output-on-failure
+
+# Sanitizers: any out-of-bounds access, use after free or undefined behaviour fails the test that hit it
+# (-fno-sanitize-recover). Leak checking is off: it needs ptrace, which containers often deny, and the
+# question here is memory safety on bad input. ASAN_TESTS (a ctest -R regex, default all fast tests)
+# selects a subset.
+ASAN_TESTS ?=
+test-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_BUILD) -L fast $(if $(ASAN_TESTS),-R '$(ASAN_TESTS)') -j $(JOBS) --output-on-failure
 
 test-slow: build
 	ctest --test-dir $(BUILD) -L slow --output-on-failure
@@ -42,4 +56,4 @@ format:
 	@clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD)
