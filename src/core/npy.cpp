@@ -7,7 +7,6 @@
 #include <charconv>
 #include <cstring>
 #include <optional>
-#include <regex>
 #include <set>
 #include <zlib.h>
 
@@ -78,11 +77,20 @@ std::optional<size_t> mul(size_t a, size_t b) {
 }
 
 // The value of a header key: 'key': <value> with either quote style, as numpy's literal_eval accepts.
+// (A plain scan, not std::regex: readers of many small arrays spent most of their time compiling regexes.)
 std::optional<std::string> header_value(const std::string &header, const std::string &key) {
-    std::smatch m;
-    const std::regex re("['\"]" + key + "['\"]\\s*:\\s*");
-    if (!std::regex_search(header, m, re)) return std::nullopt;
-    return header.substr(size_t(m.position(0) + m.length(0)));
+    for (const char quote : {'\'', '"'}) {
+        const std::string quoted = std::string(1, quote) + key + quote;
+        for (size_t at = header.find(quoted); at != std::string::npos; at = header.find(quoted, at + 1)) {
+            size_t k = at + quoted.size();
+            while (k < header.size() && (header[k] == ' ' || header[k] == '\t')) ++k;
+            if (k >= header.size() || header[k] != ':') continue;
+            ++k;
+            while (k < header.size() && (header[k] == ' ' || header[k] == '\t')) ++k;
+            return header.substr(k);
+        }
+    }
+    return std::nullopt;
 }
 
 template <typename Out> std::vector<Out> convert(const NpyArray &a) {
