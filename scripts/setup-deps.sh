@@ -7,7 +7,7 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake ninja-build pkg-config git
-  libeigen3-dev libopenblas-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+  libeigen3-dev libopenblas-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
   libkissfft-dev libsleef-dev libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox
   python3-numpy)
 for arg in "$@"; do

@@ -66,8 +66,7 @@ std::optional<RunSetup> begin_run(const RunOptions &opt, const std::string &comm
     if (opt.out.empty()) throw UsageError(command + ": --out DIR is required");
     s.out = absolute_path(opt.out);
     s.force = opt.force;
-    // TODO(merge): check_output_dir(s.out, s.force) once RunDirPolicy lands (h-safe).
-    check_output_dir(s.out);
+    check_output_dir(s.out, s.force);
     apply_thread_policy(opt.threads);
     return s;
 }
@@ -77,8 +76,7 @@ void run_command(const RunOptions &opt, const std::string &command, const Config
     auto setup = begin_run(opt, command, schema, default_config);
     if (!setup) return;
     const RunBody body = prepare(setup->cfg);
-    // TODO(merge): RunDir run(setup->out, command, setup->cfg, RunDirPolicy{setup->force});
-    RunDir run(setup->out, command, setup->cfg);
+    RunDir run(setup->out, command, setup->cfg, RunDirPolicy{setup->force});
     const std::string summary = body(run);
     run.commit();
     std::fprintf(stderr, "%s\n", summary.c_str());

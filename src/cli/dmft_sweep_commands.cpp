@@ -23,7 +23,8 @@ void grid_command(const GridOptions &o, dmft::GridKind kind) {
     auto setup = begin_run(o.run, dmft::grid_command(kind), dmft::grid_schema());
     if (!setup) return;
     const Shard shard = parse_shard(o.shard);
-    const dmft::GridSpec spec = dmft::grid_spec_from(setup->cfg, kind);
+    dmft::GridSpec spec = dmft::grid_spec_from(setup->cfg, kind);
+    spec.output.overwrite = setup->force;
     dmft::GridRunInfo info;
     // Under mpirun (built with -DTDLAB_MPI=ON) rank 0 hands chunks out to the other ranks.
     const MpiOutcome mpi = run_grid_mpi(spec, setup->out, shard, info);
@@ -71,8 +72,7 @@ void register_sweep(CLI::App &app) {
             return;
         }
         if (out.empty()) throw UsageError("gather: --out DIR is required");
-        // TODO(merge): pass RunDirPolicy{force} to gather_runs once RunDirPolicy lands (h-safe).
-        dmft::gather_runs(paths, absolute_path(out), plot::draw_grid_figures);
+        dmft::gather_runs(paths, absolute_path(out), plot::draw_grid_figures, RunDirPolicy{force});
         std::fprintf(stderr, "gather: %zu shards -> %s\n", paths.size(), absolute_path(out).c_str());
     });
 }

@@ -42,8 +42,7 @@ void reproduce_command(const ReproduceOptions &opt) {
     if (std::filesystem::exists(root, ec) && !std::filesystem::is_directory(root, ec))
         throw UsageError("--out '" + root.string() + "' exists and is not a directory");
     // Every paper's directory is checked before any work, so `reproduce all` does not stop half-way.
-    // TODO(merge): check_output_dir(root / p->name, opt.force) once RunDirPolicy lands (h-safe).
-    for (const auto *p : chosen) check_output_dir(root / p->name);
+    for (const auto *p : chosen) check_output_dir(root / p->name, opt.force);
     const int threads = apply_thread_policy(opt.threads);
     for (const auto *p : chosen) {
         std::fprintf(stderr, "tdlab reproduce %s --scale %s -> %s\n", p->name.c_str(), opt.scale.c_str(),

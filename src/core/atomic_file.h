@@ -1,5 +1,6 @@
-// Atomic file writes: the content goes to a temporary file in the same directory, is flushed, and is
-// renamed over the destination, so a reader never sees a half-written file (DESIGN.md, Decisions).
+// Atomic, durable file writes: the content goes to a temporary file in the same directory, is flushed
+// and fsync'ed, and is renamed over the destination, then the directory is fsync'ed; a reader (or a
+// machine that loses power) never sees a half-written file.
 #pragma once
 
 #include <filesystem>
@@ -8,10 +9,15 @@
 
 namespace tdlab {
 
-// Writes `bytes` to `path` atomically. Throws RuntimeError naming the path on failure.
+// Writes `bytes` to `path` atomically. Throws RuntimeError naming the path and the reason (strerror,
+// e.g. "No space left on device") on failure; the previous content of `path`, if any, is kept.
 void write_file_atomic(const std::filesystem::path &path, std::string_view bytes);
 
-// Reads a whole file. Throws UsageError naming the path if it is missing or unreadable.
+// Reads a whole file. Throws UsageError naming the path and the reason if it is missing, a directory
+// or unreadable.
 std::string read_file(const std::filesystem::path &path);
+
+// fsync(2) of a file or directory; throws RuntimeError naming the path on failure.
+void fsync_path(const std::filesystem::path &path);
 
 } // namespace tdlab

@@ -1,9 +1,12 @@
 #include "core/config.h"
 
+#include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/yaml_document.h"
 
 #include <cmath>
 #include <fmt/format.h>
+#include <map>
 #include <yaml-cpp/yaml.h>
 
 namespace tdlab {
@@ -49,12 +52,21 @@ bool parse_int(const std::string &s, int64_t &out) {
     }
 }
 
-// Flattens nested maps into dotted keys; scalars and sequences are leaves.
-void flatten(const YAML::Node &node, const std::string &prefix, std::vector<std::pair<std::string, YAML::Node>> &out) {
+// Flattens nested maps into dotted keys; scalars and sequences are leaves. The same dotted key reached
+// twice (`dmft.beta: 1` beside `dmft: {beta: 2}`) is refused: which one was meant is a guess.
+void flatten(const YAML::Node &node, const std::string &prefix, std::vector<std::pair<std::string, YAML::Node>> &out,
+             std::map<std::string, int> &lines, const std::string &file) {
     if (node.IsMap()) {
         for (const auto &kv : node) {
-            std::string k = kv.first.as<std::string>();
-            flatten(kv.second, prefix.empty() ? k : prefix + "." + k, out);
+            std::string k = kv.first.Scalar();
+            const std::string key = prefix.empty() ? k : prefix + "." + k;
+            if (!kv.second.IsMap()) {
+                auto [it, fresh] = lines.emplace(key, yaml_line(kv.first));
+                if (!fresh)
+                    throw UsageError(fmt::format("config file '{}' line {}: key '{}' is given twice (also at line {})",
+                                                 file, yaml_line(kv.first), printable(key), it->second));
+            }
+            flatten(kv.second, key, out, lines, file);
         }
     } else {
         out.emplace_back(prefix, node);
@@ -71,12 +83,13 @@ std::string node_to_text(const YAML::Node &n) {
 // Validates `text` as a value of `key`; returns the canonical text. Throws UsageError naming key and origin.
 std::string canonical(const ConfigKey &key, const std::string &text, const std::string &origin) {
     auto fail = [&](const std::string &why) {
-        throw UsageError(fmt::format("config key '{}' ({}): {}", key.name, origin, why));
+        throw UsageError(fmt::format("config key '{}' ({}): {}", key.name, origin, printable(why, 400)));
     };
     auto check_range = [&](double v, const std::string &shown) {
         if (std::isnan(v)) fail("value is NaN");
         if (v < key.min || v > key.max) {
-            fail(fmt::format("value {} is out of range [{}, {}]", shown, key.min, key.max));
+            fail(fmt::format("value {} is out of range [{}, {}]", shown, readable_number(key.min, key.type),
+                             readable_number(key.max, key.type)));
         }
     };
     YAML::Node node;
@@ -148,6 +161,16 @@ std::string canonical(const ConfigKey &key, const std::string &text, const std::
 
 } // namespace
 
+std::string readable_number(double v, ValueType type) {
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    if (std::isnan(v)) return "nan";
+    // Integer bounds such as INT64_MAX (9.223372036854776e+18 as a double) mean "no limit" in practice.
+    if (type == ValueType::Int && std::fabs(v) >= 9.0e18) return v > 0 ? "max" : "min";
+    if (v == std::floor(v) && std::fabs(v) < 1e7) return fmt::format("{:.0f}", v);
+    // Large and tiny bounds read as 1e+12 and 1e-09 rather than 1000000000000 and 0.000000001.
+    return fmt::format("{:.6g}", v);
+}
+
 ConfigSchema &ConfigSchema::add_double(const std::string &name, double def, double min, double max,
                                        const std::string &help) {
     keys_.push_back({name, ValueType::Double, fmt::format("{}", def), min, max, {}, false, help});
@@ -195,7 +218,7 @@ std::string ConfigSchema::describe() const {
     for (const auto &k : keys_) {
         std::string range;
         if (k.type == ValueType::Double || k.type == ValueType::Int) {
-            range = fmt::format(" in [{}, {}]", k.min, k.max);
+            range = fmt::format(" in [{}, {}]", readable_number(k.min, k.type), readable_number(k.max, k.type));
         } else if (!k.choices.empty()) {
             for (const auto &c : k.choices) range += (range.empty() ? " one of: " : ", ") + c;
             if (k.open_choices) range += " (or a file)";
@@ -211,26 +234,25 @@ Config Config::load(const ConfigSchema &schema, const std::optional<std::filesys
     cfg.schema_ = schema;
     for (const auto &k : schema.keys()) cfg.values_[k.name] = canonical(k, k.default_value, "default");
     if (file) {
-        YAML::Node root;
+        std::string text;
         try {
-            root = YAML::LoadFile(file->string());
-        } catch (const YAML::BadFile &) {
-            throw UsageError("cannot read config file '" + file->string() + "'");
-        } catch (const YAML::Exception &e) {
-            throw UsageError("malformed YAML in '" + file->string() + "' at line " + std::to_string(e.mark.line + 1) +
-                             ": " + e.msg);
+            text = read_file(*file);
+        } catch (const UsageError &e) {
+            throw UsageError(std::string("--config: ") + e.what());
         }
+        const YAML::Node root = load_yaml_document(text, file->string());
         if (!root.IsNull() && !root.IsMap()) {
             throw UsageError("config file '" + file->string() + "' must be a YAML mapping of keys");
         }
         std::vector<std::pair<std::string, YAML::Node>> leaves;
-        if (root.IsMap()) flatten(root, "", leaves);
+        std::map<std::string, int> lines;
+        if (root.IsMap()) flatten(root, "", leaves, lines, file->string());
         for (const auto &[key, node] : leaves) cfg.set(key, node_to_text(node), "file '" + file->string() + "'");
     }
     for (const auto &o : overrides) {
         size_t eq = o.find('=');
         if (eq == std::string::npos || eq == 0) {
-            throw UsageError("--set expects KEY=VALUE, got '" + o + "'");
+            throw UsageError("--set expects KEY=VALUE, got '" + printable(o) + "'");
         }
         cfg.set(o.substr(0, eq), o.substr(eq + 1), "--set");
     }
@@ -244,7 +266,7 @@ void Config::set(const std::string &key, const std::string &yaml_value, const st
         for (const auto &c : schema_.keys()) {
             if (!prefix.empty() && c.name.rfind(prefix, 0) == 0) near += (near.empty() ? "" : ", ") + c.name;
         }
-        throw UsageError(fmt::format("unknown config key '{}' ({}){}", key, origin,
+        throw UsageError(fmt::format("unknown config key '{}' ({}){}", printable(key), origin,
                                      near.empty() ? "" : "; keys under '" + prefix + "' are: " + near));
     }
     values_[key] = canonical(*k, yaml_value, origin);

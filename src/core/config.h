@@ -29,6 +29,9 @@ struct ConfigKey {
     std::string help;
 };
 
+// A bound or value as a person reads it: "0", "1e+06", "0.001", "inf", "max" (for INT64_MAX).
+std::string readable_number(double v, ValueType type = ValueType::Double);
+
 class ConfigSchema {
   public:
     ConfigSchema &add_double(const std::string &name, double def, double min, double max, const std::string &help);

@@ -1,4 +1,4 @@
-// Error types shared by every subsystem. The CLI maps them to exit codes (DESIGN.md):
+// Error types shared by every subsystem. The CLI maps them to exit codes:
 //   UsageError   -> 2 (bad command line, config key, value, missing or malformed input file)
 //   RuntimeError -> 1 (a failure while running: NaN in a state, I/O failure on output)
 #pragma once

@@ -3,9 +3,12 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 
-#include <array>
+#include <algorithm>
+#include <charconv>
 #include <cstring>
-#include <regex>
+#include <optional>
+#include <set>
+#include <zlib.h>
 
 namespace tdlab {
 
@@ -54,20 +57,40 @@ uint16_t get_u16(const std::string &s, size_t at) {
     return uint16_t(uint8_t(s[at]) | (uint8_t(s[at + 1]) << 8));
 }
 
-// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) as the zip format requires.
-uint32_t crc32(const std::string &data) {
-    static const std::array<uint32_t, 256> table = [] {
-        std::array<uint32_t, 256> t{};
-        for (uint32_t n = 0; n < 256; ++n) {
-            uint32_t c = n;
-            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[n] = c;
+// CRC-32 of a zip member (zlib's, the same polynomial the zip format uses).
+uint32_t crc32_of(const char *data, size_t size) {
+    uLong c = ::crc32(0L, Z_NULL, 0);
+    while (size > 0) {
+        const uInt n = uInt(std::min<size_t>(size, 1u << 30));
+        c = ::crc32(c, reinterpret_cast<const Bytef *>(data), n);
+        data += n;
+        size -= n;
+    }
+    return uint32_t(c);
+}
+
+// a * b, or nullopt if it does not fit in size_t.
+std::optional<size_t> mul(size_t a, size_t b) {
+    size_t r = 0;
+    if (__builtin_mul_overflow(a, b, &r)) return std::nullopt;
+    return r;
+}
+
+// The value of a header key: 'key': <value> with either quote style, as numpy's literal_eval accepts.
+// (A plain scan, not std::regex: readers of many small arrays spent most of their time compiling regexes.)
+std::optional<std::string> header_value(const std::string &header, const std::string &key) {
+    for (const char quote : {'\'', '"'}) {
+        const std::string quoted = std::string(1, quote) + key + quote;
+        for (size_t at = header.find(quoted); at != std::string::npos; at = header.find(quoted, at + 1)) {
+            size_t k = at + quoted.size();
+            while (k < header.size() && (header[k] == ' ' || header[k] == '\t')) ++k;
+            if (k >= header.size() || header[k] != ':') continue;
+            ++k;
+            while (k < header.size() && (header[k] == ' ' || header[k] == '\t')) ++k;
+            return header.substr(k);
         }
-        return t;
-    }();
-    uint32_t c = 0xFFFFFFFFu;
-    for (unsigned char ch : data) c = table[(c ^ ch) & 0xff] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
+    }
+    return std::nullopt;
 }
 
 template <typename Out> std::vector<Out> convert(const NpyArray &a) {
@@ -109,7 +132,11 @@ template <typename Out> std::vector<Out> convert(const NpyArray &a) {
 
 size_t NpyArray::size() const {
     size_t n = 1;
-    for (size_t s : shape) n *= s;
+    for (size_t s : shape) {
+        const auto next = mul(n, s);
+        if (!next) throw UsageError("array shape is too large (its element count overflows)");
+        n = *next;
+    }
     return n;
 }
 size_t NpyArray::item_size() const {
@@ -174,38 +201,61 @@ NpyArray parse_npy(const std::string &bytes, const std::string &what) {
     } else {
         throw UsageError(what + ": unsupported NPY version " + std::to_string(major));
     }
-    if (bytes.size() < header_at + header_len) throw UsageError(what + ": truncated NPY header");
-    std::string header = bytes.substr(header_at, header_len);
-    std::smatch m;
+    if (header_len > bytes.size() - header_at) throw UsageError(what + ": truncated NPY header");
+    const std::string header = bytes.substr(header_at, header_len);
     NpyArray a;
-    if (!std::regex_search(header, m, std::regex("'descr'\\s*:\\s*'([^']+)'"))) {
-        throw UsageError(what + ": NPY header has no descr");
+    const auto descr = header_value(header, "descr");
+    if (!descr) throw UsageError(what + ": NPY header has no 'descr'");
+    if (descr->empty() || (descr->front() != '\'' && descr->front() != '"')) {
+        // A list of fields: a structured (record) dtype.
+        const std::string shown = descr->substr(0, std::min(descr->find('}'), size_t(60)));
+        throw UsageError(what + ": unsupported NPY dtype " + shown +
+                         " (structured arrays are not supported; tdlab reads plain numeric arrays)");
     }
-    a.dtype = m[1];
+    const size_t close = descr->find(descr->front(), 1);
+    if (close == std::string::npos) throw UsageError(what + ": malformed 'descr' in the NPY header");
+    a.dtype = descr->substr(1, close - 1);
     if (a.dtype == "<f8" || a.dtype == "<f4" || a.dtype == "<i8" || a.dtype == "<i4") {
     } else if (a.dtype == "|u1" || a.dtype == "|b1" || a.dtype == "|i1" || a.dtype == "<u4" || a.dtype == "<u8" ||
                a.dtype == "<i2" || a.dtype == "<u2") {
     } else {
-        throw UsageError(what + ": unsupported NPY dtype '" + a.dtype + "' (big-endian or non-numeric)");
+        throw UsageError(what + ": unsupported NPY dtype '" + a.dtype +
+                         "' (tdlab reads little-endian float32/64 and integer arrays)");
     }
-    if (std::regex_search(header, m, std::regex("'fortran_order'\\s*:\\s*True"))) {
+    if (const auto fo = header_value(header, "fortran_order"); fo && fo->rfind("True", 0) == 0) {
         throw UsageError(what + ": Fortran-ordered NPY arrays are not supported");
     }
-    if (!std::regex_search(header, m, std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)"))) {
+    const auto shape = header_value(header, "shape");
+    if (!shape || shape->empty() || shape->front() != '(' || shape->find(')') == std::string::npos)
         throw UsageError(what + ": NPY header has no shape");
+    const std::string dims = shape->substr(1, shape->find(')') - 1);
+    // Entries are non-negative integers separated by commas; anything else (a sign, an expression) is
+    // refused rather than read as something it is not.
+    size_t pos = 0;
+    while (pos < dims.size()) {
+        while (pos < dims.size() && (dims[pos] == ' ' || dims[pos] == ',')) ++pos;
+        if (pos == dims.size()) break;
+        uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(dims.data() + pos, dims.data() + dims.size(), v);
+        if (ec == std::errc::result_out_of_range) throw UsageError(what + ": NPY shape (" + dims + ") is too large");
+        if (ec != std::errc() || end == dims.data() + pos) {
+            throw UsageError(what + ": NPY shape (" + dims + ") has an entry that is not a non-negative integer" +
+                             (dims[pos] == '-' ? " (negative dimension)" : ""));
+        }
+        a.shape.push_back(size_t(v));
+        pos = size_t(end - dims.data());
+        if (pos < dims.size() && dims[pos] != ',' && dims[pos] != ' ')
+            throw UsageError(what + ": NPY shape (" + dims + ") is malformed");
     }
-    std::string dims = m[1];
-    std::regex num("[0-9]+");
-    for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it) {
-        a.shape.push_back(std::stoull(it->str()));
-    }
-    size_t data_at = header_at + header_len;
-    size_t need = a.size() * descr_size(a.dtype, what);
-    if (bytes.size() - data_at < need) {
+    const size_t data_at = header_at + header_len;
+    std::optional<size_t> need = descr_size(a.dtype, what);
+    for (size_t d : a.shape) need = need ? mul(*need, d) : std::nullopt;
+    if (!need) throw UsageError(what + ": NPY shape (" + dims + ") is too large (the byte count overflows)");
+    if (bytes.size() - data_at < *need) {
         throw UsageError(what + ": truncated NPY data (" + std::to_string(bytes.size() - data_at) + " of " +
-                         std::to_string(need) + " bytes)");
+                         std::to_string(*need) + " bytes for shape (" + dims + "))");
     }
-    a.bytes.assign(bytes.begin() + long(data_at), bytes.begin() + long(data_at + need));
+    a.bytes.assign(bytes.begin() + long(data_at), bytes.begin() + long(data_at + *need));
     return a;
 }
 
@@ -218,12 +268,26 @@ NpyArray read_npy(const std::filesystem::path &path) {
 }
 
 void write_npz(const std::filesystem::path &path, const NpzMap &arrays) {
+    // Plain zip (no ZIP64): every member, offset and the whole archive must stay below 4 GiB, and at most
+    // 65535 members. Checked before anything is written, so an oversized result is refused whole.
+    constexpr uint64_t kZipLimit = 0xFFFFFFFFull;
+    uint64_t total = 22;
+    for (const auto &[name, array] : arrays) {
+        const uint64_t member = 10 + 256 + array.bytes.size(); // NPY header is < 256 bytes for our arrays
+        total += 30 + 46 + 2 * (name.size() + 4) + member;
+        if (member >= kZipLimit || total >= kZipLimit) {
+            throw RuntimeError("cannot write '" + path.string() + "': array '" + name +
+                               "' brings the NPZ past 4 GiB, the zip limit without ZIP64; use a smaller run " +
+                               "(fewer points or steps per file)");
+        }
+    }
+    if (arrays.size() > 65535) throw RuntimeError("cannot write '" + path.string() + "': more than 65535 arrays");
     std::string out, central;
     uint16_t count = 0;
     for (const auto &[name, array] : arrays) {
         std::string member = name + ".npy";
         std::string data = npy_bytes(array);
-        uint32_t crc = crc32(data);
+        uint32_t crc = crc32_of(data.data(), data.size());
         uint32_t offset = uint32_t(out.size());
         // Local file header: stored (method 0), no data descriptor.
         put_u32(out, 0x04034b50);
@@ -272,10 +336,9 @@ void write_npz(const std::filesystem::path &path, const NpzMap &arrays) {
     write_file_atomic(path, out);
 }
 
-NpzMap read_npz(const std::filesystem::path &path) {
-    std::string bytes = read_file(path);
-    std::string what = path.string();
-    // Find the end-of-central-directory record (no archive comment expected, but scan back anyway).
+NpzMap parse_npz(const std::string &bytes, const std::string &what) {
+    // Every offset and length below comes from the file: each is checked against the bytes we have
+    // before it is used, with 64-bit arithmetic (the fields are at most 32-bit, so sums cannot wrap).
     if (bytes.size() < 22) throw UsageError(what + ": not an NPZ (zip) file or truncated");
     size_t eocd = std::string::npos;
     for (size_t k = bytes.size() - 22 + 1; k-- > 0 && bytes.size() - k < 22 + 65536;) {
@@ -285,31 +348,53 @@ NpzMap read_npz(const std::filesystem::path &path) {
         }
     }
     if (eocd == std::string::npos) throw UsageError(what + ": not an NPZ (zip) file or truncated");
-    uint16_t count = get_u16(bytes, eocd + 10);
-    size_t at = get_u32(bytes, eocd + 16);
+    const uint16_t count = get_u16(bytes, eocd + 10);
+    const uint64_t dir_size = get_u32(bytes, eocd + 12);
+    uint64_t at = get_u32(bytes, eocd + 16);
+    if (get_u16(bytes, eocd + 4) != 0 || get_u16(bytes, eocd + 6) != 0 || get_u16(bytes, eocd + 8) != count)
+        throw UsageError(what + ": multi-part zip archives are not supported");
+    if (at == 0xFFFFFFFFull || count == 0xFFFF)
+        throw UsageError(what + ": ZIP64 archives are not supported (tdlab writes plain zip files under 4 GiB)");
+    if (at + dir_size > eocd) throw UsageError(what + ": corrupt zip central directory (out of range)");
     NpzMap out;
     for (uint16_t k = 0; k < count; ++k) {
-        if (at + 46 > bytes.size() || get_u32(bytes, at) != 0x02014b50) {
-            throw UsageError(what + ": corrupt zip central directory");
+        if (at + 46 > eocd || get_u32(bytes, at) != 0x02014b50) {
+            throw UsageError(what + ": corrupt zip central directory (entry " + std::to_string(k) + ")");
         }
-        uint16_t method = get_u16(bytes, at + 10);
-        uint32_t csize = get_u32(bytes, at + 20);
-        uint16_t name_len = get_u16(bytes, at + 28), extra_len = get_u16(bytes, at + 30),
-                 comment_len = get_u16(bytes, at + 32);
-        uint32_t local = get_u32(bytes, at + 42);
-        std::string name = bytes.substr(at + 46, name_len);
+        const uint16_t flags = get_u16(bytes, at + 8);
+        const uint16_t method = get_u16(bytes, at + 10);
+        const uint32_t crc = get_u32(bytes, at + 16);
+        const uint64_t csize = get_u32(bytes, at + 20), usize = get_u32(bytes, at + 24);
+        const uint16_t name_len = get_u16(bytes, at + 28), extra_len = get_u16(bytes, at + 30),
+                       comment_len = get_u16(bytes, at + 32);
+        const uint64_t local = get_u32(bytes, at + 42);
+        if (at + 46 + name_len + extra_len + comment_len > eocd)
+            throw UsageError(what + ": corrupt zip central directory (entry " + std::to_string(k) + ")");
+        const std::string name = bytes.substr(size_t(at + 46), name_len);
         if (method != 0) {
             throw UsageError(what + ": member '" + name +
                              "' is compressed; tdlab reads stored NPZ files (np.savez, not np.savez_compressed)");
         }
-        if (local + 30 > bytes.size()) throw UsageError(what + ": truncated zip member '" + name + "'");
-        size_t data_at = local + 30 + get_u16(bytes, local + 26) + get_u16(bytes, local + 28);
+        if (flags & 1) throw UsageError(what + ": member '" + name + "' is encrypted");
+        if (csize == 0xFFFFFFFFull || usize == 0xFFFFFFFFull || local == 0xFFFFFFFFull)
+            throw UsageError(what + ": member '" + name + "' uses ZIP64, which tdlab does not read");
+        if (csize != usize) throw UsageError(what + ": member '" + name + "' has inconsistent sizes");
+        if (local + 30 > bytes.size() || get_u32(bytes, size_t(local)) != 0x04034b50)
+            throw UsageError(what + ": corrupt or truncated zip member '" + name + "' (bad local header)");
+        const uint64_t data_at = local + 30 + get_u16(bytes, size_t(local + 26)) + get_u16(bytes, size_t(local + 28));
         if (data_at + csize > bytes.size()) throw UsageError(what + ": truncated zip member '" + name + "'");
-        std::string key = name.size() > 4 && name.ends_with(".npy") ? name.substr(0, name.size() - 4) : name;
-        out[key] = parse_npy(bytes.substr(data_at, csize), what + ":" + name);
+        if (crc32_of(bytes.data() + data_at, size_t(csize)) != crc)
+            throw UsageError(what + ": member '" + name + "' fails its CRC-32 check (the file is corrupt)");
+        const std::string key = name.size() > 4 && name.ends_with(".npy") ? name.substr(0, name.size() - 4) : name;
+        if (out.count(key)) throw UsageError(what + ": member '" + name + "' appears twice");
+        out[key] = parse_npy(bytes.substr(size_t(data_at), size_t(csize)), what + ": array '" + key + "'");
         at += 46 + name_len + extra_len + comment_len;
     }
     return out;
+}
+
+NpzMap read_npz(const std::filesystem::path &path) {
+    return parse_npz(read_file(path), path.string());
 }
 
 } // namespace tdlab

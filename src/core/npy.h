@@ -35,7 +35,8 @@ template <typename T> NpyArray make_npy(const std::vector<T> &data, std::vector<
 
 // Serialises to the NPY byte format.
 std::string npy_bytes(const NpyArray &array);
-// Parses NPY bytes; `what` names the source in error messages. Throws UsageError on malformed input.
+// Parses NPY bytes; `what` names the source in error messages. Throws UsageError on malformed input:
+// a bad header, an unsupported dtype (named), a negative or overflowing shape, truncated data.
 NpyArray parse_npy(const std::string &bytes, const std::string &what);
 
 // File helpers. Writes are atomic (temp + rename).
@@ -47,7 +48,11 @@ void write_npy(const std::filesystem::path &path, const std::vector<T> &data, st
 NpyArray read_npy(const std::filesystem::path &path);
 
 using NpzMap = std::map<std::string, NpyArray>;
+// Refuses (RuntimeError, before writing) an archive that would not fit a plain zip (4 GiB).
 void write_npz(const std::filesystem::path &path, const NpzMap &arrays);
+// Parses NPZ bytes: every size and offset is range-checked and every member's CRC-32 verified;
+// UsageError naming `what` and the member/array otherwise.
+NpzMap parse_npz(const std::string &bytes, const std::string &what);
 NpzMap read_npz(const std::filesystem::path &path);
 
 } // namespace tdlab

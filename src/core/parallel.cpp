@@ -2,12 +2,24 @@
 
 #include "core/error.h"
 
+#include <algorithm>
 #include <omp.h>
+#include <thread>
 
 namespace tdlab {
 
+int max_threads() {
+    const unsigned hw = std::thread::hardware_concurrency();
+    return std::max(1024, 4 * int(hw));
+}
+
 int configure_threads(int threads) {
     if (threads < 0) throw UsageError("--threads must be >= 0 (0 = all cores), got " + std::to_string(threads));
+    // libgomp cannot start tens of thousands of threads (each needs a stack); it crashes instead of
+    // failing, so an absurd count is refused here with the limit named.
+    if (threads > max_threads())
+        throw UsageError("--threads " + std::to_string(threads) + " is more than tdlab allows (" +
+                         std::to_string(max_threads()) + ": 4 per hardware thread, at least 1024)");
     if (threads > 0) omp_set_num_threads(threads);
     return omp_get_max_threads();
 }

@@ -7,7 +7,10 @@
 namespace tdlab {
 
 // Sets the OpenMP thread count (0 = leave the default: OMP_NUM_THREADS or all cores) and returns it.
+// UsageError for a negative count or one above max_threads().
 int configure_threads(int threads);
+// The most threads a run may ask for: 4 per hardware thread, at least 1024.
+int max_threads();
 
 // Part `index` (0-based) of `count` parts: a contiguous block of items, `--shard i/n` with 1-based i.
 struct Shard {

@@ -1,5 +1,6 @@
 #include "core/progress.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>
@@ -7,33 +8,85 @@
 
 namespace tdlab {
 
+namespace {
+std::string duration_text(double s) {
+    if (s < 120) return fmt::format("{:.0f}s", s);
+    if (s < 7200) return fmt::format("{:.0f}m{:02.0f}s", std::floor(s / 60), std::fmod(s, 60));
+    return fmt::format("{:.0f}h{:02.0f}m", std::floor(s / 3600), std::floor(std::fmod(s, 3600) / 60));
+}
+} // namespace
+
+Progress::Mode Progress::default_mode() {
+    if (std::getenv("TDLAB_QUIET") != nullptr) return Mode::Off;
+    return ::isatty(STDERR_FILENO) ? Mode::Terminal : Mode::Log;
+}
+
 bool Progress::enabled() {
-    return ::isatty(STDERR_FILENO) && std::getenv("TDLAB_QUIET") == nullptr;
+    return default_mode() == Mode::Terminal;
 }
 
 Progress::Progress(std::string label, uint64_t total, std::string unit)
+    : Progress(std::move(label), total, std::move(unit), default_mode()) {}
+
+Progress::Progress(std::string label, uint64_t total, std::string unit, Mode mode, double min_gap_s, double max_gap_s)
     : label_(std::move(label)), unit_(std::move(unit)), total_(total), start_(std::chrono::steady_clock::now()),
-      active_(enabled()) {}
+      mode_(mode), min_gap_s_(min_gap_s), max_gap_s_(max_gap_s) {
+    if (mode_ == Mode::Log) {
+        std::fputs(fmt::format("tdlab: {}: started ({} {})\n", label_, total_, unit_).c_str(), stderr);
+        std::fflush(stderr);
+    }
+}
 
 Progress::~Progress() {
     finish();
 }
 
 void Progress::add(uint64_t n) {
-    done_.fetch_add(n, std::memory_order_relaxed);
-    if (!active_) return;
+    const uint64_t done = done_.fetch_add(n, std::memory_order_relaxed) + n;
+    if (mode_ == Mode::Off) return;
     int64_t now =
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
     int64_t last = last_draw_ns_.load(std::memory_order_relaxed);
-    if (now - last < 100'000'000) return;
-    if (!last_draw_ns_.compare_exchange_strong(last, now)) return;
-    draw(false);
+    if (mode_ == Mode::Terminal) {
+        if (now - last < 100'000'000) return;
+        if (!last_draw_ns_.compare_exchange_strong(last, now)) return;
+        draw(false);
+        return;
+    }
+    const double since = double(now - last) * 1e-9;
+    const int decile = total_ ? int(std::min<uint64_t>(10, 10 * done / total_)) : 10;
+    const bool due = since >= max_gap_s_ || (since >= min_gap_s_ && decile > last_decile_);
+    if (!due || !last_draw_ns_.compare_exchange_strong(last, now)) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    last_decile_ = decile;
+    log_line(false, double(now) * 1e-9);
 }
 
 void Progress::finish() {
-    if (!active_ || finished_) return;
+    if (mode_ == Mode::Off || finished_) return;
     finished_ = true;
-    draw(true);
+    if (mode_ == Mode::Terminal) {
+        draw(true);
+    } else {
+        std::lock_guard<std::mutex> lock(mu_);
+        log_line(true, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+    }
+}
+
+void Progress::log_line(bool final, double secs) {
+    const uint64_t done = done_.load();
+    const double frac = total_ ? double(done) / double(total_) : 1.0;
+    const double rate = secs > 0 ? double(done) / secs : 0.0;
+    std::string line;
+    if (final) {
+        line = fmt::format("tdlab: {}: done, {} {} in {}\n", label_, done, unit_, duration_text(secs));
+    } else {
+        const double eta = rate > 0 && total_ > done ? double(total_ - done) / rate : 0.0;
+        line = fmt::format("tdlab: {}: {:.1f}% ({}/{} {}, {:.4g} {}/s, elapsed {}, ETA {})\n", label_, 100.0 * frac,
+                           done, total_, unit_, rate, unit_, duration_text(secs), duration_text(eta));
+    }
+    std::fputs(line.c_str(), stderr);
+    std::fflush(stderr);
 }
 
 void Progress::draw(bool final) {

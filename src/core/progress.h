@@ -1,6 +1,10 @@
-// Terminal progress: "label  42.0%  1234 it/s  ETA 3s" on stderr, redrawn at most ~10 times a second.
-// Silent when stderr is not a terminal (CI, pipes, files) or when TDLAB_QUIET is set.
-// update() is thread-safe and cheap (one atomic add; the redraw is rate-limited).
+// Progress of a long stage on stderr. update() is thread-safe and cheap (one atomic add; output is
+// rate-limited). Two forms:
+//  - a terminal: "label  42.0%  1234 it/s  ETA 3s", redrawn in place at most ~10 times a second;
+//  - not a terminal (Slurm, CI, nohup, a pipe): plain lines a log keeps, one when the stage starts,
+//    one when a further 10% is done but at most one per 10 s, at least one per 30 s while work goes on,
+//    and one when it ends, so a long run shows it is alive without flooding the log.
+// TDLAB_QUIET silences both.
 #pragma once
 
 #include <atomic>
@@ -13,21 +17,31 @@ namespace tdlab {
 
 class Progress {
   public:
+    enum class Mode { Off, Terminal, Log };
     Progress(std::string label, uint64_t total, std::string unit = "it");
+    // For tests: a given mode, and log intervals in seconds (every 10%, at most one per `min_gap`; at
+    // least one per `max_gap`).
+    Progress(std::string label, uint64_t total, std::string unit, Mode mode, double min_gap_s = 10,
+             double max_gap_s = 30);
     ~Progress();
     void add(uint64_t n = 1);
     void finish();
+    // True when progress goes to a terminal; false for logs and TDLAB_QUIET.
     static bool enabled();
+    static Mode default_mode();
 
   private:
     void draw(bool final);
+    void log_line(bool final, double secs);
     std::string label_, unit_;
     uint64_t total_;
     std::atomic<uint64_t> done_{0};
     std::atomic<int64_t> last_draw_ns_{0};
     std::chrono::steady_clock::time_point start_;
     std::mutex mu_;
-    bool active_;
+    Mode mode_;
+    double min_gap_s_ = 10, max_gap_s_ = 30;
+    std::atomic<int> last_decile_{0};
     bool finished_ = false;
 };
 

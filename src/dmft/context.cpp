@@ -3,9 +3,11 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/paths.h"
+#include "core/yaml_document.h"
 
 #include <cmath>
 #include <fmt/format.h>
+#include <optional>
 #include <yaml-cpp/yaml.h>
 
 namespace tdlab::dmft {
@@ -27,6 +29,8 @@ std::vector<double> read_row(const YAML::Node &node, const std::string &key, siz
             throw fail("has a non-numeric entry");
         }
         if (!std::isfinite(x)) throw fail("has a non-finite entry (NaN or inf)");
+        // Every entry is an overlap (an average of products of +-1 spins) or a weighted mean of them.
+        if (std::fabs(x) > 1.0 + 1e-9) throw fail(fmt::format("has the entry {}, outside [-1, 1]", x));
         out.push_back(x);
     }
     return out;
@@ -55,28 +59,38 @@ std::string row_text(const double *v, size_t n) {
 
 Context load_context(const std::filesystem::path &path, int M, int L) {
     const std::string file = path.string();
-    YAML::Node root;
-    try {
-        root = YAML::Load(read_file(path));
-    } catch (const YAML::Exception &e) {
-        throw UsageError(fmt::format("context file '{}' is malformed (line {}): {}", file, e.mark.line + 1, e.msg));
-    }
+    const YAML::Node root = load_yaml_document(read_file(path), file);
     if (!root.IsMap()) throw UsageError("context file '" + file + "' is empty or not a YAML mapping");
+    // A misspelt key would otherwise be ignored silently and its intended value lost.
+    for (const auto &kv : root) {
+        const std::string key = kv.first.Scalar();
+        if (key != "t" && key != "M" && key != "L" && key != "att" && key != "mq" && key != "mv" && key != "mk")
+            throw UsageError(
+                fmt::format("context file '{}' line {}: unknown key '{}' (known: t, M, L, att, mq, mv, mk)", file,
+                            yaml_line(kv.first), printable(key)));
+    }
+    auto integer = [&](const char *key, const std::string &meaning) -> std::optional<int64_t> {
+        if (!root[key]) return std::nullopt;
+        try {
+            return root[key].as<int64_t>();
+        } catch (const YAML::Exception &) {
+            throw UsageError(fmt::format("context file '{}': key '{}' ({}) is not an integer", file, key, meaning));
+        }
+    };
     Context c;
     c.M = M;
     c.L = L;
-    try {
-        c.t = root["t"].as<int64_t>();
-    } catch (const YAML::Exception &) {
-        throw UsageError("context file '" + file + "': key 't' (the last computed step) is missing or not an integer");
+    const auto t = integer("t", "the last computed step");
+    if (!t) throw UsageError("context file '" + file + "': key 't' (the last computed step) is missing");
+    // t counts steps of one trajectory: negative is meaningless, beyond 1e15 no run could have reached.
+    if (*t < 0 || *t > int64_t(1e15))
+        throw UsageError(fmt::format("context file '{}': key 't' = {} is out of range [0, 1e15]", file, *t));
+    c.t = *t;
+    if (const auto m = integer("M", "the number of patterns"); m && *m != M) {
+        throw UsageError(fmt::format("context file '{}' has M = {} but the model has M = {}", file, *m, M));
     }
-    if (root["M"] && root["M"].as<int>() != M) {
-        throw UsageError(
-            fmt::format("context file '{}' has M = {} but the model has M = {}", file, root["M"].as<int>(), M));
-    }
-    if (root["L"] && root["L"].as<int>() != L) {
-        throw UsageError(
-            fmt::format("context file '{}' has L = {} but the model has L = {}", file, root["L"].as<int>(), L));
+    if (const auto l = integer("L", "the context length"); l && *l != L) {
+        throw UsageError(fmt::format("context file '{}' has L = {} but the model has L = {}", file, *l, L));
     }
     c.att = read_row(root["att"], "att", size_t(M), file);
     c.mq = read_row(root["mq"], "mq", size_t(M), file);

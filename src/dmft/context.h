@@ -1,6 +1,8 @@
 // Saved contexts (checkpoints): the full state of the map after some step, as a small YAML text file
-// with full-precision numbers. The two published checkpoints of the paper (spec 3.4) ship as
-// data/dmft/context_fig3a.yaml and data/dmft/context_zoom.yaml; every run writes final_context.yaml.
+// with full-precision numbers. The two checkpoints published by Poc-Lopez & Aguilera (2024, arXiv
+// 2406.07247) ship as data/dmft/context_fig3a.yaml and data/dmft/context_zoom.yaml; every run writes
+// final_context.yaml. The reader refuses what no run writes: unknown or repeated keys, negative t,
+// non-finite entries, overlaps outside [-1, 1].
 #pragma once
 
 #include "dmft/mean_field_map.h"

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/run_dir.h"
+#include "core/warnings.h"
 #include "dmft/context.h"
 #include "dmft/trajectory.h"
 #include "dmft/window.h"
@@ -237,7 +238,7 @@ void write_grid_outputs(const fs::path &dir, const GridSpec &spec, const SweepRe
 
 GridJob::GridJob(GridSpec spec, const fs::path &out, const Shard &shard, bool open_store)
     : spec_(std::move(spec)), out_(out), shard_(shard), t0_(std::chrono::steady_clock::now()) {
-    check_output_dir(out);
+    check_output_dir(out, spec_.output.overwrite);
     model_ = std::make_unique<DmftModel>(DmftModel::build(spec_.model));
     start_ = sweep_start(spec_, *model_);
     const size_t total = spec_.grid.points.size();
@@ -267,10 +268,20 @@ std::vector<size_t> GridJob::scan() {
     open_store();
     std::vector<size_t> missing;
     for (size_t c0 = begin_; c0 < end_; c0 += chunk_) {
-        if (store_->has(int64_t(c0))) {
+        if (!store_->has(int64_t(c0))) {
+            missing.push_back(c0);
+            continue;
+        }
+        try {
             load_chunk(c0);
             ++info_.resumed_chunks;
-        } else {
+        } catch (const CorruptChunk &e) {
+            // A chunk that does not read back intact (a crash mid-write, a bad disk, a flipped byte) is
+            // reported and computed again; the store is tdlab's own, so its bad file may go.
+            warn(fmt::format("{}: resume chunk '{}' is corrupt and is computed again ({})", grid_command(spec_.kind),
+                             e.file().string(), e.what()));
+            std::error_code ec;
+            fs::remove(e.file(), ec);
             missing.push_back(c0);
         }
     }
@@ -284,8 +295,9 @@ std::vector<size_t> GridJob::scan() {
 void GridJob::load_chunk(size_t c0) {
     SweepResults part = store_->load(int64_t(c0));
     if (part.points.size() != std::min(chunk_, end_ - c0))
-        throw UsageError(fmt::format("resume store '{}': chunk at {} has the wrong size; delete the store",
-                                     store_->dir().string(), c0));
+        throw CorruptChunk(fmt::format("resume store '{}': chunk at {} holds {} values, expected {}",
+                                       store_->dir().string(), c0, part.points.size(), std::min(chunk_, end_ - c0)),
+                           store_->chunk_path(int64_t(c0)));
     for (size_t k = 0; k < part.points.size(); ++k) all_.points[c0 - begin_ + k] = std::move(part.points[k]);
     all_.census.insert(all_.census.end(), part.census.begin(), part.census.end());
     have_[(c0 - begin_) / chunk_] = true;
@@ -345,7 +357,7 @@ GridRunInfo GridJob::finish(const GridFigures &figures) {
 
 // The run directory of a finished job: tables, the caller's figures, manifest, commit.
 GridRunInfo GridJob::write(const GridFigures &figures, nlohmann::json manifest) {
-    RunDir run(out_, grid_command(spec_.kind), spec_.record);
+    RunDir run(out_, grid_command(spec_.kind), spec_.record, spec_.output);
     write_grid_outputs(run.path(""), spec_, all_);
     if (figures) figures(run.path(""), spec_, all_);
     info_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
@@ -424,9 +436,14 @@ Config gathered_config(const std::vector<fs::path> &dirs) {
     return Config::load(grid_schema(), dirs.front() / "config.yaml", {});
 }
 
-void gather_runs(const std::vector<fs::path> &dirs, const fs::path &out, const GridFigures &figures) {
+void gather_runs(const std::vector<fs::path> &dirs, const fs::path &out, const GridFigures &figures,
+                 RunDirPolicy policy) {
     if (dirs.empty()) throw UsageError("gather: give the shard run directories to merge");
-    check_output_dir(out);
+    for (const auto &d : dirs)
+        if (fs::weakly_canonical(d) == fs::weakly_canonical(out))
+            throw UsageError("gather: --out '" + out.string() +
+                             "' is one of the shards to merge; choose another folder");
+    check_output_dir(out, policy.overwrite);
     const ShardSet set = check_shards(dirs);
     std::vector<SweepResults> parts;
     for (const auto &d : dirs)
@@ -434,7 +451,7 @@ void gather_runs(const std::vector<fs::path> &dirs, const fs::path &out, const G
     const GridKind kind = set.kind_name == "dmft phase" ? GridKind::Phase : GridKind::Sweep;
     const GridSpec spec = grid_spec_from(gathered_config(dirs), kind);
     SweepResults all = merge_results(std::move(parts), set.total);
-    RunDir run(out, "gather", spec.record);
+    RunDir run(out, "gather", spec.record, policy);
     write_grid_outputs(run.path(""), spec, all);
     if (figures) figures(run.path(""), spec, all);
     auto &m = run.manifest();

@@ -7,6 +7,7 @@
 
 #include "core/config.h"
 #include "core/parallel.h"
+#include "core/run_dir.h"
 #include "dmft/sweep_store.h"
 
 #include <chrono>
@@ -46,6 +47,7 @@ struct GridSpec {
     double perturb = 0.0;       // dmft.perturb
     uint64_t seed = 0;          // dmft.seed
     size_t chunk = 64;          // sweep.chunk
+    RunDirPolicy output;        // --force: replace a previous run at the output directory
     // The resolved config, kept only to be recorded (config.yaml) and to key the resume store; the
     // job reads its typed fields above, never this.
     Config record;
@@ -126,8 +128,9 @@ GridRunInfo run_grid(const GridSpec &spec, const std::filesystem::path &out, con
 Config gathered_config(const std::vector<std::filesystem::path> &dirs);
 
 // Merges shard run directories into `out` (same files as the unsharded run).
+// `policy.overwrite` (--force) lets `out` replace a previous run; it may never be one of `dirs`.
 void gather_runs(const std::vector<std::filesystem::path> &dirs, const std::filesystem::path &out,
-                 const GridFigures &figures = {});
+                 const GridFigures &figures = {}, RunDirPolicy policy = {});
 
 // Writes the tables and arrays of a complete (or shard) result into `dir`.
 void write_grid_outputs(const std::filesystem::path &dir, const GridSpec &spec, const SweepResults &r);

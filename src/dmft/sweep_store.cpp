@@ -3,6 +3,8 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -75,16 +77,47 @@ NpzMap results_to_npz(const SweepResults &r) {
     return m;
 }
 
+namespace {
+
+// Offsets into a concatenated array: n + 1 entries, starting at 0, non-decreasing, ending at `total`.
+void check_offsets(const std::vector<int64_t> &off, size_t n, size_t total, const std::string &what,
+                   const std::string &name, const std::string &data) {
+    auto fail = [&](const std::string &why) {
+        return UsageError(
+            fmt::format("{}: array '{}' {} (it indexes '{}' of {} entries)", what, name, why, data, total));
+    };
+    if (off.size() != n + 1) throw fail(fmt::format("has {} entries, expected {}", off.size(), n + 1));
+    if (off.front() != 0) throw fail("does not start at 0");
+    for (size_t k = 0; k < n; ++k) {
+        if (off[k + 1] < off[k]) throw fail(fmt::format("decreases at entry {}", k + 1));
+    }
+    if (off.back() != int64_t(total)) throw fail(fmt::format("ends at {}", off.back()));
+}
+
+int64_t scalar(const NpyArray &a, const std::string &what, const std::string &name) {
+    const auto v = a.to_int64();
+    if (v.size() != 1)
+        throw UsageError(fmt::format("{}: array '{}' must hold one value, has {}", what, name, v.size()));
+    return v[0];
+}
+
+} // namespace
+
 SweepResults results_from_npz(const NpzMap &m, const std::string &what) {
+    // The input may be any file a user points `gather` at, or a chunk a crash left behind: every length
+    // and offset is checked before it is used to index anything.
     auto get = [&](const std::string &k) -> const NpyArray & {
         auto it = m.find(k);
         if (it == m.end()) throw UsageError(fmt::format("{}: missing array '{}' (not a tdlab sweep result?)", what, k));
         return it->second;
     };
+    auto label_ok = [](int64_t v) { return v >= 0 && v <= int64_t(dynamics::Label::Unknown); };
     SweepResults r;
-    r.begin = get("begin").to_int64().at(0);
+    r.begin = scalar(get("begin"), what, "begin");
     const auto beta = get("beta").to_double();
     const size_t n = beta.size();
+    if (r.begin < 0 || r.begin > (int64_t(1) << 40))
+        throw UsageError(fmt::format("{}: array 'begin' holds {}, not a point index", what, r.begin));
     std::vector<std::vector<double>> f;
     for (const char *k :
          {"beta", "gamma", "epsilon", "max_abs", "lyapunov", "chaos01", "m1_min", "m1_max", "m1_mean"}) {
@@ -96,15 +129,18 @@ SweepResults results_from_npz(const NpzMap &m, const std::string &what) {
         q.push_back(get(k).to_int64());
         if (q.back().size() != n) throw UsageError(fmt::format("{}: array '{}' has the wrong length", what, k));
     }
+    for (size_t k = 0; k < n; ++k) {
+        if (!label_ok(q[1][k]) || !label_ok(q[3][k]))
+            throw UsageError(fmt::format("{}: arrays 'label' / 'paper_label' hold a value that is not a label", what));
+    }
     const auto &pa = get("points");
     const size_t keep = pa.shape.size() == 2 ? pa.shape[1] : 0;
-    if (pa.shape.size() != 2 || pa.shape[0] != n || pa.dtype != "<f4")
+    if (pa.shape.size() != 2 || pa.shape[0] != n || pa.dtype != "<f4" || pa.bytes.size() != n * keep * sizeof(float))
         throw UsageError(fmt::format("{}: array 'points' must be float32 [{}, keep]", what, n));
     const float *pts = reinterpret_cast<const float *>(pa.bytes.data());
     const auto poinc = get("poincare").to_double();
     const auto off = get("poincare_offsets").to_int64();
-    if (off.size() != n + 1 || off.back() != int64_t(poinc.size()))
-        throw UsageError(fmt::format("{}: 'poincare_offsets' does not match 'poincare'", what));
+    check_offsets(off, n, poinc.size(), what, "poincare_offsets", "poincare");
     r.points.resize(n);
     for (size_t k = 0; k < n; ++k) {
         auto &p = r.points[k];
@@ -120,14 +156,17 @@ SweepResults results_from_npz(const NpzMap &m, const std::string &what) {
     // Optional (results written before the whole-window raster existed have none).
     if (m.count("raster_bins") && m.count("raster_offsets") && m.count("raster_scale") &&
         m.count("raster_resolution")) {
-        r.raster_resolution = int(m.at("raster_resolution").to_int64().at(0));
+        const int64_t res = scalar(m.at("raster_resolution"), what, "raster_resolution");
+        if (res < 1 || res > (int64_t(1) << 30))
+            throw UsageError(fmt::format("{}: array 'raster_resolution' holds {}, not a resolution", what, res));
+        r.raster_resolution = int(res);
         const auto &rb = m.at("raster_bins");
         const auto roff = m.at("raster_offsets").to_int64();
         const auto rscale = m.at("raster_scale").to_double();
-        const size_t nb = rb.shape.empty() ? 0 : rb.shape[0];
-        if (rb.dtype != "<i2" || roff.size() != n + 1 || rscale.size() != n || roff.back() != int64_t(nb) ||
-            rb.bytes.size() != nb * sizeof(int16_t))
+        const size_t nb = rb.shape.size() == 1 ? rb.shape[0] : 0;
+        if (rb.dtype != "<i2" || rb.shape.size() != 1 || rscale.size() != n || rb.bytes.size() != nb * sizeof(int16_t))
             throw UsageError(fmt::format("{}: 'raster_bins' / 'raster_offsets' / 'raster_scale' do not match", what));
+        check_offsets(roff, n, nb, what, "raster_offsets", "raster_bins");
         const int16_t *bins = reinterpret_cast<const int16_t *>(rb.bytes.data());
         for (size_t k = 0; k < n; ++k) {
             r.points[k].raster_bins.assign(bins + roff[k], bins + roff[k + 1]);
@@ -141,11 +180,19 @@ SweepResults results_from_npz(const NpzMap &m, const std::string &what) {
     std::vector<std::vector<double>> cf;
     for (const char *k : {"census_lyapunov", "census_chaos01", "census_m1_min", "census_m1_max"})
         cf.push_back(get(k).to_double());
-    for (size_t k = 0; k < ci[0].size(); ++k) {
+    const size_t c = ci[0].size();
+    for (const auto &col : ci)
+        if (col.size() != c) throw UsageError(fmt::format("{}: the census arrays have different lengths", what));
+    for (const auto &col : cf)
+        if (col.size() != c) throw UsageError(fmt::format("{}: the census arrays have different lengths", what));
+    for (size_t k = 0; k < c; ++k) {
         CensusRow row;
         row.index = ci[0][k], row.attractor = ci[1][k], row.starts = ci[2][k], row.period = ci[3][k];
         row.label = int(ci[4][k]), row.unique_points = ci[5][k];
         row.lyapunov = cf[0][k], row.chaos01 = cf[1][k], row.m1_min = cf[2][k], row.m1_max = cf[3][k];
+        // census.csv looks up the point of each row: it must be one of this file's points.
+        if (row.index < r.begin || row.index >= r.begin + int64_t(n) || !label_ok(ci[4][k]))
+            throw UsageError(fmt::format("{}: array 'census_index' / 'census_label' row {} is out of range", what, k));
         r.census.push_back(row);
     }
     return r;
@@ -214,10 +261,22 @@ void write_sweep_tables(const fs::path &dir, const SweepResults &r, const std::s
     }
 }
 
+namespace {
+// mpirun starts the workers of one sweep as separate processes that share its store; rank 0 holds
+// the lock for all of them (the launchers set one of these variables).
+bool mpi_worker() {
+    for (const char *var : {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "MV2_COMM_WORLD_RANK"}) {
+        if (const char *v = std::getenv(var)) return std::atoi(v) != 0;
+    }
+    return false;
+}
+} // namespace
+
 ChunkStore::ChunkStore(const fs::path &out, const std::string &config_text) {
-    fs::path o = out;
+    fs::path o = fs::absolute(out).lexically_normal();
     if (!o.has_filename()) o = o.parent_path();
     dir_ = o.string() + ".chunks";
+    if (!mpi_worker()) lock_ = std::make_shared<DirLock>(dir_, "resume store");
     const fs::path cfg = dir_ / "config.yaml";
     if (fs::exists(cfg)) {
         if (read_file(cfg) != config_text) {
@@ -238,7 +297,16 @@ bool ChunkStore::has(int64_t begin) const {
     return fs::exists(chunk_path(begin));
 }
 SweepResults ChunkStore::load(int64_t begin) const {
-    return results_from_npz(read_npz(chunk_path(begin)), chunk_path(begin).string());
+    const fs::path file = chunk_path(begin);
+    try {
+        SweepResults r = results_from_npz(read_npz(file), file.string());
+        if (r.begin != begin)
+            throw UsageError(
+                fmt::format("{}: array 'begin' holds {}, the file name says {}", file.string(), r.begin, begin));
+        return r;
+    } catch (const UsageError &e) {
+        throw CorruptChunk(e.what(), file);
+    }
 }
 void ChunkStore::save(const SweepResults &chunk) const {
     write_npz(chunk_path(chunk.begin), results_to_npz(chunk));

@@ -5,10 +5,13 @@
 // kill, or run as shards and gathered writes the same bytes.
 #pragma once
 
+#include "core/dir_lock.h"
+#include "core/error.h"
 #include "core/npy.h"
 #include "dmft/sweep.h"
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,20 +44,37 @@ SweepResults merge_results(std::vector<SweepResults> parts, int64_t total);
 // `param` names the swept column written first ("beta", "gamma", "epsilon").
 void write_sweep_tables(const std::filesystem::path &dir, const SweepResults &r, const std::string &param);
 
-// Resume store: DIR.chunks/ beside the output, holding config.yaml and chunk-<begin>.npz files.
+// A resume chunk that cannot be read back (truncated, CRC mismatch, inconsistent arrays: a crash or a
+// bad disk). It is a UsageError (exit 2 if nobody handles it), but the sweep runner should report it,
+// delete the chunk and compute it again:  catch (const CorruptChunk &e) { warn(e.what()); recompute }
+class CorruptChunk : public UsageError {
+  public:
+    CorruptChunk(const std::string &what, std::filesystem::path file) : UsageError(what), file_(std::move(file)) {}
+    const std::filesystem::path &file() const { return file_; }
+
+  private:
+    std::filesystem::path file_;
+};
+
+// Resume store: DIR.chunks/ beside the output, holding config.yaml and chunk-<begin>.npz files. The
+// store is locked (DIR.chunks.lock) while open, so two sweeps never write the same chunks; MPI workers
+// (rank > 0) share the lock their rank 0 holds.
 class ChunkStore {
   public:
-    // Opens (creating if needed) the store for `out`; if it exists with another config, UsageError.
+    // Opens (creating if needed) the store for `out`; if it exists with another config, or another
+    // process has it open, UsageError.
     ChunkStore(const std::filesystem::path &out, const std::string &config_text);
     bool has(int64_t begin) const;
+    // Throws CorruptChunk (naming the file and the array) if the chunk does not read back intact.
     SweepResults load(int64_t begin) const;
     void save(const SweepResults &chunk) const; // atomic
     void remove_all() const;
     const std::filesystem::path &dir() const { return dir_; }
+    std::filesystem::path chunk_path(int64_t begin) const;
 
   private:
     std::filesystem::path dir_;
-    std::filesystem::path chunk_path(int64_t begin) const;
+    std::shared_ptr<DirLock> lock_;
 };
 
 } // namespace tdlab::dmft

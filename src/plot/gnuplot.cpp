@@ -2,8 +2,9 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/process.h"
+#include "core/warnings.h"
 
-#include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>
 
@@ -30,7 +31,8 @@ void write_columns(const fs::path &path,
 }
 
 bool gnuplot_available() {
-    static const bool available = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
+    // Looked up on PATH directly: no shell is involved anywhere in starting gnuplot.
+    static const bool available = find_program("gnuplot").has_value();
     return available;
 }
 
@@ -47,20 +49,35 @@ void render_figure(const fs::path &dir, const std::string &name, const std::stri
     if (std::getenv("TDLAB_NO_FIGURES")) return;
     if (!gnuplot_available()) {
         static bool warned = false;
-        if (!warned) std::fputs("tdlab: gnuplot not found; figure scripts written but not rendered\n", stderr);
+        if (!warned) warn("gnuplot not found on PATH; figure scripts written but not rendered");
         warned = true;
         return;
     }
-    std::string log = (dir / (name + ".gnuplot.log")).string();
-    std::string cmd = fmt::format("cd '{}' && gnuplot '{}.gp' >'{}' 2>&1", dir.string(), name, log);
-    int rc = std::system(cmd.c_str());
-    std::string messages;
+    // gnuplot runs inside DIR with the script's bare name as its argument, so the script's relative
+    // data paths resolve and no part of DIR is ever parsed by a shell or by gnuplot.
+    const fs::path log = fs::absolute(dir / (name + ".gnuplot.log"));
+    std::error_code ec;
+    fs::remove(log, ec);
+    std::string reason;
     try {
-        messages = read_file(log);
-    } catch (...) {
+        const ProcessResult r = run_process({"gnuplot", name + ".gp"}, fs::absolute(dir), log);
+        if (r.ok()) {
+            fs::remove(log, ec);
+            return;
+        }
+        std::string messages;
+        try {
+            messages = read_file(log);
+        } catch (const UsageError &) {
+        }
+        if (messages.size() > 600) messages = messages.substr(0, 600) + "...";
+        reason = "gnuplot " + r.describe() + (messages.empty() ? "" : ": " + messages);
+    } catch (const RuntimeError &e) {
+        reason = e.what();
     }
-    fs::remove(log);
-    if (rc != 0) throw RuntimeError("gnuplot failed on figure '" + name + "': " + messages);
+    // A figure is a view of arrays that are already written: losing the run for it would be worse.
+    warn("figure '" + name + "' in '" + dir.string() + "' was not rendered (" + reason + "); the data and " + name +
+         ".gp are kept" + (fs::exists(log, ec) ? ", gnuplot's messages are in " + name + ".gnuplot.log" : ""));
 }
 
 } // namespace tdlab

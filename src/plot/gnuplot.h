@@ -22,8 +22,10 @@ struct FigureSize {
 
 // Writes DIR/NAME.gp around `body` (plain gnuplot commands without terminal/output settings; data
 // paths relative to DIR) and runs gnuplot in DIR to produce NAME.png and NAME.svg.
-// Throws RuntimeError with gnuplot's message if it fails. Set TDLAB_NO_FIGURES=1 to skip rendering
-// (the script is still written).
+// gnuplot is started without a shell (core/process.h). If it fails, a warning naming the figure and
+// gnuplot's message goes to stderr and the run's manifest (core/warnings.h) and the run goes on: the
+// data and NAME.gp stay, NAME.gnuplot.log keeps the messages. Set TDLAB_NO_FIGURES=1 to skip
+// rendering (the script is still written).
 void render_figure(const std::filesystem::path &dir, const std::string &name, const std::string &body,
                    FigureSize size = {});
 

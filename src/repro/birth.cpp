@@ -117,8 +117,7 @@ void reproduce_birth(const ReproduceRequest &req) {
     const fs::path fig3_cfg = resolve_config_path(quick ? "configs/birth/fig3-quick.yaml" : "configs/birth/fig3.yaml");
     const fs::path fig4_cfg = resolve_config_path(quick ? "configs/birth/fig4-quick.yaml" : "configs/birth/fig4.yaml");
     const Config base3 = Config::load(train_schema(), fig3_cfg, {});
-    // TODO(merge): RunDir run(req.out, ..., RunDirPolicy{req.force});
-    RunDir run(req.out, "reproduce birth --scale " + scale, base3);
+    RunDir run(req.out, "reproduce birth --scale " + scale, base3, RunDirPolicy{req.force});
     const fs::path root = run.path("");
     std::vector<ReportSection> sections;
 

@@ -137,8 +137,7 @@ void trajectory_section(const fs::path &root, std::vector<ReportSection> &sectio
 void reproduce_dmft(const ReproduceRequest &req) {
     const bool paper = req.scale == "paper";
     const Config record = Config::load(reproduce_schema(), std::nullopt, {"scale=" + req.scale});
-    // TODO(merge): RunDir top(req.out, "reproduce dmft", record, RunDirPolicy{req.force});
-    RunDir top(req.out, "reproduce dmft", record);
+    RunDir top(req.out, "reproduce dmft", record, RunDirPolicy{req.force});
     const fs::path root = top.path("");
     std::vector<ReportSection> sections;
     const auto t0 = std::chrono::steady_clock::now();

@@ -338,8 +338,7 @@ void sweep_section(const fs::path &dir, int threads, std::vector<ReportSection> 
 void reproduce_scansnap(const ReproduceRequest &req) {
     const std::string &scale = req.scale;
     Config cfg = Config::load(reproduce_schema(), std::nullopt, {"scale=" + scale});
-    // TODO(merge): RunDir run(req.out, "reproduce scansnap", cfg, RunDirPolicy{req.force});
-    RunDir run(req.out, "reproduce scansnap", cfg);
+    RunDir run(req.out, "reproduce scansnap", cfg, RunDirPolicy{req.force});
     const fs::path dir = run.path("");
     const bool paper = scale == "paper";
     std::vector<ReportSection> sections;

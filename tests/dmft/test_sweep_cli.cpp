@@ -69,6 +69,35 @@ TEST(SweepCli, KilledSweepResumes) {
     EXPECT_FALSE(fs::exists(store));
 }
 
+// A resume chunk damaged on disk (one flipped byte: its ZIP CRC no longer matches) is reported and
+// computed again; the finished run has the same bytes as an uninterrupted one.
+TEST(SweepCli, CorruptResumeChunkIsRecomputed) {
+    const fs::path ref = tmp("ref_c"), resumed = tmp("resumed_c");
+    ASSERT_EQ(run(kArgs + " --out " + ref.string()), 0);
+    EXPECT_EQ(run(kArgs + " --out " + resumed.string(), "TDLAB_SWEEP_DIE_AFTER_CHUNKS=3"), 137);
+    const fs::path store = resumed.string() + ".chunks";
+    fs::path victim;
+    for (const auto &e : fs::directory_iterator(store))
+        if (e.path().extension() == ".npz") victim = e.path();
+    ASSERT_FALSE(victim.empty());
+    std::string bytes = tdlab::read_file(victim);
+    bytes[bytes.size() / 2] ^= 0x10;
+    tdlab::write_file_atomic(victim, bytes);
+    ASSERT_EQ(run(kArgs + " --out " + resumed.string()), 0);
+    expect_same_files(ref, resumed);
+}
+
+// `gather --out` naming one of its own inputs is refused, even with --force, and the input survives.
+TEST(SweepCli, GatherNeverOverwritesItsInput) {
+    const fs::path s1 = tmp("g1"), s2 = tmp("g2");
+    ASSERT_EQ(run(kArgs + " --shard 1/2 --out " + s1.string()), 0);
+    ASSERT_EQ(run(kArgs + " --shard 2/2 --out " + s2.string()), 0);
+    const std::string before = tdlab::read_file(s1 / "summary.csv");
+    EXPECT_EQ(run("gather " + s1.string() + " " + s2.string() + " --out " + s1.string()), 2);
+    EXPECT_EQ(run("gather " + s1.string() + " " + s2.string() + " --force --out " + s1.string()), 2);
+    EXPECT_EQ(tdlab::read_file(s1 / "summary.csv"), before);
+}
+
 TEST(SweepCli, PhaseDiagramShardsGather) {
     const std::string args =
         "dmft phase --config configs/dmft/phase_beta_epsilon.yaml --set phase.x_count=5 "

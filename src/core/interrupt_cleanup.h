@@ -1,0 +1,19 @@
+// Ctrl-C and `kill` (SIGINT, SIGTERM) must not leave half-written runs behind. Paths registered here
+// (staging directories) are removed when either signal arrives, then the process exits with the
+// shell's convention 128 + signal (130, 143). The signal handler itself only writes one byte to a
+// pipe (async-signal-safe); a helper thread does the removal with ordinary code.
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+
+namespace tdlab {
+
+// Registers `path` for removal on SIGINT/SIGTERM (installs the handlers on first use); returns an id.
+// `announce`: say on stderr that it was removed (staging directories, not lock files).
+int register_interrupt_cleanup(const std::filesystem::path &path, bool announce = true);
+void unregister_interrupt_cleanup(int id);
+// Held while a run directory is moved into place, so that a signal never removes a half-moved run.
+std::unique_lock<std::mutex> hold_interrupt_cleanup();
+
+} // namespace tdlab
