@@ -2,10 +2,11 @@
 #   make demo    install deps if missing, build, reproduce the DMFT figures at quick scale (under a minute)
 #   make test    install deps if missing, build, run the fast test suite (what CI runs)
 #   make bench   build and run the benchmarks (ratios against in-run references)
+#   make python  build the Python module (python/tdlab/_core*.so; README "Python")
 JOBS ?= $(shell nproc)
 BUILD := build
 
-.PHONY: all deps build demo test test-slow test-mpi bench format clean
+.PHONY: all deps build demo test test-slow test-mpi bench format clean python
 
 all: build
 
@@ -24,6 +25,11 @@ demo: build
 
 test: build
 	ctest --test-dir $(BUILD) -L fast -j $(JOBS) --output-on-failure
+	@# pytest exits 5 when it collects no tests: that is not a failure.
+	@PYTHONPATH=python /usr/bin/python3 -m pytest -q tests/python; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+
+python: deps $(BUILD)/build.ninja
+	@cmake --build $(BUILD) -j $(JOBS) --target tdlab_python
 
 test-slow: build
 	ctest --test-dir $(BUILD) -L slow --output-on-failure

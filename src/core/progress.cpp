@@ -3,9 +3,37 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <thread>
 #include <unistd.h>
 
 namespace tdlab {
+
+namespace {
+std::atomic<bool (*)(uint64_t, uint64_t)> g_poll{nullptr};
+std::thread::id g_poll_thread;
+std::atomic<int64_t> g_last_poll_ns{0};
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+} // namespace
+
+void Progress::set_interrupt_poll(bool (*poll)(uint64_t done, uint64_t total)) {
+    if (poll) {
+        g_poll_thread = std::this_thread::get_id();
+        g_last_poll_ns.store(0);
+    }
+    g_poll.store(poll, std::memory_order_release);
+}
+
+void Progress::poll_interrupt() {
+    bool (*poll)(uint64_t, uint64_t) = g_poll.load(std::memory_order_acquire);
+    if (poll == nullptr || std::this_thread::get_id() != g_poll_thread) return;
+    const int64_t now = now_ns();
+    if (now - g_last_poll_ns.load(std::memory_order_relaxed) < 50'000'000) return;
+    g_last_poll_ns.store(now, std::memory_order_relaxed);
+    if (poll(done_.load(std::memory_order_relaxed), total_)) throw Interrupted();
+}
 
 bool Progress::enabled() {
     return ::isatty(STDERR_FILENO) && std::getenv("TDLAB_QUIET") == nullptr;
@@ -21,6 +49,7 @@ Progress::~Progress() {
 
 void Progress::add(uint64_t n) {
     done_.fetch_add(n, std::memory_order_relaxed);
+    poll_interrupt();
     if (!active_) return;
     int64_t now =
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
