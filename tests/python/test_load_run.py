@@ -22,6 +22,10 @@ def _check_listed_files(run, run_dir, prefix):
     for name in listed:
         path = os.path.join(run_dir, name)
         key = prefix + name
+        if os.path.isdir(path):  # a reproduce folder lists its sub-runs
+            sub = run.runs[name] if not prefix else run.runs[prefix[:-1]].runs[name]
+            assert sub.path == os.path.abspath(path)
+            continue
         assert run.files[key] == path
         stem, ext = os.path.splitext(key)
         if ext == ".npy":
