@@ -5,6 +5,7 @@ into memory and removed."""
 import math
 import os
 import shutil
+import sys
 import tempfile
 
 from . import _core
@@ -80,17 +81,39 @@ class _Tqdm:
             self.bar.close()
 
 
+class _Line:
+    """progress(done, total) as one line on stderr, redrawn when the percentage changes (for Jupyter and
+    pipes, where the C++ progress line stays silent because stderr is not a terminal)."""
+
+    def __init__(self, label):
+        self.label, self.last = label, -1
+
+    def __call__(self, done, total):
+        pct = int(100 * done / total) if total else 100
+        if pct != self.last:
+            self.last = pct
+            sys.stderr.write(f"\r{self.label}  {pct:3d}%")
+            sys.stderr.flush()
+
+    def close(self):
+        if self.last >= 0:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
 def progress_arg(progress, label):
     """The callable the C++ side reports (done, total) to about every 50 ms, or None.
-    progress=None: a tqdm bar when tqdm is installed, else the C++ progress line (on a terminal);
-    False: nothing; a callable: called as progress(done, total)."""
+    progress=None: a tqdm bar when tqdm is installed, else a line on stderr (the C++ one on a terminal;
+    none when TDLAB_QUIET is set); False: nothing; a callable: called as progress(done, total)."""
     if progress is False:
         return None
     if progress is None or progress is True:
+        if os.environ.get("TDLAB_QUIET"):
+            return None
         try:
             from tqdm.auto import tqdm
         except ImportError:
-            return None
+            return None if sys.stderr.isatty() else _Line(label)
         return _Tqdm(tqdm, label)
     if not callable(progress):
         raise ValueError("progress: expected None, False or a callable progress(done, total)")
@@ -103,7 +126,7 @@ def call_with_progress(fn, progress, label):
     try:
         return fn(cb)
     finally:
-        if isinstance(cb, _Tqdm):
+        if isinstance(cb, (_Tqdm, _Line)):
             cb.close()
 
 
