@@ -3,11 +3,12 @@
 #   make test    install deps if missing, build, run the fast test suite (what CI runs)
 #   make bench   build and run the benchmarks (ratios against in-run references)
 #   make test-asan  fast tests (default: core, fuzz, dmft, dynamics) under AddressSanitizer + UBSan (build-asan)
+#   make python  build the Python module (python/tdlab/_core*.so; README "Python")
 JOBS ?= $(shell nproc)
 BUILD := build
 ASAN_BUILD := build-asan
 
-.PHONY: all deps build demo test test-slow test-mpi test-asan bench format clean
+.PHONY: all deps build demo test test-slow test-mpi test-asan bench format clean python
 
 all: build
 
@@ -27,6 +28,11 @@ demo: build
 
 test: build
 	ctest --test-dir $(BUILD) -L fast -j $(JOBS) --output-on-failure
+	@# pytest exits 5 when it collects no tests: that is not a failure.
+	@PYTHONPATH=python /usr/bin/python3 -m pytest -q tests/python; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+
+python: deps $(BUILD)/build.ninja
+	@cmake --build $(BUILD) -j $(JOBS) --target tdlab_python
 
 # Sanitizers: any out-of-bounds access, use after free or undefined behaviour fails the test that hit it
 # (-fno-sanitize-recover). Leak checking is off: it needs ptrace, which containers often deny, and the

@@ -4,34 +4,10 @@
 // `tdlab reproduce birth` is repro/birth.cpp.
 #include "birth/trainer.h"
 #include "cli/cli_common.h"
-#include "core/progress.h"
-#include "plot/birth_figures.h"
-
-#include <fmt/format.h>
+#include "repro/run_commands.h"
 
 namespace tdlab::cli {
 namespace {
-
-RunBody prepare_birth_train(const Config &cfg) {
-    const birth::TrainOptions opt = birth::train_options_from(cfg);
-    return [opt](RunDir &run) {
-        Progress progress("birth train", uint64_t(opt.max_iters));
-        const birth::TrainResult res = birth::train(opt, run.path(""), &progress);
-        progress.finish();
-        plot::draw_birth_run(run.path(""), res.records, "birth train");
-        run.manifest()["seed"] = opt.seed;
-        run.manifest()["train_seconds"] = res.seconds;
-        run.manifest()["final"] = res.records.empty() ? nlohmann::json() : res.records.back();
-        const auto &last = res.records.back();
-        // A null probe (no in-context position, e.g. K = 0) is reported as n/a, never as a number.
-        auto shown = [&](const char *key) {
-            return last.contains(key) && last[key].is_number() ? fmt::format("{:.3f}", last[key].get<double>())
-                                                               : std::string("n/a");
-        };
-        return fmt::format("birth train: {} iterations in {:.1f} s; acc_end {}, loss_bigram {} -> {}", opt.max_iters,
-                           res.seconds, shown("acc_end"), shown("loss_bigram"), run.out().string());
-    };
-}
 
 void register_birth(CLI::App &app) {
     auto *group =
@@ -42,7 +18,7 @@ void register_birth(CLI::App &app) {
         group->add_subcommand("train", "train the simplified 2-layer model; metrics.jsonl with the official keys");
     add_run_options(train, train_opt);
     train->callback([] {
-        run_command(train_opt, "birth train", birth::train_schema(), prepare_birth_train,
+        run_command(train_opt, "birth train", birth::train_schema(), repro::prepare_birth_train,
                     "configs/birth/fig3-quick.yaml");
     });
 }

@@ -1,9 +1,7 @@
 #include "cli/cli_common.h"
 
 #include "core/error.h"
-#include "core/parallel.h"
 #include "core/paths.h"
-#include "nn/blas_threads.h"
 
 #include <cstdio>
 
@@ -27,9 +25,7 @@ void add_run_options(CLI::App *cmd, RunOptions &opt) {
 }
 
 int apply_thread_policy(int threads) {
-    const int n = configure_threads(threads);
-    nn::ensure_blas_single_thread();
-    return n;
+    return repro::apply_thread_policy(threads);
 }
 
 fs::path absolute_path(const std::string &path) {
@@ -76,9 +72,7 @@ void run_command(const RunOptions &opt, const std::string &command, const Config
     auto setup = begin_run(opt, command, schema, default_config);
     if (!setup) return;
     const RunBody body = prepare(setup->cfg);
-    RunDir run(setup->out, command, setup->cfg, RunDirPolicy{setup->force});
-    const std::string summary = body(run);
-    run.commit();
+    const std::string summary = repro::run_into_dir(setup->out, command, setup->cfg, body, RunDirPolicy{setup->force});
     std::fprintf(stderr, "%s\n", summary.c_str());
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/config.h"
 #include "core/run_dir.h"
+#include "repro/run_commands.h"
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -71,8 +72,8 @@ std::optional<RunSetup> begin_run(const RunOptions &opt, const std::string &comm
 //   -> commit -> print the summary line body returned.
 // `prepare` parses the config into the command's typed options (every UsageError before any output
 // exists) and returns the body, which fills the staging directory and may add manifest fields.
-using RunBody = std::function<std::string(RunDir &run)>;
-using PrepareRun = std::function<RunBody(const Config &cfg)>;
+using repro::PrepareRun;
+using repro::RunBody;
 void run_command(const RunOptions &opt, const std::string &command, const ConfigSchema &schema,
                  const PrepareRun &prepare, const std::string &default_config = "");
 

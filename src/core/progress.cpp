@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <thread>
 #include <unistd.h>
 
 namespace tdlab {
@@ -14,7 +15,31 @@ std::string duration_text(double s) {
     if (s < 7200) return fmt::format("{:.0f}m{:02.0f}s", std::floor(s / 60), std::fmod(s, 60));
     return fmt::format("{:.0f}h{:02.0f}m", std::floor(s / 3600), std::floor(std::fmod(s, 3600) / 60));
 }
+std::atomic<bool (*)(uint64_t, uint64_t)> g_poll{nullptr};
+std::thread::id g_poll_thread;
+std::atomic<int64_t> g_last_poll_ns{0};
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 } // namespace
+
+void Progress::set_interrupt_poll(bool (*poll)(uint64_t done, uint64_t total)) {
+    if (poll) {
+        g_poll_thread = std::this_thread::get_id();
+        g_last_poll_ns.store(0);
+    }
+    g_poll.store(poll, std::memory_order_release);
+}
+
+void Progress::poll_interrupt() {
+    bool (*poll)(uint64_t, uint64_t) = g_poll.load(std::memory_order_acquire);
+    if (poll == nullptr || std::this_thread::get_id() != g_poll_thread) return;
+    const int64_t now = now_ns();
+    if (now - g_last_poll_ns.load(std::memory_order_relaxed) < 50'000'000) return;
+    g_last_poll_ns.store(now, std::memory_order_relaxed);
+    if (poll(done_.load(std::memory_order_relaxed), total_)) throw Interrupted();
+}
 
 Progress::Mode Progress::default_mode() {
     if (std::getenv("TDLAB_QUIET") != nullptr) return Mode::Off;
@@ -43,6 +68,7 @@ Progress::~Progress() {
 
 void Progress::add(uint64_t n) {
     const uint64_t done = done_.fetch_add(n, std::memory_order_relaxed) + n;
+    poll_interrupt();
     if (mode_ == Mode::Off) return;
     int64_t now =
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();

@@ -11,9 +11,16 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 
 namespace tdlab {
+
+// Thrown by Progress::add when the front end's interrupt poll asks to stop (Ctrl-C in Python).
+class Interrupted : public std::runtime_error {
+  public:
+    Interrupted() : std::runtime_error("interrupted") {}
+};
 
 class Progress {
   public:
@@ -30,7 +37,15 @@ class Progress {
     static bool enabled();
     static Mode default_mode();
 
+    // For an embedding front end (the Python module): while `poll` is set, add() calls it with the
+    // progress so far (done, total) about every 50 ms, only on the thread that set it (the one the front
+    // end can interrupt and draw from), and throws Interrupted when it returns true. A library loop that reports
+    // progress thus stops at its next report; loops that report from inside an OpenMP region catch and rethrow after
+    // the region. nullptr clears it.
+    static void set_interrupt_poll(bool (*poll)(uint64_t done, uint64_t total));
+
   private:
+    void poll_interrupt();
     void draw(bool final);
     void log_line(bool final, double secs);
     std::string label_, unit_;

@@ -1,0 +1,21 @@
+"""tdlab from Python: the Transformer Dynamics Lab's C++ core as a NumPy-native module.
+
+    import tdlab
+    run = tdlab.dmft.run(overrides={"dmft.beta": 1.27, "dmft.start": "zoom"})   # in memory, no copy
+    run["mo_se"]                      # NumPy array [saved steps, M]
+    tdlab.dmft.sweep("configs/dmft/fig3a_quick.yaml", out="runs/fig3a")       # same bytes as the CLI
+    old = tdlab.load_run("runs/fig3a")                                         # any tdlab run directory
+
+Groups: tdlab.dmft (run, sweep, phase, spin), tdlab.birth (train), tdlab.scansnap (train, theory,
+sweep), tdlab.dynamics (period, point count, 0-1 test, spectra, Lyapunov exponents on any array).
+Config keys and defaults are the CLI's (`tdlab dmft run --help-config`). Bad keys or values raise
+ValueError naming the key; failures while running raise RuntimeError; Ctrl-C raises KeyboardInterrupt
+and leaves no run directory behind.
+"""
+
+from . import _core
+from .run import Run, load_run
+from . import birth, dmft, dynamics, scansnap
+
+__version__ = _core.__version__
+__all__ = ["Run", "load_run", "dmft", "birth", "scansnap", "dynamics"]

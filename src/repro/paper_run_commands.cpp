@@ -1,0 +1,94 @@
+// The bodies of the run commands of the two training papers:
+//   birth train      Bietti et al. 2023, Birth of a Transformer (arXiv 2306.00802; docs/birth.md): one run of
+//                    the simplified model: metrics.jsonl (official keys), params.npz, attention maps of
+//                    experiment sequences, curve figures
+//   scansnap train   Tian et al. 2023, Scan and Snap (arXiv 2305.16380; docs/scansnap.md): one training run:
+//                    loss, c_n over iterations, entropies, Z rows (.npy/.csv) + figures
+//   scansnap theory  the closed forms h, h*, gamma, Gamma, B_n, transition times (+ the population ODE)
+//   scansnap sweep   the Fig 6 grid (num_last x lr_z x ratio x seeds) in parallel: entropy.csv, recall.csv
+#include "birth/trainer.h"
+#include "core/progress.h"
+#include "plot/birth_figures.h"
+#include "plot/scansnap_figures.h"
+#include "repro/run_commands.h"
+#include "scansnap/outputs.h"
+#include "scansnap/population.h"
+#include "scansnap/sweep.h"
+#include "scansnap/trainer.h"
+
+#include <fmt/format.h>
+#include <omp.h>
+
+namespace tdlab::repro {
+
+RunBody prepare_birth_train(const Config &cfg) {
+    const birth::TrainOptions opt = birth::train_options_from(cfg);
+    return [opt](RunDir &run) {
+        Progress progress("birth train", uint64_t(opt.max_iters));
+        const birth::TrainResult res = birth::train(opt, run.path(""), &progress);
+        progress.finish();
+        plot::draw_birth_run(run.path(""), res.records, "birth train");
+        run.manifest()["seed"] = opt.seed;
+        run.manifest()["train_seconds"] = res.seconds;
+        run.manifest()["final"] = res.records.empty() ? nlohmann::json() : res.records.back();
+        const auto &last = res.records.back();
+        // A null probe (no in-context position, e.g. K = 0) is reported as n/a, never as a number.
+        auto shown = [&](const char *key) {
+            return last.contains(key) && last[key].is_number() ? fmt::format("{:.3f}", last[key].get<double>())
+                                                               : std::string("n/a");
+        };
+        return fmt::format("birth train: {} iterations in {:.1f} s; acc_end {}, loss_bigram {} -> {}", opt.max_iters,
+                           res.seconds, shown("acc_end"), shown("loss_bigram"), run.out().string());
+    };
+}
+
+using namespace tdlab::scansnap;
+
+RunBody prepare_scansnap_train(const Config &cfg) {
+    const TrainParams p = train_params_from(cfg);
+    const SeqClasses data(p.data); // refuses bad data.* keys before the run directory exists
+    return [p, data](RunDir &run) {
+        TrainResult r = train(p);
+        const auto c = write_train_outputs(run.path(""), p, r);
+        if (!r.z_rows.empty())
+            plot::draw_train_figures(run.path(""), data, r, c, c_entropy_history(data, c, size_t(r.niter) + 1));
+        run.manifest()["seed"] = p.seed;
+        run.manifest()["M"] = data.M();
+        run.manifest()["K"] = data.K();
+        run.manifest()["final_loss"] = r.loss.back();
+        return fmt::format("scansnap train: {}; loss {:.5f} -> {:.3g} after {} iterations -> {}", data.describe(),
+                           r.loss.front(), r.loss.back(), p.niter, run.out().string());
+    };
+}
+
+RunBody prepare_scansnap_theory(const Config &cfg) {
+    const TheoryCurveParams tp = theory_curve_params_from(cfg);
+    const auto pop = population_params_from(cfg);
+    return [tp, pop](RunDir &run) {
+        const Transitions tr = write_theory_outputs(run.path(""), tp);
+        plot::draw_theory_figures(run.path(""), tp, tr);
+        if (pop) write_population_outputs(run.path(""), simulate_population(*pop));
+        return fmt::format("scansnap theory: M={} K={} eta_y={} eta_z={} -> {}", tp.M, tp.K, tp.eta_y, tp.eta_z,
+                           run.out().string());
+    };
+}
+
+RunBody prepare_scansnap_sweep(const Config &cfg) {
+    const TrainParams base = train_params_from(cfg);
+    const SweepGrid grid = sweep_grid_from(cfg);
+    return [base, grid](RunDir &run) {
+        const size_t total = grid.num_last.size() * grid.lr_z.size() * grid.ratio.size() * size_t(grid.seeds);
+        Progress progress("scansnap sweep", total, "runs");
+        SweepResult r = run_sweep(base, grid, &progress);
+        progress.finish();
+        write_sweep_outputs(run.path(""), grid, r);
+        plot::draw_sweep_figures(run.path(""), grid, r);
+        run.manifest()["runs"] = total;
+        run.manifest()["sweep_wall_s"] = r.wall_s;
+        run.manifest()["threads"] = omp_get_max_threads();
+        return fmt::format("scansnap sweep: {} runs in {:.2f} s on {} threads -> {}/entropy.csv", total, r.wall_s,
+                           omp_get_max_threads(), run.out().string());
+    };
+}
+
+} // namespace tdlab::repro

@@ -1,0 +1,46 @@
+"""Every command group from Python writes the CLI's run directory byte for byte (manifest aside)."""
+
+import os
+
+import pytest
+
+import tdlab
+
+CASES = [
+    ("dmft phase", tdlab.dmft.phase, {"phase.x_count": 4, "phase.y_count": 3, "dmft.steps": 20000,
+                                      "dmft.transient": 15000, "sweep.chunk": 4}),
+    ("dmft spin", tdlab.dmft.spin, {"dmft.N": 990, "dmft.runs": 2, "dmft.steps": 3000, "dmft.transient": 2000}),
+    ("scansnap theory", tdlab.scansnap.theory, {}),
+    ("scansnap sweep", tdlab.scansnap.sweep, {"sweep.num_last": 3, "sweep.seeds": 1, "opt.niter": 30, "sweep.lr_z": [1.0], "sweep.ratio": [1.0, 2.0]}),
+]
+
+
+def _sets(overrides):
+    out = []
+    for k, v in overrides.items():
+        text = "[" + ", ".join(map(str, v)) + "]" if isinstance(v, list) else str(v)
+        out += ["--set", f"{k}={text}"]
+    return out
+
+
+@pytest.mark.parametrize("command,fn,overrides", CASES, ids=[c[0] for c in CASES])
+def test_python_run_directory_equals_the_cli(cli, tmp_path, command, fn, overrides):
+    cli(*command.split(), *_sets(overrides), "--out", tmp_path / "cli")
+    run = fn(overrides=overrides, out=tmp_path / "py", progress=False)
+    assert run.manifest["command"] == command
+    names = sorted(os.listdir(tmp_path / "cli"))
+    assert names == sorted(os.listdir(tmp_path / "py"))
+    for name in names:
+        if name == "manifest.json":
+            continue
+        assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "py" / name).read_bytes(), name
+
+
+def test_out_none_leaves_nothing_and_returns_the_arrays(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    run = tdlab.scansnap.theory()
+    assert run.tables and run.arrays
+    assert os.listdir(tmp_path) == []
