@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <new>
 
 int main(int argc, char **argv) {
     tdlab::set_command_line(argc, argv);
@@ -29,6 +30,12 @@ int main(int argc, char **argv) {
         return 2;
     } catch (const tdlab::RuntimeError &e) {
         std::fprintf(stderr, "tdlab: failed: %s\n", e.what());
+        return 1;
+    } catch (const std::bad_alloc &) {
+        // Sizes the up-front estimates (core/memory_budget.h) did not foresee: say what happened, not
+        // "internal error"; the staging directory is gone with the RunDir that owned it.
+        std::fprintf(stderr, "tdlab: failed: out of memory (this run needs more than the machine could give; "
+                             "reduce the size keys of the config)\n");
         return 1;
     } catch (const std::exception &e) {
         std::fprintf(stderr, "tdlab: internal error: %s\n", e.what());

@@ -40,11 +40,6 @@ size_t network_memory_bytes(int M, int64_t N, int NP, Sampler sampler, const std
     return bytes > 1e19 ? size_t(-1) : size_t(bytes);
 }
 
-size_t physical_memory_bytes() {
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-    return pages > 0 && page > 0 ? size_t(pages) * size_t(page) : size_t(8) << 30;
-}
-
 FiniteNetwork FiniteNetwork::build(const ModelParams &p_in, int64_t N, Sampler sampler) {
     if (N < 1) throw UsageError(fmt::format("config key 'dmft.N' = {}: the network needs N >= 1 semantic units", N));
     ModelParams p = p_in;

@@ -23,6 +23,7 @@
 // correlations). The N_P positional columns are the template's.
 #pragma once
 
+#include "core/memory_budget.h"
 #include "core/rng.h"
 #include "dmft/mean_field_map.h"
 
@@ -39,8 +40,6 @@ const char *sampler_name(Sampler s);
 
 // Bytes a network of N units needs (weights, unit pattern index), checked before anything is allocated.
 size_t network_memory_bytes(int M, int64_t N, int NP, Sampler sampler, const std::string &weights);
-// Physical memory of this machine in bytes (the limit for network_memory_bytes is 3/4 of it).
-size_t physical_memory_bytes();
 
 // Read-only description of one finite network, shared by all runs.
 struct FiniteNetwork {

@@ -2,6 +2,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/memory_budget.h"
 #include "core/progress.h"
 #include "core/run_dir.h"
 #include "core/warnings.h"
@@ -84,6 +85,11 @@ Grid make_grid(const Config &cfg, GridKind kind) {
     const DynamicsParams base = dynamics_params_from(cfg);
     if (kind == GridKind::Sweep) {
         g.param = cfg.get_string("sweep.param");
+        if (cfg.get_double("sweep.min") > cfg.get_double("sweep.max"))
+            throw UsageError(
+                fmt::format("config keys 'sweep.min' = {} > 'sweep.max' = {}: the grid runs from min up to max "
+                            "(for a downward neighbour chain set sweep.direction = down)",
+                            cfg.get_double("sweep.min"), cfg.get_double("sweep.max")));
         g.values = linspace(cfg.get_double("sweep.min"), cfg.get_double("sweep.max"), cfg.get_int("sweep.count"));
         for (double v : g.values) {
             DynamicsParams d = base;
@@ -190,8 +196,20 @@ GridSpec grid_spec_from(const Config &cfg, GridKind kind) {
     GridSpec s;
     s.kind = kind;
     s.model = model_params_from(cfg);
-    s.grid = make_grid(cfg, kind);
     s.sweep = sweep_options_from(cfg, s.model.L);
+    // Checked before the grid exists: what the whole grid holds until it is written is, per value, the
+    // kept samples (float64), the raster's distinct bins (int16, at most one per recorded step), the
+    // Poincare values and the point's record.
+    const double values = kind == GridKind::Sweep
+                              ? double(cfg.get_int("sweep.count"))
+                              : double(cfg.get_int("phase.x_count")) * double(cfg.get_int("phase.y_count"));
+    const double window = double(s.sweep.batch.steps - s.sweep.batch.transient);
+    const double per_value =
+        8.0 * double(s.sweep.keep) + 2.0 * std::min(window, double(s.sweep.raster_resolution)) + 8.0 * 64 + 256;
+    check_memory_budget(values * per_value, "'sweep.count' (or 'phase.x_count' x 'phase.y_count') and 'sweep.keep'",
+                        fmt::format("the results of {:.0f} grid values", values),
+                        "lower sweep.keep or split the grid with --shard i/n");
+    s.grid = make_grid(cfg, kind);
     s.start = cfg.get_string("dmft.start");
     s.perturb = cfg.get_double("dmft.perturb");
     s.seed = uint64_t(cfg.get_int("dmft.seed"));

@@ -1,6 +1,7 @@
 #include "dmft/trajectory_tables.h"
 
 #include "core/error.h"
+#include "core/memory_budget.h"
 #include "core/npy.h"
 #include "dmft/network_run.h"
 
@@ -49,12 +50,12 @@ void write_spin_tables(const std::filesystem::path &dir, const std::vector<Traje
 }
 
 void check_recorded_memory(int runs, int64_t saved, int M) {
-    const double out_bytes = 6.0 * 8.0 * double(runs) * double(saved) * double(M);
-    if (out_bytes > double(physical_memory_bytes()) / 2) {
-        throw UsageError(fmt::format("config keys 'dmft.runs' = {} and 'dmft.steps'/'dmft.save_every': the recorded "
-                                     "window needs {:.1f} GiB; record fewer steps or runs",
-                                     runs, out_bytes / 1073741824.0));
-    }
+    // Six [runs, saved, M] float64 arrays plus the int64 time index, held until they are written.
+    const double out_bytes = double(runs) * double(saved) * (6.0 * 8.0 * double(M) + 8.0);
+    check_memory_budget(out_bytes,
+                        fmt::format("'dmft.runs' = {}, 'dmft.steps', 'dmft.transient', 'dmft.save_every'", runs),
+                        fmt::format("the recorded window ({} saved steps x M = {})", saved, M),
+                        "record fewer steps (raise dmft.transient or dmft.save_every) or fewer runs");
 }
 
 } // namespace tdlab::dmft

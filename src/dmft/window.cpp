@@ -21,4 +21,12 @@ void Window::check() const {
             fmt::format("config key 'dmft.transient' = {} must be smaller than 'dmft.steps' = {}", transient, steps));
 }
 
+void Window::check_start(int64_t t, const std::string &start) const {
+    if (t >= steps - 1)
+        throw UsageError(fmt::format("config key 'dmft.steps' = {} is not past the start's step t = {} ('dmft.start' = "
+                                     "{}): nothing would run. dmft.steps counts from t = 0: to continue n more "
+                                     "steps set dmft.steps = {} + n",
+                                     steps, t, start, t + 1));
+}
+
 } // namespace tdlab::dmft

@@ -7,6 +7,7 @@
 #include "dmft/trajectory.h"
 
 #include <cstdint>
+#include <string>
 
 namespace tdlab::dmft {
 
@@ -19,6 +20,10 @@ struct Window {
     // both keys unless transient < steps.
     static Window from(const Config &cfg);
     void check() const;
+    // The map continues from a start whose last step is `t` (0 for the cold start, the checkpoint's t for a
+    // context file): UsageError naming dmft.steps unless at least one step is left (t < steps - 1).
+    // dmft.steps counts from t = 0, so continuing a finished run of S steps by n more needs S + n.
+    void check_start(int64_t t, const std::string &start) const;
     TrajectoryOptions trajectory() const { return {steps, transient, save_every}; }
 };
 

@@ -35,6 +35,8 @@ DmftRunJob DmftRunJob::prepare(const Config &cfg) {
     j.model = std::make_shared<dmft::DmftModel>(dmft::DmftModel::build(params));
     j.map = std::make_shared<dmft::MeanFieldMap>(*j.model, j.dyn);
     j.ctx = std::make_shared<dmft::Context>(dmft::start_context(cfg.get_string("dmft.start"), *j.map));
+    dmft::Window::from(cfg).check_start(j.ctx->t, cfg.get_string("dmft.start"));
+    dmft::check_recorded_memory(1, dmft::saved_points(j.window, j.ctx->t), params.M);
     dmft::perturb_context(*j.ctx, cfg.get_double("dmft.perturb"), uint64_t(cfg.get_int("dmft.seed")), 0);
     return j;
 }
@@ -98,6 +100,7 @@ RunBody prepare_dmft_spin(const Config &cfg) {
     const auto &net = *netp;
     auto mapp = std::make_shared<dmft::MeanFieldMap>(net.mean_field, dyn);
     const dmft::Context start = dmft::start_context(cfg.get_string("dmft.start"), *mapp);
+    dmft::Window::from(cfg).check_start(start.t, cfg.get_string("dmft.start"));
     const int64_t saved = dmft::saved_points(sopt.window, start.t);
     dmft::check_recorded_memory(sopt.runs, saved, params.M);
     return [=](RunDir &run) {

@@ -1,6 +1,7 @@
 #include "scansnap/dataset.h"
 
 #include "core/error.h"
+#include "core/memory_budget.h"
 
 #include <algorithm>
 #include <cmath>
@@ -62,6 +63,15 @@ SeqClasses::SeqClasses(const DataParams &p) : params_(p) {
     need(p.L >= 2, fmt::format("data.L = {} must be >= 2 (at least one contextual token)", p.L));
     need(p.unique_min > 0 && p.unique_max >= p.unique_min, "need 0 < data.unique_min <= data.unique_max");
     need(p.common_prob >= 0, "data.common_prob must be >= 0");
+    // The vocabulary size M sets the model (Y and Z are M x M, with their gradients and optimiser state:
+    // six M x M float64 matrices at most); checked in double before any int arithmetic can overflow.
+    const double K_d = double(p.num_last) * double(p.num_next_per_last);
+    const double M_d = double(p.num_common) + double(p.num_common_per_last) * double(p.num_last) +
+                       double(p.num_unique_per_next) * K_d + double(p.num_last) + K_d;
+    check_memory_budget(6.0 * 8.0 * M_d * M_d,
+                        "'data.num_unique_per_next', 'data.num_last', 'data.num_next_per_last', 'data.num_common*'",
+                        fmt::format("a model over M = {:.0f} tokens", M_d));
+    need(M_d < 2147483647.0, fmt::format("the vocabulary M = {:.0f} does not fit an int", M_d));
     const int K = p.num_last * p.num_next_per_last;
     const int unique_offset = p.num_common + p.num_common_per_last * p.num_last;
     last_offset_ = unique_offset + p.num_unique_per_next * K;
