@@ -4,6 +4,7 @@
 // "internal error" or a command run by a shell.
 #include "core/atomic_file.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <gtest/gtest.h>
@@ -126,4 +127,38 @@ TEST(CliEdges, OutThatIsAFileOrReadOnlyIsExit2) {
     fs::permissions(base / "ro", fs::perms::owner_all);
     EXPECT_EQ(r.code, 2) << r.err;
     EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
+}
+
+// Sizes nobody's machine holds ended in "internal error: std::bad_alloc" or the OOM killer, a
+// continuation not past its checkpoint ran zero steps with exit 0, and an inverted sweep range was
+// accepted. Each is now exit 2 naming the key, before any output exists.
+TEST(CliEdges, ImpossibleSizesAndEmptyRunsAreRefusedUpFront) {
+    const fs::path base = scratch("sizes");
+    ASSERT_EQ(run_cli(base, dmft_run("first")).code, 0);
+    struct Case {
+        std::vector<std::string> args;
+        std::string key; // named in the message
+    };
+    const std::vector<Case> cases = {
+        {{"dmft", "run", "--set", "dmft.steps=1000000000000", "--out", "a"}, "dmft.steps"},
+        {{"dmft", "sweep", "--set", "sweep.count=100000000", "--out", "b"}, "sweep.count"},
+        {{"dmft", "phase", "--set", "phase.x_count=100000", "--set", "phase.y_count=100000", "--out", "c"},
+         "phase.x_count"},
+        {{"dmft", "sweep", "--set", "sweep.min=1.3", "--set", "sweep.max=1.2", "--set", "sweep.count=3", "--out", "d"},
+         "sweep.min"},
+        {{"scansnap", "train", "--set", "data.num_unique_per_next=100000", "--out", "e"}, "data.num_unique_per_next"},
+        // The README's recipe: continue from a finished run's final context with the same dmft.steps.
+        {dmft_run("f", {"--set", "dmft.start=first/final_context.yaml"}), "dmft.steps"},
+    };
+    for (const auto &c : cases) {
+        std::string line;
+        for (const auto &a : c.args) line += a + " ";
+        const Result r = run_cli(base, c.args);
+        EXPECT_EQ(r.code, 2) << line << ": " << r.err;
+        EXPECT_NE(r.err.find(c.key), std::string::npos) << line << ": " << r.err;
+        EXPECT_EQ(r.err.find("internal error"), std::string::npos) << line << ": " << r.err;
+        const auto out = std::find(c.args.begin(), c.args.end(), "--out");
+        ASSERT_NE(out, c.args.end());
+        EXPECT_FALSE(fs::exists(base / *(out + 1))) << line;
+    }
 }
