@@ -9,6 +9,7 @@
 #include "dynamics/correlation_dimension.h"
 #include "dynamics/kaplan_yorke.h"
 #include "dynamics/lyapunov_spectrum.h"
+#include "dynamics/series_analysis.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -225,4 +226,26 @@ TEST(AttractorMatch, CyclicShiftsOnlyByMultiples) {
     EXPECT_TRUE(same_attractor(q1, q2, mo));
     EXPECT_FALSE(same_attractor(q1, q3, mo));
     EXPECT_FALSE(same_attractor(a, q1, mo));
+}
+
+TEST(SeriesAnalysis, HenonIsChaoticAndPeriod3IsPeriodic) {
+    auto x = henon_orbit(8000);
+    auto a = analyze_series(x, 2);
+    EXPECT_EQ(a.period, 0u);
+    EXPECT_GT(a.chaos01, 0.8);
+    EXPECT_EQ(a.label.label, Label::Chaotic);
+    EXPECT_NEAR(a.d2.d2, 1.21, 0.06) << a.d2.r_lo << " .. " << a.d2.r_hi;
+    EXPECT_EQ(a.power.size(), 8000u / 2 + 1);
+    double y = 0.3;
+    std::vector<double> s;
+    for (int t = 0; t < 4000; ++t) {
+        y = 3.83 * y * (1.0 - y);
+        if (t >= 1000) s.push_back(y);
+    }
+    auto p = analyze_series(s, 1);
+    EXPECT_EQ(p.period, 3u);
+    EXPECT_EQ(p.unique_points, 3);
+    EXPECT_EQ(p.label.label, Label::Periodic);
+    EXPECT_NEAR(p.d2.d2, 0.0, 0.05); // of the delay embedding: three points
+    EXPECT_THROW(analyze_series({1.0, NAN}, 1), UsageError);
 }
