@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A plain NumPy implementation of the DMFT mean-field map (specs/dmft.md 2.2), as a speed reference.
+"""A plain NumPy implementation of the DMFT mean-field map (docs/dmft_map.md section 2), as a speed reference.
 
 It iterates the same map as tdlab's MeanFieldMap (correlation form, seed-1 weights' CS matrices,
 max-subtracted softmax over the L = 4 context slots) from the zoom checkpoint, one step at a time with
@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 # Signed correlations CS^alpha (4 sign patterns x 3 features) of the paper's seed-1 weights, from
-# the pair and quad correlations of specs/dmft.md 3.3: CS = sign_matrix @ vstack(C, Q).
+# the pair and quad correlations of the seed-1 weights (docs/dmft_map.md sections 3-4): CS = sign_matrix @ vstack(C, Q).
 SIGN = np.array([[1, 1, 1, 1], [1, 1, -1, -1], [1, -1, 1, -1], [1, -1, -1, 1]], dtype=float)
 PATTERNS = SIGN[:, :3]
 C = {
@@ -27,7 +27,7 @@ C = {
 Q = {"o": np.array([-1, 1, 1]) / 3, "v": np.array([1, -3, -1]) / 3, "q": np.array([1, -1, -1]) / 3,
      "k": np.array([-1, -3, 1]) / 3}
 CS = {a: SIGN @ np.vstack([C[a], Q[a]]) for a in "ovqk"}
-# Positional weights (MSB, LSB) per feature (spec 3.3) and the code of t mod 4, MSB first.
+# Positional weights (MSB, LSB) per feature (docs/dmft_map.md section 4) and the code of t mod 4, MSB first.
 PEW = {"o": [[-1, -1], [1, -1], [1, 1]], "v": [[-1, -1], [1, -1], [-1, 1]], "q": [[1, -1], [1, 1], [-1, -1]],
        "k": [[-1, -1], [-1, -1], [-1, 1]]}
 CODES = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], dtype=float)

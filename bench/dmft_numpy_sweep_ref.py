@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""NumPy reference of the DMFT mean-field map (specs/dmft.md 2.2, site-type form of the seed-1 weights),
+"""NumPy reference of the DMFT mean-field map (docs/dmft_map.md sections 2-3, site-type form of the seed-1 weights),
 one beta at a time, as the authors' code iterates it (a Python loop over steps with small NumPy ops).
 Prints the measured seconds per beta extrapolated to --steps (measured over --measure steps).
 Usage: /usr/bin/python3 bench/dmft_numpy_sweep_ref.py --beta 1.27 --steps 120000 --measure 12000"""
@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-W = {  # site types s1..s3 (rows) x features, spec 3.3
+W = {  # site types s1..s3 (rows) x features, docs/dmft_map.md section 4
     "o": np.array([[-1, -1, 1], [1, 1, 1], [1, -1, 1]], float),
     "v": np.array([[-1, -1, -1], [1, -1, 1], [-1, 1, 1]], float),
     "q": np.array([[1, -1, 1], [-1, -1, -1], [-1, -1, 1]], float),

@@ -7,7 +7,7 @@ The data are drawn vectorised (torch.multinomial per batch), which is faster tha
 Python loop, so the comparison is favourable to PyTorch. Two forms of the forward:
   --form gather (default): gather/scatter of the one-hot products (X K2[m]^T and X^T b): the fastest
                            PyTorch form we found, so the ratio against it is the conservative one;
-  --form onehot:           the products of spec 2.3 written literally on one-hot matrices X (B x L-1 x M)
+  --form onehot:           the products of docs/scansnap.md "Model" written literally on one-hot matrices X (B x L-1 x M)
                            with batched matmuls (how the one-hot notation reads; we have not seen
                            whether the official decoder_only.py gathers or multiplies).
 Prints JSON: best and median seconds per run.

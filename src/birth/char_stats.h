@@ -1,6 +1,7 @@
 // Character statistics of tiny Shakespeare: the unigram law pi_u and the bigram law pi_b(j|i) that
-// drive the Birth data (specs/birth.md 1.1). Read from data/birth/tinyshakespeare_char_counts.tsv,
-// a lossless plain-text copy of the authors' data/meta.pkl:
+// drive the Birth data (docs/birth.md "Data"). Read from data/birth/tinyshakespeare_char_counts.tsv,
+// a lossless plain-text copy of data/meta.pkl in the authors' repository
+// (github.com/albietz/transformer-birth; not shipped here):
 //   "U id codepoint count" x 65, then "B id_prev id_next count" x 1403, tab-separated, '#' comments.
 #pragma once
 

@@ -1,4 +1,6 @@
-// `tdlab reproduce birth`: the runs behind Fig 3 and Fig 4 (specs/birth.md 3.2, 5) and their figures.
+// The experiment variants behind Figs 3 and 4 of Bietti et al. 2023 (arXiv 2306.00802; described in
+// docs/birth.md), as config overrides of the base configs. `tdlab reproduce birth` (repro/birth.cpp)
+// runs them and draws the figures.
 //   Fig 3: configs/birth/fig3[-quick].yaml with five freezing variants (frozen until 30% of the run,
 //          iteration 300 of 1000 at paper scale): none; W_O^2; W_K^1+W_K^2; W_K^1; W_K^2.
 //   Fig 4: configs/birth/fig4[-quick].yaml (random triggers, W_F, loss on all tokens) and its data
@@ -23,7 +25,5 @@ struct Variant {
 std::vector<Variant> fig3_variants(int freeze_iter);
 std::vector<Variant> fig4_data_variants();
 std::vector<Variant> fig4_output_variants();
-
-void reproduce(const std::string &scale, const std::string &out, int threads);
 
 } // namespace tdlab::birth

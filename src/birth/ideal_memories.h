@@ -1,6 +1,7 @@
-// The ideal associative memories of specs/birth.md 2.2 (paper Sec. 4), built from the model's own
-// (frozen) embeddings and random maps. Each memory W = alpha * sum v_j u_i^T / (|u_i|^2 |v_j|^2), so that
-// v_j^T W u_i ~= alpha for a stored pair and ~0 otherwise (near-orthogonal random vectors, 6.1):
+// The ideal associative memories of Bietti et al. 2023, arXiv 2306.00802, Sec. 4 (docs/birth.md "Associative
+// memories"), built from the model's own (frozen) embeddings and random maps. Each memory W = alpha * sum v_j u_i^T /
+// (|u_i|^2 |v_j|^2), so that v_j^T W u_i ~= alpha for a stored pair and ~0 otherwise (near-orthogonal random
+// vectors, 6.1):
 //   W_K^1 = a1 sum_{t=1}^{L-1} p_t p_{t-1}^T                   previous-token head (positional)
 //   W_K^2 = a2 sum_{k in Q} w_E(k) w_1(k)^T, w_1(k) = W_O^1 W_V^1 w_E(k)   (all k for random triggers)
 //   W_O^2 = a3 sum_k w_U(k) (W_V^2 w_E(k))^T                    copy the attended token to its output

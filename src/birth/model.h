@@ -1,6 +1,6 @@
-// Bietti et al.'s simplified two-layer attention model (ihead_basic_model.py, specs/birth.md 2.1),
-// built from the tdlab::nn ops. One head per layer, head dim = d, W_Q = identity, no LayerNorm, no
-// biases, column-vector convention of torch.nn.Linear (y = W x, W out x in):
+// Bietti et al.'s simplified two-layer attention model (ihead_basic_model.py; Bietti et al. 2023, arXiv 2306.00802,
+// Sec. 4.2; docs/birth.md "The simplified two-layer model"), built from the tdlab::nn ops. One head per layer, head dim
+// = d, W_Q = identity, no LayerNorm, no biases, column-vector convention of torch.nn.Linear (y = W x, W out x in):
 //   h0_t = E[z_t] + P[t]
 //   layer l = 1,2 (input h):  k = W_K h,  v = W_V h,  beta = causal softmax_s(h_t . k_s / sqrt(d)),
 //                             h'_t = h_t + W_O sum_s beta_ts v_s

@@ -1,4 +1,5 @@
-// Metrics and memory-recall probes of ihead_basic_main.py (specs/birth.md section 4), with the
+// Metrics and memory-recall probes of ihead_basic_main.py (Bietti et al. 2023, arXiv 2306.00802, Sec. 5; docs/birth.md
+// "Metrics and probes"), with the
 // official key names. Masks over the B x T grid: G = {outs == 0} (global tokens), I = {outs >= 2}
 // (in-context tokens), A = {outs >= 1}; yhat = argmax_j logits (ties to the lowest index).
 #pragma once

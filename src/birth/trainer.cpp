@@ -82,7 +82,40 @@ ModelOptions model_options_from(const Config &cfg) {
     return m;
 }
 
+TrainOptions train_options_from(const Config &cfg) {
+    TrainOptions o;
+    o.seed = uint64_t(cfg.get_int("birth.seed"));
+    o.train_data = data_options_from(cfg, false);
+    o.test_data = data_options_from(cfg, true);
+    o.model = model_options_from(cfg);
+    o.optimizer = cfg.get_string("birth.optim.optimizer");
+    o.sgd = nn::SgdOptions{cfg.get_double("birth.optim.lr"), cfg.get_double("birth.optim.momentum"),
+                           cfg.get_double("birth.optim.weight_decay")};
+    o.adamw.lr = cfg.get_double("birth.optim.lr");
+    o.adamw.beta1 = cfg.get_double("birth.optim.beta1");
+    o.adamw.beta2 = cfg.get_double("birth.optim.beta2");
+    o.adamw.weight_decay = cfg.get_double("birth.optim.weight_decay");
+    o.batch_size = int(cfg.get_int("birth.optim.batch_size"));
+    o.max_iters = cfg.get_int("birth.optim.max_iters");
+    const std::string freeze = cfg.get_string("birth.optim.freeze_until");
+    o.freeze_until = freeze == "none" ? "" : freeze;
+    o.loss_head_only = cfg.get_bool("birth.train.loss_head_only");
+    o.eval_delta = cfg.get_int("birth.train.eval_delta");
+    o.test_batch_size = int(cfg.get_int("birth.train.test_batch_size"));
+    o.test_both_outs = cfg.get_bool("birth.train.test_both_outs");
+    o.exp_sequences = int(cfg.get_int("birth.train.exp_sequences"));
+    return o;
+}
+
 namespace {
+
+// The probes' -1 means "absent" (an empty set: no in-context position when K = 0, no W_F for ff1_loss,
+// ...). It is not a result, so it is written as null: plot/ draws a gap, summaries print n/a. Every
+// real value of these keys (accuracies, losses, norms) is >= 0.
+void mark_absent(nlohmann::json &rec) {
+    for (auto it = rec.begin(); it != rec.end(); ++it)
+        if (it->is_number_float() && it->get<double>() == -1.0) *it = nullptr;
+}
 
 std::vector<uint8_t> head_mask(const Batch &b) {
     std::vector<uint8_t> m(b.outs.size());
@@ -92,45 +125,36 @@ std::vector<uint8_t> head_mask(const Batch &b) {
 
 } // namespace
 
-TrainResult train(const Config &cfg, const std::filesystem::path &dir, Progress *progress) {
+TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progress *progress) {
     const CharStats &stats = shakespeare_stats();
-    const uint64_t seed = uint64_t(cfg.get_int("birth.seed"));
-    const TriggerData train_data(stats, data_options_from(cfg, false));
-    TriggerData test_data(stats, data_options_from(cfg, true));
-    SimplifiedModel model(model_options_from(cfg));
+    const uint64_t seed = o.seed;
+    const TriggerData train_data(stats, o.train_data);
+    TriggerData test_data(stats, o.test_data);
+    SimplifiedModel model(o.model);
     model.init(seed);
-    const int B = int(cfg.get_int("birth.optim.batch_size")), T = int(cfg.get_int("birth.data.seq_length"));
-    const int64_t iters = cfg.get_int("birth.optim.max_iters"), eval_delta = cfg.get_int("birth.train.eval_delta");
-    const bool head_only = cfg.get_bool("birth.train.loss_head_only");
-    const nn::FreezeSchedule freeze = nn::FreezeSchedule::parse(
-        cfg.get_string("birth.optim.freeze_until") == "none" ? "" : cfg.get_string("birth.optim.freeze_until"));
+    const int B = o.batch_size, T = o.train_data.seq_length;
+    const int64_t iters = o.max_iters, eval_delta = o.eval_delta;
+    const bool head_only = o.loss_head_only;
+    const nn::FreezeSchedule freeze = nn::FreezeSchedule::parse(o.freeze_until);
     freeze.apply(model.params(), 0); // validates the names before any work
     std::unique_ptr<nn::Optimizer> opt;
-    if (cfg.get_string("birth.optim.optimizer") == "sgd") {
-        opt = std::make_unique<nn::Sgd>(model.params(), nn::SgdOptions{cfg.get_double("birth.optim.lr"),
-                                                                       cfg.get_double("birth.optim.momentum"),
-                                                                       cfg.get_double("birth.optim.weight_decay")});
+    if (o.optimizer == "sgd") {
+        opt = std::make_unique<nn::Sgd>(model.params(), o.sgd);
     } else {
-        nn::AdamWOptions a;
-        a.lr = cfg.get_double("birth.optim.lr");
-        a.beta1 = cfg.get_double("birth.optim.beta1");
-        a.beta2 = cfg.get_double("birth.optim.beta2");
-        a.weight_decay = cfg.get_double("birth.optim.weight_decay");
-        opt = std::make_unique<nn::AdamW>(model.params(), a);
+        opt = std::make_unique<nn::AdamW>(model.params(), o.adamw);
     }
     // The fixed test batch (default_rng(0) in the code) shares the trigger list with the train set.
-    const Batch test =
-        test_data.gen_batch(seed, StreamPurpose::Test, 0, int(cfg.get_int("birth.train.test_batch_size")));
+    const Batch test = test_data.gen_batch(seed, StreamPurpose::Test, 0, o.test_batch_size);
     // Fig 4 (center) needs both test output laws for one training law: one run evaluates both instead of
     // training the same model twice (the training stream does not depend on the test law).
-    const bool both = cfg.get_bool("birth.train.test_both_outs");
+    const bool both = o.test_both_outs;
     // The other law's batch; the configured law's value is acc_end_test itself.
-    const bool test_bigram = cfg.get_bool("birth.data.bigram_outs_test");
+    const bool test_bigram = o.test_data.bigram_outs;
     Batch other_test;
     if (both) {
-        DataOptions o = data_options_from(cfg, true);
-        o.bigram_outs = !test_bigram;
-        other_test = TriggerData(stats, o).gen_batch(seed, StreamPurpose::Test, 0, test.B);
+        DataOptions d = o.test_data;
+        d.bigram_outs = !test_bigram;
+        other_test = TriggerData(stats, d).gen_batch(seed, StreamPurpose::Test, 0, test.B);
     }
     ModelActivations acts = model.make_activations(B, T);
     ModelActivations test_acts = model.make_activations(test.B, T);
@@ -155,9 +179,11 @@ TrainResult train(const Config &cfg, const std::filesystem::path &dir, Progress 
             batch_metrics(batch, acts, model.options().vocab, rec); // pre-step logits of this batch
         }
         model.backward(acts);
-        if (log) add_norms(model, rec); // gradnorm of this step's gradient, norm before the update
         opt->step();
         if (log) {
+            // After the step, as the official code logs them: norm_<param> of the updated weights and
+            // gradnorm_<param> of this step's gradient (the optimisers leave the gradient as it was).
+            add_norms(model, rec);
             model.forward(test_acts, test.x.data(), nullptr, nullptr);
             rec["acc_end_test"] = in_context_accuracy(test, test_acts.logits, model.options().vocab);
             if (both) {
@@ -167,6 +193,7 @@ TrainResult train(const Config &cfg, const std::filesystem::path &dir, Progress 
                 rec["acc_end_test_bigram"] = test_bigram ? rec["acc_end_test"].get<double>() : other;
             }
             add_probes(memory_probes(model, train_data.fixed_triggers(), stats), rec);
+            mark_absent(rec);
             jsonl << rec.dump() << '\n';
             jsonl.flush();
             result.records.push_back(std::move(rec));
@@ -178,7 +205,7 @@ TrainResult train(const Config &cfg, const std::filesystem::path &dir, Progress 
 
     model.params().save_npz(dir / "params.npz");
     // Attention maps of the experiment sequences (x_exp in the code), TransformerLens hook names.
-    const int n_exp = int(cfg.get_int("birth.train.exp_sequences"));
+    const int n_exp = o.exp_sequences;
     if (n_exp > 0) {
         const Batch exp = train_data.gen_batch(seed, StreamPurpose::Experiment, 0, n_exp);
         ModelActivations ea = model.make_activations(n_exp, T);
@@ -189,6 +216,10 @@ TrainResult train(const Config &cfg, const std::filesystem::path &dir, Progress 
         write_npy(dir / "exp_tokens.npy", exp.x, {size_t(n_exp), size_t(T)});
         write_npy(dir / "exp_targets.npy", exp.y, {size_t(n_exp), size_t(T)});
         write_npy(dir / "exp_outs.npy", exp.outs, {size_t(n_exp), size_t(T)});
+        result.attn_layer0 = cap.get("blocks.0.attn.hook_pattern");
+        result.attn_layer1 = cap.get("blocks.1.attn.hook_pattern");
+        result.exp_tokens = exp.x;
+        result.exp_outs = exp.outs;
     }
     return result;
 }

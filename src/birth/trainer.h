@@ -1,14 +1,18 @@
-// The training loop of ihead_basic_main.py (specs/birth.md 3.1): one fresh batch per iteration, loss on
+// The training loop of the official ihead_basic_main.py of Bietti et al. 2023 (arXiv 2306.00802;
+// docs/birth.md): one fresh batch per iteration, loss on
 // the in-context positions (outs >= 2) or on all, SGD-momentum (or AdamW) with PyTorch semantics, a
 // freeze-until schedule, and every `eval_delta` iterations one metrics.jsonl line with the official
-// keys: batch metrics from the PRE-step logits of the training batch, weight probes and the fixed-test-
-// batch accuracy (acc_end_test) AFTER the step.
+// keys: batch metrics from the PRE-step logits of the training batch; parameter norms, weight probes and
+// the fixed-test-batch accuracy (acc_end_test) AFTER the step. A probe over an empty set (acc_end with
+// K = 0, ff1_loss without W_F) is null, not the official code's -1.
 #pragma once
 
 #include "birth/model.h"
 #include "birth/trigger_data.h"
 #include "core/config.h"
+#include "core/npy.h"
 #include "core/progress.h"
+#include "nn/optimizer.h"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -22,14 +26,38 @@ ConfigSchema train_schema();
 DataOptions data_options_from(const Config &cfg, bool test);
 ModelOptions model_options_from(const Config &cfg);
 
+// Everything `birth train` reads from its config, parsed once at the edge (train_options_from).
+struct TrainOptions {
+    uint64_t seed = 0;                 // birth.seed: init and data streams
+    DataOptions train_data, test_data; // birth.data.* (the test batch's output law: bigram_outs_test)
+    ModelOptions model;                // birth.model.*
+    std::string optimizer = "sgd";     // sgd | adamw
+    nn::SgdOptions sgd;                // lr, momentum, weight_decay
+    nn::AdamWOptions adamw;            // lr, beta1, beta2, weight_decay
+    int batch_size = 512;              // fresh sequences per iteration
+    int64_t max_iters = 1000;          // updates
+    std::string freeze_until;          // "" (none) or ITER:PARAM,...
+    bool loss_head_only = true;        // loss on outs >= 2 only
+    int64_t eval_delta = 5;            // log every this many iterations (and the last)
+    int test_batch_size = 512;         // the fixed test batch
+    bool test_both_outs = false;       // also log acc_end_test_unif / acc_end_test_bigram
+    int exp_sequences = 4;             // experiment sequences whose attention maps are kept
+};
+// UsageError naming the key for cross-key violations (birth.model.max_length < birth.data.seq_length).
+TrainOptions train_options_from(const Config &cfg);
+
 struct TrainResult {
     std::vector<nlohmann::json> records; // the metrics.jsonl lines
     double seconds = 0;                  // wall time of the loop
+    // The experiment sequences (exp_sequences > 0): attention patterns of layers 1 and 2, shape
+    // (n_exp, 1, T, T) as in attn_layer{0,1}.npy, and their tokens / outs (n_exp x T, row-major).
+    NpyArray attn_layer0, attn_layer1;
+    std::vector<int32_t> exp_tokens, exp_outs;
 };
 
-// Trains from `cfg`; streams metrics.jsonl into `dir` (created by the caller) and writes the final
-// parameters (params.npz) and the attention patterns of the first experiment sequences
-// (attn_layer{0,1}.npy, exp_tokens.npy). RuntimeError on a non-finite loss.
-TrainResult train(const Config &cfg, const std::filesystem::path &dir, Progress *progress = nullptr);
+// Trains; streams metrics.jsonl into `dir` (created by the caller) and writes the final parameters
+// (params.npz) and the attention patterns of the first experiment sequences (attn_layer{0,1}.npy,
+// exp_tokens.npy, exp_targets.npy, exp_outs.npy), which it also returns. RuntimeError on a non-finite loss.
+TrainResult train(const TrainOptions &opt, const std::filesystem::path &dir, Progress *progress = nullptr);
 
 } // namespace tdlab::birth

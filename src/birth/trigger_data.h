@@ -1,4 +1,5 @@
-// The bigram-with-triggers data of Bietti et al. (specs/birth.md 1.2), one fresh batch per iteration.
+// The bigram-with-triggers data of Bietti et al. (Bietti et al. 2023, arXiv 2306.00802, Sec. 3; docs/birth.md "Data"),
+// one fresh batch per iteration.
 //
 // A sequence z_0..z_T (T+1 tokens): z_0 ~ pi_u; after a trigger q_k comes its output o_k
 // (deterministic within the sequence), after any other token z_{t+1} ~ pi_b(.|z_t).

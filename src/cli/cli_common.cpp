@@ -3,29 +3,41 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/paths.h"
+#include "nn/blas_threads.h"
 
 #include <cstdio>
 
 namespace tdlab::cli {
+
+namespace fs = std::filesystem;
 
 std::vector<CommandGroup> &command_groups() {
     static std::vector<CommandGroup> groups;
     return groups;
 }
 
-std::vector<Reproducer> &reproducers() {
-    static std::vector<Reproducer> list;
-    return list;
-}
-
-void add_run_options(CLI::App *cmd, RunOptions &opt, bool needs_out) {
+void add_run_options(CLI::App *cmd, RunOptions &opt) {
     cmd->add_option("--config,-c", opt.config, "YAML config file (see configs/)");
     cmd->add_option("--set,-s", opt.sets, "override a config key, KEY=VALUE (repeatable)")->allow_extra_args(false);
-    auto *out = cmd->add_option("--out,-o", opt.out, "output run directory");
+    cmd->add_option("--out,-o", opt.out, "output run directory");
     cmd->add_option("--threads,-j", opt.threads, "OpenMP threads (0 = all cores; results do not depend on it)");
+    cmd->add_flag("--force", opt.force, "replace an existing run directory given as --out");
     cmd->add_flag("--show-config", opt.show_config, "print the resolved config and exit");
     cmd->add_flag("--help-config", opt.help_config, "list every config key with its default and range, and exit");
-    if (needs_out) out->required(false); // checked in resolve_config so that --help-config works without it
+}
+
+int apply_thread_policy(int threads) {
+    const int n = configure_threads(threads);
+    nn::ensure_blas_single_thread();
+    return n;
+}
+
+fs::path absolute_path(const std::string &path) {
+    if (path.empty()) return {};
+    fs::path p = fs::absolute(fs::path(path)).lexically_normal();
+    // "runs/x/" names the folder x: drop the empty last component.
+    if (p.filename().empty() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();
+    return p;
 }
 
 bool resolve_config(const RunOptions &opt, const ConfigSchema &schema, Config &out, const std::string &default_config) {
@@ -33,9 +45,9 @@ bool resolve_config(const RunOptions &opt, const ConfigSchema &schema, Config &o
         std::fputs(schema.describe().c_str(), stdout);
         return false;
     }
-    std::optional<std::filesystem::path> file;
+    std::optional<fs::path> file;
     if (!opt.config.empty()) {
-        file = resolve_config_path(opt.config);
+        file = absolute_path(resolve_config_path(opt.config).string());
     } else if (!default_config.empty()) {
         file = resolve_config_path(default_config);
     }
@@ -44,8 +56,32 @@ bool resolve_config(const RunOptions &opt, const ConfigSchema &schema, Config &o
         std::fputs(out.to_yaml().c_str(), stdout);
         return false;
     }
-    configure_threads(opt.threads);
     return true;
+}
+
+std::optional<RunSetup> begin_run(const RunOptions &opt, const std::string &command, const ConfigSchema &schema,
+                                  const std::string &default_config) {
+    RunSetup s;
+    if (!resolve_config(opt, schema, s.cfg, default_config)) return std::nullopt;
+    if (opt.out.empty()) throw UsageError(command + ": --out DIR is required");
+    s.out = absolute_path(opt.out);
+    s.force = opt.force;
+    // TODO(merge): check_output_dir(s.out, s.force) once RunDirPolicy lands (h-safe).
+    check_output_dir(s.out);
+    apply_thread_policy(opt.threads);
+    return s;
+}
+
+void run_command(const RunOptions &opt, const std::string &command, const ConfigSchema &schema,
+                 const PrepareRun &prepare, const std::string &default_config) {
+    auto setup = begin_run(opt, command, schema, default_config);
+    if (!setup) return;
+    const RunBody body = prepare(setup->cfg);
+    // TODO(merge): RunDir run(setup->out, command, setup->cfg, RunDirPolicy{setup->force});
+    RunDir run(setup->out, command, setup->cfg);
+    const std::string summary = body(run);
+    run.commit();
+    std::fprintf(stderr, "%s\n", summary.c_str());
 }
 
 } // namespace tdlab::cli

@@ -8,15 +8,17 @@
 // final_att.npy [runs, M], the template weights, and the figures of run 0 against the mean field.
 #include "cli/cli_common.h"
 #include "core/error.h"
-#include "core/npy.h"
 #include "core/progress.h"
 #include "core/run_dir.h"
 #include "dmft/context.h"
 #include "dmft/network_run.h"
+#include "dmft/trajectory_tables.h"
+#include "dmft/window.h"
 #include "plot/dmft_convergence.h"
 #include "plot/dmft_figures.h"
 
 #include <fmt/format.h>
+#include <memory>
 
 namespace tdlab::cli {
 namespace {
@@ -36,40 +38,12 @@ ConfigSchema spin_schema() {
     return s;
 }
 
-void write_runs(RunDir &run, const std::vector<dmft::Trajectory> &runs) {
-    const size_t R = runs.size(), T = runs[0].size(), M = size_t(runs[0].M);
-    const std::vector<size_t> shape{R, T, M};
-    auto stack = [&](auto member, const char *name) {
-        std::vector<double> flat;
-        flat.reserve(R * T * M);
-        for (const auto &tr : runs) flat.insert(flat.end(), (tr.*member).begin(), (tr.*member).end());
-        write_npy(run.path(name), flat, shape);
-    };
-    stack(&dmft::Trajectory::mo_se, "mo_se.npy");
-    stack(&dmft::Trajectory::mo, "mo.npy");
-    stack(&dmft::Trajectory::mv, "mv.npy");
-    stack(&dmft::Trajectory::mq, "mq.npy");
-    stack(&dmft::Trajectory::mk, "mk.npy");
-    stack(&dmft::Trajectory::att, "att.npy");
-    write_npy(run.path("t.npy"), runs[0].t, {T});
-}
-
-void dmft_spin(const RunOptions &opt) {
-    Config cfg;
-    if (!resolve_config(opt, spin_schema(), cfg)) return;
-    if (opt.out.empty()) throw UsageError("dmft spin: --out DIR is required");
-    check_output_dir(opt.out);
+RunBody prepare_dmft_spin(const Config &cfg) {
     dmft::SpinOptions sopt;
-    sopt.window.steps = cfg.get_int("dmft.steps");
-    sopt.window.transient = cfg.get_int("dmft.transient");
-    sopt.window.save_every = cfg.get_int("dmft.save_every");
+    sopt.window = dmft::Window::from(cfg).trajectory();
     sopt.runs = int(cfg.get_int("dmft.runs"));
     sopt.seed = uint64_t(cfg.get_int("dmft.seed"));
     sopt.perturb = cfg.get_double("dmft.perturb");
-    if (sopt.window.transient >= sopt.window.steps) {
-        throw UsageError(fmt::format("config key 'dmft.transient' = {} must be smaller than 'dmft.steps' = {}",
-                                     sopt.window.transient, sopt.window.steps));
-    }
     const int64_t N = cfg.get_int("dmft.N");
     const auto sampler = dmft::parse_sampler(cfg.get_string("dmft.sampler"));
     // The model keys describe the template: dmft.N there is the template size.
@@ -77,51 +51,44 @@ void dmft_spin(const RunOptions &opt) {
     tcfg.set("dmft.N", std::to_string(cfg.get_int("dmft.template_N")), "dmft.template_N");
     auto params = dmft::model_params_from(tcfg);
     const auto dyn = dmft::dynamics_params_from(cfg);
-    const auto net = dmft::FiniteNetwork::build(params, N, sampler);
-    dmft::MeanFieldMap map(net.mean_field, dyn);
-    dmft::Context start = dmft::start_context(cfg.get_string("dmft.start"), map);
+    auto netp = std::make_shared<dmft::FiniteNetwork>(dmft::FiniteNetwork::build(params, N, sampler));
+    const auto &net = *netp;
+    auto mapp = std::make_shared<dmft::MeanFieldMap>(net.mean_field, dyn);
+    const dmft::Context start = dmft::start_context(cfg.get_string("dmft.start"), *mapp);
     const int64_t saved = dmft::saved_points(sopt.window, start.t);
-    const double out_bytes = 6.0 * 8.0 * double(sopt.runs) * double(saved) * double(params.M);
-    if (out_bytes > double(dmft::physical_memory_bytes()) / 2) {
-        throw UsageError(fmt::format("config keys 'dmft.runs' = {} and 'dmft.steps'/'dmft.save_every': the recorded "
-                                     "window needs {:.1f} GiB; record fewer steps or runs",
-                                     sopt.runs, out_bytes / 1073741824.0));
-    }
-
-    RunDir run(opt.out, "dmft spin", cfg);
-    Progress progress(fmt::format("dmft spin N={} beta={}", N, dyn.beta),
-                      uint64_t(sopt.runs) * uint64_t(std::max<int64_t>(0, sopt.window.steps - 1 - start.t)), "steps");
-    std::vector<dmft::Context> finals;
-    auto runs = dmft::run_network(net, dyn, start, sopt, &progress, &finals);
-    progress.finish();
-    // The mean field from the same (unperturbed) start, for comparison.
-    dmft::Context mf_ctx = start;
-    dmft::Trajectory mf = dmft::run_trajectory(map, mf_ctx, sopt.window);
-    if (runs[0].size() > 0) {
-        write_runs(run, runs);
-        write_npy(run.path("mf_mo_se.npy"), mf.mo_se, {mf.size(), size_t(mf.M)});
-    }
-    std::vector<double> final_att;
-    for (const auto &c : finals) final_att.insert(final_att.end(), c.att.begin(), c.att.end());
-    write_npy(run.path("final_att.npy"), final_att, {size_t(sopt.runs), size_t(params.M)});
-    dmft::save_context(run.path("final_context.yaml"), finals[0],
-                       fmt::format("final context of network run 0 (N = {}) at beta = {}", N, dyn.beta));
-    dmft::save_weights(run.path("weights.npy"), net.mean_field.weights);
-    if (runs[0].size() > 0) {
-        plot::draw_dmft_trajectory(run.path(""), runs[0], fmt::format("network N = {}, run 0, β = {}", N, dyn.beta));
-        plot::draw_spin_vs_mean_field(run.path(""), runs, mf, fmt::format("N = {}, β = {}", N, dyn.beta));
-    }
-    auto &m = run.manifest();
-    m["saved_steps"] = runs[0].size();
-    m["runs"] = sopt.runs;
-    m["N"] = N;
-    m["template_N"] = net.mean_field.weights.N;
-    m["replicas"] = net.replicas;
-    m["site_types"] = net.S;
-    m["sampler"] = dmft::sampler_name(sampler);
-    run.commit();
-    std::fprintf(stderr, "dmft spin: %d runs x %zu saved steps, N = %lld (%s sampler) -> %s\n", sopt.runs,
-                 runs[0].size(), (long long)N, dmft::sampler_name(sampler), opt.out.c_str());
+    dmft::check_recorded_memory(sopt.runs, saved, params.M);
+    return [=](RunDir &run) {
+        const auto &net = *netp;
+        auto &map = *mapp;
+        Progress progress(fmt::format("dmft spin N={} beta={}", N, dyn.beta),
+                          uint64_t(sopt.runs) * uint64_t(std::max<int64_t>(0, sopt.window.steps - 1 - start.t)),
+                          "steps");
+        std::vector<dmft::Context> finals;
+        auto runs = dmft::run_network(net, dyn, start, sopt, &progress, &finals);
+        progress.finish();
+        // The mean field from the same (unperturbed) start, for comparison.
+        dmft::Context mf_ctx = start;
+        dmft::Trajectory mf = dmft::run_trajectory(map, mf_ctx, sopt.window);
+        dmft::write_spin_tables(run.path(""), runs, mf, finals);
+        dmft::save_context(run.path("final_context.yaml"), finals[0],
+                           fmt::format("final context of network run 0 (N = {}) at beta = {}", N, dyn.beta));
+        dmft::save_weights(run.path("weights.npy"), net.mean_field.weights);
+        if (runs[0].size() > 0) {
+            plot::draw_dmft_trajectory(run.path(""), runs[0],
+                                       fmt::format("network N = {}, run 0, β = {}", N, dyn.beta));
+            plot::draw_spin_vs_mean_field(run.path(""), runs, mf, fmt::format("N = {}, β = {}", N, dyn.beta));
+        }
+        auto &m = run.manifest();
+        m["saved_steps"] = runs[0].size();
+        m["runs"] = sopt.runs;
+        m["N"] = N;
+        m["template_N"] = net.mean_field.weights.N;
+        m["replicas"] = net.replicas;
+        m["site_types"] = net.S;
+        m["sampler"] = dmft::sampler_name(sampler);
+        return fmt::format("dmft spin: {} runs x {} saved steps, N = {} ({} sampler) -> {}", sopt.runs, runs[0].size(),
+                           N, dmft::sampler_name(sampler), run.out().string());
+    };
 }
 
 void register_spin(CLI::App &app) {
@@ -130,7 +97,7 @@ void register_spin(CLI::App &app) {
     auto *spin = group->add_subcommand(
         "spin", "run the finite-N stochastic network (runs x saved steps x M arrays) beside its mean field");
     add_run_options(spin, spin_opt);
-    spin->callback([] { dmft_spin(spin_opt); });
+    spin->callback([] { run_command(spin_opt, "dmft spin", spin_schema(), prepare_dmft_spin); });
 }
 
 GroupRegistrar registrar(12, "dmft-spin", register_spin);

@@ -1,6 +1,6 @@
-// MPI master-worker driver of the checkpoint-protocol sweep (DESIGN.md: "mpirun -n K tdlab ... hands
-// work out dynamically"; specs/analysis-and-tooling.md 1.4: a dynamic queue, because per-value cost
-// varies: chaotic values with Lyapunov exponents and censuses are slower).
+// MPI master-worker driver of the checkpoint-protocol sweep: `mpirun -n K tdlab dmft sweep ...` hands
+// work out dynamically (a queue, not a static split, because per-value cost varies: chaotic values with
+// Lyapunov exponents and censuses are slower; see docs/dmft.md, "Clusters: shards, gather, MPI").
 //
 //   rank 0      scans the resume store, then answers work requests (MPI_ANY_SOURCE) with the next
 //               missing chunk begin, or -1 when none is left; when every worker has been told to stop,
@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/progress.h"
+#include "plot/dmft_sweep_figures.h"
 
 #include <cstdlib>
 #include <fmt/format.h>
@@ -30,8 +31,7 @@ namespace tdlab::cli {
 
 #ifndef TDLAB_HAVE_MPI
 
-MpiOutcome run_grid_mpi(const Config &, dmft::GridKind, const std::filesystem::path &, const Shard &,
-                        dmft::GridRunInfo &) {
+MpiOutcome run_grid_mpi(const dmft::GridSpec &, const std::filesystem::path &, const Shard &, dmft::GridRunInfo &) {
     return MpiOutcome::NotMpi;
 }
 
@@ -142,19 +142,19 @@ void work(dmft::GridJob &job) {
 
 } // namespace
 
-MpiOutcome run_grid_mpi(const Config &cfg, dmft::GridKind kind, const std::filesystem::path &out, const Shard &shard,
+MpiOutcome run_grid_mpi(const dmft::GridSpec &spec, const std::filesystem::path &out, const Shard &shard,
                         dmft::GridRunInfo &info) {
     if (!launched_by_mpi()) return MpiOutcome::NotMpi;
     MpiSession mpi;
     if (mpi.size == 1) return MpiOutcome::NotMpi;
-    const char *label = dmft::grid_command(kind);
-    if (cfg.get_string("sweep.seed_from") == "neighbour")
+    const char *label = dmft::grid_command(spec.kind);
+    if (spec.sweep.seed_from == "neighbour")
         throw UsageError(fmt::format("{}: sweep.seed_from=neighbour is sequential (each value starts from the "
                                      "previous one's final context); run it without mpirun",
                                      label));
     // Every rank builds the same job (model, grid, start context: deterministic); only rank 0 creates
     // or checks the store, and tells the workers whether that worked before they open it.
-    dmft::GridJob job(cfg, kind, out, shard, /*open_store=*/false);
+    dmft::GridJob job(spec, out, shard, /*open_store=*/false);
     std::vector<size_t> missing;
     int64_t code = 0;
     std::string message;
@@ -186,7 +186,7 @@ MpiOutcome run_grid_mpi(const Config &cfg, dmft::GridKind kind, const std::files
     try {
         job.manifest_extra()["mpi_ranks"] = mpi.size;
         job.manifest_extra()["mpi_chunks_per_rank"] = per_rank;
-        info = job.finish(/*figures=*/true);
+        info = job.finish(plot::draw_grid_figures);
         info.computed_chunks = int64_t(missing.size());
     } catch (...) {
         status = 1;

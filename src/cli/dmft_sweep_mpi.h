@@ -18,7 +18,7 @@ enum class MpiOutcome {
 };
 
 // Runs the grid over MPI when the process was started by an MPI launcher with more than one rank.
-MpiOutcome run_grid_mpi(const Config &cfg, dmft::GridKind kind, const std::filesystem::path &out, const Shard &shard,
+MpiOutcome run_grid_mpi(const dmft::GridSpec &spec, const std::filesystem::path &out, const Shard &shard,
                         dmft::GridRunInfo &info);
 
 } // namespace tdlab::cli

@@ -1,11 +1,10 @@
-// `tdlab reproduce [dmft|birth|scansnap|all] [--scale quick|paper] [--out DIR]`: the main job. Each
-// paper registers a Reproducer (cli_common.h) that writes its figures, tables and report.html into
-// DIR/<paper>/.
+// `tdlab reproduce [dmft|birth|scansnap|all] [--scale quick|paper] [--out DIR] [--force]`: the main job.
+// Argument parsing only; each paper's reproduction is repro/<paper>.cpp and writes the run directory
+// DIR/<paper>/ (figures, tables, report.html, config.yaml, manifest.json).
 #include "cli/cli_common.h"
 #include "core/error.h"
-#include "core/parallel.h"
+#include "repro/reproduce.h"
 
-#include <algorithm>
 #include <cstdio>
 
 namespace tdlab::cli {
@@ -16,7 +15,42 @@ struct ReproduceOptions {
     std::string scale = "quick";
     std::string out = "results";
     int threads = 0;
+    bool force = false;
+    bool show_config = false;
+    bool help_config = false;
 };
+
+void reproduce_command(const ReproduceOptions &opt) {
+    if (opt.help_config) {
+        std::fputs(repro::reproduce_schema().describe().c_str(), stdout);
+        return;
+    }
+    if (opt.show_config) {
+        std::fputs(Config::load(repro::reproduce_schema(), std::nullopt, {"scale=" + opt.scale}).to_yaml().c_str(),
+                   stdout);
+        return;
+    }
+    std::vector<const repro::Paper *> chosen;
+    std::string known;
+    for (const auto &p : repro::papers()) {
+        known += " " + p.name;
+        if (opt.paper == "all" || opt.paper == p.name) chosen.push_back(&p);
+    }
+    if (chosen.empty()) throw UsageError("reproduce: unknown paper '" + opt.paper + "' (known:" + known + ", all)");
+    const auto root = absolute_path(opt.out);
+    std::error_code ec;
+    if (std::filesystem::exists(root, ec) && !std::filesystem::is_directory(root, ec))
+        throw UsageError("--out '" + root.string() + "' exists and is not a directory");
+    // Every paper's directory is checked before any work, so `reproduce all` does not stop half-way.
+    // TODO(merge): check_output_dir(root / p->name, opt.force) once RunDirPolicy lands (h-safe).
+    for (const auto *p : chosen) check_output_dir(root / p->name);
+    const int threads = apply_thread_policy(opt.threads);
+    for (const auto *p : chosen) {
+        std::fprintf(stderr, "tdlab reproduce %s --scale %s -> %s\n", p->name.c_str(), opt.scale.c_str(),
+                     (root / p->name).c_str());
+        p->run({opt.scale, root / p->name, threads, opt.force});
+    }
+}
 
 void register_reproduce(CLI::App &app) {
     static ReproduceOptions opt;
@@ -27,24 +61,10 @@ void register_reproduce(CLI::App &app) {
         ->capture_default_str();
     cmd->add_option("--out,-o", opt.out, "output folder; each paper writes OUT/<paper>/")->capture_default_str();
     cmd->add_option("--threads,-j", opt.threads, "OpenMP threads (0 = all cores)");
-    cmd->callback([] {
-        configure_threads(opt.threads);
-        auto &list = reproducers();
-        std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) { return a.order < b.order; });
-        bool found = false;
-        for (const auto &r : list) {
-            if (opt.paper != "all" && opt.paper != r.paper) continue;
-            found = true;
-            std::fprintf(stderr, "tdlab reproduce %s --scale %s -> %s/%s\n", r.paper.c_str(), opt.scale.c_str(),
-                         opt.out.c_str(), r.paper.c_str());
-            r.fn(opt.scale, opt.out + "/" + r.paper, opt.threads);
-        }
-        if (!found) {
-            std::string known;
-            for (const auto &r : list) known += " " + r.paper;
-            throw UsageError("reproduce: unknown paper '" + opt.paper + "' (known:" + known + ", all)");
-        }
-    });
+    cmd->add_flag("--force", opt.force, "replace existing OUT/<paper> run directories");
+    cmd->add_flag("--show-config", opt.show_config, "print the config each paper records (config.yaml) and exit");
+    cmd->add_flag("--help-config", opt.help_config, "list the config keys with their default and range, and exit");
+    cmd->callback([] { reproduce_command(opt); });
 }
 
 GroupRegistrar registrar(90, "reproduce", register_reproduce);

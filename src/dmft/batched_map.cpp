@@ -123,17 +123,18 @@ template <int W> struct Block {
           max_abs(W, 0.0) {}
 };
 
-// One step t-1 -> t of every lane, in exactly the operation order of MeanFieldMap::step; with
-// `tangent`, also v <- J v for the lane's tangent vector (the formulas of tangent_map.h).
+// One step t-1 -> t of every lane, split into the named steps of mean_field_map.h and run in exactly
+// the operation order of MeanFieldMap::step; with `tangent`, each step also carries the lane's tangent
+// vector (v <- J v, the formulas of tangent_map.h). Every helper is always_inline and works on whole
+// lane rows (x[...][W]), so the split changes no instruction order that matters for the bits.
 // CM, CL, CP: compile-time M, L, P (0 = read from the block) so that the paper's M = 3, L = 4, P = 4
 // loops unroll completely; the arithmetic and its order are the same either way.
-template <class Math, int W, int CM, int CL, int CP>
-TDLAB_INLINE void block_step(Block<W> &B, const DmftModel &model, int64_t t, bool tangent, bool saved) {
-    const int M = CM ? CM : B.M, L = CL ? CL : B.L, P = CP ? CP : B.P;
-    const auto &f = model.fields;
-    const int phase = int(t % L);
+
+// Step 1, fields: th_j = tanh(beta sigma_j . A) for j < P; tangent: dth_j = beta (1 - th_j^2) sigma_j . dA.
+template <class Math, int W, int CM, int CP>
+TDLAB_INLINE void fields_step(Block<W> &B, const FieldExpansion &f, bool tangent) {
+    const int M = CM ? CM : B.M, P = CP ? CP : B.P;
     double s[W];
-    // 1. fields th_j = tanh(beta sigma_j . A)
     for (int j = 0; j < P; ++j) {
         const double *sig = &f.sigma[size_t(j) * M];
         LANES s[l] = 0.0;
@@ -162,52 +163,79 @@ TDLAB_INLINE void block_step(Block<W> &B, const DmftModel &model, int64_t t, boo
             LANES dth[l] = B.beta[l] * (1.0 - th[l] * th[l]) * ds[l];
         }
     }
-    // 2-4. semantic overlaps, eps mixing with PE(t), store m^v, m^k in slot `phase`, m^q
+}
+
+// Step 2, one semantic overlap: B.mse = mSE^alpha_a = sum_j coef^alpha[j][a] th_j (j in order).
+template <int W, int CM, int CP> TDLAB_INLINE void semantic_overlap(Block<W> &B, const double *coef, int a) {
+    const int M = CM ? CM : B.M, P = CP ? CP : B.P;
+    double *mse = B.mse.data();
+    LANES mse[l] = 0.0;
+    for (int j = 0; j < P; ++j) {
+        const double c = coef[size_t(j) * M + a];
+        const double *th = &B.th[size_t(j) * W];
+        LANES mse[l] += c * th[l];
+    }
+}
+
+// Step 4 for alpha = o: the recorded output mo_se = mSE^o of the window, lanes innermost (scattered to
+// the per-lane records by the caller), and its running max |m^o| as std::max(max, |v|) lane by lane.
+template <int W> TDLAB_INLINE void record_output(Block<W> &B, int a) {
+    const double *mse = B.mse.data();
+    double *mo = &B.mo[size_t(a) * W];
+    LANES {
+        const double v = mse[l], av = std::fabs(v);
+        mo[l] = v;
+        B.max_abs[l] = B.max_abs[l] < av ? av : B.max_abs[l];
+    }
+}
+
+// Steps 3-4 for alpha = v, q, k: m = (1-eps) mSE + eps PE(t mod L), written to its slot (`dst`).
+template <int W> TDLAB_INLINE void mix_and_store(Block<W> &B, double pe, double *dst) {
+    const double *mse = B.mse.data();
+    LANES dst[l] = B.se[l] * mse[l] + B.pw[l] * pe;
+}
+
+// Tangent of steps 2-4: dm = (1-eps) sum_j coef^alpha[j][a] dth_j (the PE term is constant).
+template <int W, int CM, int CP>
+TDLAB_INLINE void mix_and_store_tangent(Block<W> &B, const double *coef, int a, double *ddst) {
+    const int M = CM ? CM : B.M, P = CP ? CP : B.P;
+    LANES ddst[l] = 0.0;
+    for (int j = 0; j < P; ++j) {
+        const double c = coef[size_t(j) * M + a];
+        const double *dth = &B.dth[size_t(j) * W];
+        LANES ddst[l] += c * dth[l];
+    }
+    LANES ddst[l] = B.se[l] * ddst[l];
+}
+
+// Steps 2-4 for every alpha and feature, in the scalar map's order (alpha outer, feature inner).
+template <int W, int CM, int CP>
+TDLAB_INLINE void semantic_mix_store(Block<W> &B, const DmftModel &model, int phase, bool tangent, bool saved) {
+    const int M = CM ? CM : B.M;
     const size_t slot = size_t(phase) * M * W;
     for (int alpha = 0; alpha < kNumAlpha; ++alpha) {
-        const double *coef = f.coef[alpha].data();
+        const double *coef = model.fields.coef[alpha].data();
         for (int a = 0; a < M; ++a) {
-            double *mse = B.mse.data();
-            LANES mse[l] = 0.0;
-            for (int j = 0; j < P; ++j) {
-                const double c = coef[size_t(j) * M + a];
-                const double *th = &B.th[size_t(j) * W];
-                LANES mse[l] += c * th[l];
-            }
-            const double pe = model.pe_at(alpha, phase, a);
-            double *dst = alpha == kV   ? &B.mv[slot + size_t(a) * W]
-                          : alpha == kK ? &B.mk[slot + size_t(a) * W]
-                          : alpha == kQ ? &B.mq[size_t(a) * W]
-                                        : nullptr;
+            semantic_overlap<W, CM, CP>(B, coef, a);
             if (alpha == kO) {
-                if (saved) {
-                    // m^o of the window (lanes innermost; scattered to the per-lane records by the caller)
-                    // and its running max |m^o|, as std::max(max, |v|) lane by lane.
-                    double *mo = &B.mo[size_t(a) * W];
-                    LANES {
-                        const double v = mse[l], av = std::fabs(v);
-                        mo[l] = v;
-                        B.max_abs[l] = B.max_abs[l] < av ? av : B.max_abs[l];
-                    }
-                }
-                continue;
+                if (saved) record_output(B, a);
+                continue; // m^o never feeds back
             }
-            LANES dst[l] = B.se[l] * mse[l] + B.pw[l] * pe;
+            const size_t off = alpha == kQ ? size_t(a) * W : slot + size_t(a) * W;
+            double *dst = alpha == kV ? &B.mv[off] : alpha == kK ? &B.mk[off] : &B.mq[off];
+            mix_and_store(B, model.pe_at(alpha, phase, a), dst);
             if (tangent) {
-                double *ddst = alpha == kV   ? &B.dmv[slot + size_t(a) * W]
-                               : alpha == kK ? &B.dmk[slot + size_t(a) * W]
-                                             : &B.dmq[size_t(a) * W];
-                LANES ddst[l] = 0.0;
-                for (int j = 0; j < P; ++j) {
-                    const double c = coef[size_t(j) * M + a];
-                    const double *dth = &B.dth[size_t(j) * W];
-                    LANES ddst[l] += c * dth[l];
-                }
-                LANES ddst[l] = B.se[l] * ddst[l];
+                double *ddst = alpha == kV ? &B.dmv[off] : alpha == kK ? &B.dmk[off] : &B.dmq[off];
+                mix_and_store_tangent<W, CM, CP>(B, coef, a, ddst);
             }
         }
     }
-    // 5. attention over all L slots, max-subtracted softmax
+}
+
+// Step 5a, logits: z_tau = gamma/sqrt(M) m^q . m^k[tau] over all L slots, and their max.
+template <int W, int CM, int CL> TDLAB_INLINE void attention_logits(Block<W> &B) {
+    const int M = CM ? CM : B.M, L = CL ? CL : B.L;
+    double s[W];
     LANES B.zmax[l] = -INFINITY;
     for (int tau = 0; tau < L; ++tau) {
         LANES s[l] = 0.0;
@@ -221,6 +249,11 @@ TDLAB_INLINE void block_step(Block<W> &B, const DmftModel &model, int64_t t, boo
             B.zmax[l] = B.zmax[l] < z[l] ? z[l] : B.zmax[l];
         }
     }
+}
+
+// Step 5b, max-subtracted softmax: e_tau = exp(z_tau - zmax), norm = sum_tau e_tau, inv = 1 / norm.
+template <class Math, int W, int CL> TDLAB_INLINE void softmax_weights(Block<W> &B, double *inv) {
+    const int L = CL ? CL : B.L;
     for (int tau = 0; tau < L; ++tau) {
         double *z = &B.z[size_t(tau) * W];
         LANES z[l] = z[l] - B.zmax[l];
@@ -231,41 +264,49 @@ TDLAB_INLINE void block_step(Block<W> &B, const DmftModel &model, int64_t t, boo
         const double *e = &B.e[size_t(tau) * W];
         LANES B.norm[l] += e[l];
     }
-    double inv[W];
     LANES inv[l] = 1.0 / B.norm[l];
-    if (tangent) {
-        // dz_tau = ac (dq . k_tau + q . dk_tau); dbar = sum_tau w_tau dz_tau
-        double dbar[W];
-        LANES dbar[l] = 0.0;
-        for (int tau = 0; tau < L; ++tau) {
-            double *dz = &B.dz[size_t(tau) * W];
-            LANES dz[l] = 0.0;
-            for (int b = 0; b < M; ++b) {
-                const size_t kb = (size_t(tau) * M + b) * W;
-                const double *q = &B.mq[size_t(b) * W], *dq = &B.dmq[size_t(b) * W];
-                const double *k = &B.mk[kb], *dk = &B.dmk[kb];
-                LANES dz[l] += dq[l] * k[l] + q[l] * dk[l];
-            }
-            const double *e = &B.e[size_t(tau) * W];
-            LANES {
-                dz[l] = B.ac[l] * dz[l];
-                dbar[l] += (Math::kExactDivide ? e[l] / B.norm[l] : e[l] * inv[l]) * dz[l];
-            }
+}
+
+// Tangent of step 5: dz_tau = ac (dq . k_tau + q . dk_tau), dbar = sum_tau w_tau dz_tau,
+// dA_a = sum_tau w_tau ((dz_tau - dbar) v_tau,a + dv_tau,a), with w = e / norm (exact) or e * inv.
+template <class Math, int W, int CM, int CL> TDLAB_INLINE void attention_tangent(Block<W> &B, const double *inv) {
+    const int M = CM ? CM : B.M, L = CL ? CL : B.L;
+    double dbar[W];
+    LANES dbar[l] = 0.0;
+    for (int tau = 0; tau < L; ++tau) {
+        double *dz = &B.dz[size_t(tau) * W];
+        LANES dz[l] = 0.0;
+        for (int b = 0; b < M; ++b) {
+            const size_t kb = (size_t(tau) * M + b) * W;
+            const double *q = &B.mq[size_t(b) * W], *dq = &B.dmq[size_t(b) * W];
+            const double *k = &B.mk[kb], *dk = &B.dmk[kb];
+            LANES dz[l] += dq[l] * k[l] + q[l] * dk[l];
         }
-        for (int a = 0; a < M; ++a) {
-            double acc[W];
-            LANES acc[l] = 0.0;
-            for (int tau = 0; tau < L; ++tau) {
-                const size_t va = (size_t(tau) * M + a) * W;
-                const double *e = &B.e[size_t(tau) * W], *dz = &B.dz[size_t(tau) * W];
-                const double *v = &B.mv[va], *dv = &B.dmv[va];
-                LANES acc[l] +=
-                    (Math::kExactDivide ? e[l] / B.norm[l] : e[l] * inv[l]) * ((dz[l] - dbar[l]) * v[l] + dv[l]);
-            }
-            double *da = &B.datt[size_t(a) * W];
-            LANES da[l] = acc[l];
+        const double *e = &B.e[size_t(tau) * W];
+        LANES {
+            dz[l] = B.ac[l] * dz[l];
+            dbar[l] += (Math::kExactDivide ? e[l] / B.norm[l] : e[l] * inv[l]) * dz[l];
         }
     }
+    for (int a = 0; a < M; ++a) {
+        double acc[W];
+        LANES acc[l] = 0.0;
+        for (int tau = 0; tau < L; ++tau) {
+            const size_t va = (size_t(tau) * M + a) * W;
+            const double *e = &B.e[size_t(tau) * W], *dz = &B.dz[size_t(tau) * W];
+            const double *v = &B.mv[va], *dv = &B.dmv[va];
+            LANES acc[l] +=
+                (Math::kExactDivide ? e[l] / B.norm[l] : e[l] * inv[l]) * ((dz[l] - dbar[l]) * v[l] + dv[l]);
+        }
+        double *da = &B.datt[size_t(a) * W];
+        LANES da[l] = acc[l];
+    }
+}
+
+// Step 5c, A-hat(t) = sum_tau e_tau m^v[tau] / norm (exact division on the scalar path, * inv otherwise).
+template <class Math, int W, int CM, int CL> TDLAB_INLINE void attention_average(Block<W> &B, const double *inv) {
+    const int M = CM ? CM : B.M, L = CL ? CL : B.L;
+    double s[W];
     for (int a = 0; a < M; ++a) {
         LANES s[l] = 0.0;
         for (int tau = 0; tau < L; ++tau) {
@@ -279,6 +320,18 @@ TDLAB_INLINE void block_step(Block<W> &B, const DmftModel &model, int64_t t, boo
             LANES att[l] = s[l] * inv[l];
         }
     }
+}
+
+template <class Math, int W, int CM, int CL, int CP>
+TDLAB_INLINE void block_step(Block<W> &B, const DmftModel &model, int64_t t, bool tangent, bool saved) {
+    const int phase = int(t % (CL ? CL : B.L));
+    fields_step<Math, W, CM, CP>(B, model.fields, tangent);         // 1
+    semantic_mix_store<W, CM, CP>(B, model, phase, tangent, saved); // 2-4
+    attention_logits<W, CM, CL>(B);                                 // 5
+    double inv[W];
+    softmax_weights<Math, W, CL>(B, inv);
+    if (tangent) attention_tangent<Math, W, CM, CL>(B, inv);
+    attention_average<Math, W, CM, CL>(B, inv);
 }
 
 // Renormalises every lane's tangent vector; adds ln|v| to the running sum if `accumulate`. Lanes

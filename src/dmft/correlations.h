@@ -1,5 +1,5 @@
-// Appendix B of the paper (spec 2.3): the mean-field sum over units i rewritten over the output-weight
-// sign patterns. Two exact forms, both for any M:
+// Appendix B of the paper (Poc-Lopez & Aguilera 2024, arXiv 2406.07247, eq. 29; docs/dmft_map.md section 3): the
+// mean-field sum over units i rewritten over the output-weight sign patterns. Two exact forms, both for any M:
 //
 //  correlation form (paper eq. 29, the authors' code):
 //    m^alpha_a = 2^-(M-1) sum_{j: sigma_1=+1} tanh(beta sigma_j . A) CS^alpha[j][a],

@@ -1,12 +1,13 @@
-// The finite-N validation of `tdlab reproduce dmft` (specs/dmft.md section 7): the network against its
-// mean field for N = 10^2 ... 10^6 (quick) or ... 10^9 (paper scale, types sampler), in periodic regimes
-// (distance to the orbit) and in a chaotic one (histogram, power spectrum, point-count label).
+// The computations behind the finite-N study of the DMFT network (docs/dmft_finite_n.md): the network
+// against its mean field in periodic regimes (distance to the orbit) and in a chaotic one (pooled
+// series, spectra, histograms). The study itself (which betas, which N, tables, figure, report
+// fragment) is orchestrated in repro/finite_n.cpp.
 #pragma once
 
 #include "dmft/network_run.h"
 
-#include <filesystem>
 #include <string>
+#include <vector>
 
 namespace tdlab::dmft {
 
@@ -25,9 +26,22 @@ OrbitDeviation orbit_deviation(const FiniteNetwork &net, const DynamicsParams &d
 // multistable). RuntimeError if none of `tries` settles.
 Context periodic_start(MeanFieldMap &map, const std::string &start, int period, int tries = 20);
 
-// Writes finite_n_convergence.{png,svg,gp} with its .dat files, finite_n_periodic.csv,
-// finite_n_chaotic.csv, finite_n_labels.csv and finite_n.md (a markdown fragment for the report) into
-// out_dir. scale: "quick" (N up to ~1e6, seconds) or "paper" (N up to ~1e9, longer windows).
-void reproduce_finite_n(const std::string &scale, const std::filesystem::path &out_dir);
+// The window of the chaotic-regime comparison: `runs` runs, `transient` steps dropped, `saved` kept.
+struct ChaoticWindow {
+    int64_t transient = 5000, saved = 20000;
+    int runs = 4;
+};
+// m^o_1 of `runs` trajectories from `start`: the network's, or (mean_field) the mean field's from starts
+// perturbed by 1e-8 (stream r of `seed`).
+std::vector<std::vector<double>> chaotic_series(const FiniteNetwork &net, const DynamicsParams &dyn,
+                                                const Context &start, const ChaoticWindow &w, bool mean_field,
+                                                uint64_t seed);
+// The series concatenated.
+std::vector<double> pooled(const std::vector<std::vector<double>> &v);
+// The mean over series of binned_spectrum (dmft/network_stats.h) with `bins` bins.
+std::vector<double> mean_spectrum(const std::vector<std::vector<double>> &v, int bins);
+// A probability density on `bins` equal bins of [lo, hi) (values outside are dropped but still count
+// in the normalisation).
+std::vector<double> density_histogram(const std::vector<double> &x, double lo, double hi, int bins);
 
 } // namespace tdlab::dmft

@@ -1,5 +1,6 @@
-// The dynamical mean-field map of the 1-bit self-attention network (spec section 2.2), the map the
-// authors iterate, in double precision with a max-subtracted softmax.
+// The dynamical mean-field map of the 1-bit self-attention network (Poc-Lopez & Aguilera 2024, arXiv
+// 2406.07247, eqs. 13-15; written out in docs/dmft_map.md section 2), the map the authors' code iterates,
+// in double precision with a max-subtracted softmax.
 //
 // State after step t (a Context): A-hat(t) [M], the ring buffers m^v, m^k of the last L steps [L][M]
 // (slot = t mod L) and m^q(t). One step t -> t+1:
@@ -11,6 +12,19 @@
 //                A(t+1) = sum_tau softmax(z)_tau m^v[tau]
 // A-hat is the only route between steps besides the buffers; m^o never feeds back. The forcing by
 // PE(t mod L) makes every periodic orbit's period a multiple of L.
+//
+// The same step is written four more times, for speed or for other questions; each is held to this
+// one by the table of tests/dmft/test_map_paths.cpp (docs/dmft_map.md section 7):
+//   step_fixed<3, 4> (below)      the paper's sizes unrolled; bit-identical to step_generic
+//   batched_map.cpp  block_step   kLanes parameter points at once, lanes innermost, in the steps above
+//                                 (fields_step, semantic_mix_store, attention_logits, softmax_weights,
+//                                 attention_average); scalar path bit-identical to step(), SSE2 / AVX /
+//                                 AVX-512 (SLEEF) bit-identical to each other and to a recorded hash
+//   tangent_map.cpp               the Jacobian of one step (J v and dense); finite differences, and the
+//                                 batched kernel's tangent against Benettin on it
+//   network.cpp                   the finite-N network: sampled overlaps into step_with_semantic (steps
+//                                 3-5); with the mean-field overlaps that is step() bit for bit, and
+//                                 E[m | A] is the map (tests/dmft/test_network.cpp)
 #pragma once
 
 #include "dmft/correlations.h"
@@ -67,8 +81,8 @@ class MeanFieldMap {
   public:
     MeanFieldMap(const DmftModel &model, const DynamicsParams &dyn);
 
-    // The cold start of spec 3.4: x0 = row 0 of W^o with its PE entries set to -1, plain overlaps over
-    // all N + N_P units at t = 0 (no eps mixing), A-hat(0) = m^v(0); mo_se(0) = x0.W^o / N (semantic).
+    // The authors' cold start (docs/dmft_map.md section 5): x0 = row 0 of W^o with its PE entries set to -1, plain
+    // overlaps over all N + N_P units at t = 0 (no eps mixing), A-hat(0) = m^v(0); mo_se(0) = x0.W^o / N (semantic).
     Context cold_start() const;
     // Observables of the cold start at t = 0 (mo_se, mo, mv, mq, mk, att), for recording.
     void cold_start_record(std::vector<double> &mo_se, std::vector<double> &mo) const;
@@ -82,7 +96,8 @@ class MeanFieldMap {
     // map's own expectation this is the generic step; the finite-N network passes its sampled overlaps.
     StepRecord step_with_semantic(Context &c, const double *semantic);
 
-    // Semantic overlaps mSE^alpha for a given A-hat (steps 1-2), [alpha][a]; the worked example of spec 2.3.
+    // Semantic overlaps mSE^alpha for a given A-hat (steps 1-2), [alpha][a]; the worked example of docs/dmft_map.md
+    // section 3.
     std::array<std::vector<double>, kNumAlpha> semantic_overlaps(const std::vector<double> &att) const;
 
     const DmftModel &model() const { return model_; }

@@ -1,4 +1,4 @@
-// The finite-N stochastic 1-bit attention network (specs/dmft.md sections 1 and 7): the transformer that
+// The finite-N stochastic 1-bit attention network (docs/dmft_map.md sections 1 and 9): the transformer that
 // generates +-1 tokens, whose N -> infinity limit is the mean-field map of mean_field_map.h.
 //
 // Units: N semantic units plus N_P positional units. Weights W^alpha (alpha = o, v, q, k), M features each,

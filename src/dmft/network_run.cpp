@@ -17,7 +17,8 @@ Trajectory run_network_trajectory(NetworkSampler &sampler, Context &c, const Tra
     }
     traj.t.reserve(size_t(expected));
     if (c.t == 0 && c.filled == 1 && opt.transient == 0) {
-        // The t = 0 token is the (replicated) cold-start token; its overlaps are the template's (spec 3.4).
+        // The t = 0 token is the (replicated) cold-start token; its overlaps are the template's (docs/dmft_map.md
+        // section 5).
         MeanFieldMap map(sampler.network().mean_field, DynamicsParams{});
         std::vector<double> mo_se, mo;
         map.cold_start_record(mo_se, mo);

@@ -24,13 +24,18 @@ ConfigSchema dmft_model_schema() {
     return s;
 }
 
-ConfigSchema dmft_window_schema() {
+ConfigSchema dmft_window_schema(bool with_save_every) {
+    // The one declaration of these keys (for `dmft run`, `dmft spin` and the sweeps). steps >= 1 and
+    // transient >= 0 admit the shortest legal window (a cold start recording step 0 alone); the window
+    // struct (dmft/window.h) checks transient < steps and the sweeps add their own lower bound (> L).
+    // start defaults to the zoom checkpoint, the published state at the default beta = 1.27; every
+    // shipped sweep config names its checkpoint explicitly.
     ConfigSchema s;
     s.add_int("dmft.steps", 120000, 1, int64_t(1) << 40, "time indices run up to steps - 1 (paper code: 120000)")
-        .add_int("dmft.transient", 100000, 0, int64_t(1) << 40, "first recorded step (paper code: 100000)")
-        .add_int("dmft.save_every", 1, 1, int64_t(1) << 30, "record every k-th step of the window")
-        .add_string("dmft.start", "zoom", {"cold", "fig3a", "zoom"},
-                    "initial context: cold start, a published checkpoint, or a context file", true)
+        .add_int("dmft.transient", 100000, 0, int64_t(1) << 40, "first recorded step (paper code: 100000)");
+    if (with_save_every) s.add_int("dmft.save_every", 1, 1, int64_t(1) << 30, "record every k-th step of the window");
+    s.add_string("dmft.start", "zoom", {"cold", "fig3a", "zoom"},
+                 "initial context: cold start, a published checkpoint, or a context file", true)
         .add_int("dmft.seed", 0, 0, int64_t(1) << 62, "seed of the start perturbation (and of the network noise)")
         .add_double("dmft.perturb", 0.0, 0.0, 1.0, "amplitude of a uniform perturbation of A-hat at the start");
     return s;

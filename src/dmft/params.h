@@ -1,5 +1,5 @@
-// Parameters of the 1-bit self-attention network of Poc-Lopez & Aguilera (specs/dmft.md sections 1-3)
-// and the config schema shared by `tdlab dmft run|sweep|spin`.
+// Parameters of the 1-bit self-attention network of Poc-Lopez & Aguilera 2024, arXiv 2406.07247 (docs/dmft_map.md
+// sections 1-4) and the config schema shared by `tdlab dmft run|sweep|spin`.
 #pragma once
 
 #include "core/config.h"
@@ -28,21 +28,23 @@ struct ModelParams {
 
 struct DynamicsParams {
     double beta = 1.27;    // output inverse temperature
-    double gamma = 220.0;  // attention gain; the logit is gamma/sqrt(M) * m^q . m^k (spec 8-A1)
+    double gamma = 220.0;  // attention gain; the logit is gamma/sqrt(M) * m^q . m^k (docs/dmft_map.md section 2)
     double epsilon = 0.02; // weight of the positional part in every overlap
 };
 
 // 1/sqrt(M): the attention normalisation U = N^2 sqrt(M) leaves gamma/sqrt(M) in the mean-field logit
-// (spec section 2.1 and 8-A1). Kept as a named function so the choice is visible in one place.
+// (paper eq. 14 with U = N^2 sqrt(M); docs/dmft_map.md section 2). Kept as a named function so the choice is visible in
+// one place.
 inline double attention_norm(int M) {
     return 1.0 / std::sqrt(double(M));
 }
 
-// Config keys of the model and dynamics (`dmft.*`) with defaults of the paper runs (spec 3.2).
+// Config keys of the model and dynamics (`dmft.*`) with defaults of the paper runs (paper App. C; docs/dmft_map.md
+// section 4).
 ConfigSchema dmft_model_schema();
-// The keys of a trajectory window and its start, shared by `dmft run` and `dmft spin`: dmft.steps,
-// dmft.transient, dmft.save_every, dmft.start, dmft.seed, dmft.perturb.
-ConfigSchema dmft_window_schema();
+// The keys of a trajectory window and its start, declared once for `dmft run`, `dmft spin` and the
+// sweeps: dmft.steps, dmft.transient, dmft.save_every (not in sweeps), dmft.start, dmft.seed, dmft.perturb.
+ConfigSchema dmft_window_schema(bool with_save_every = true);
 // Reads and cross-validates them (L == 2^NP, N divisible by segments, ...). UsageError names the key.
 ModelParams model_params_from(const Config &cfg);
 DynamicsParams dynamics_params_from(const Config &cfg);

@@ -19,13 +19,14 @@ int flags_to_bits(const std::string &flags) {
     if (flags.find("chaos01") != std::string::npos) bits |= kFlagChaos01;
     if (flags.find("paper") != std::string::npos) bits |= kFlagPaper;
     if (flags.find("unconverged") != std::string::npos) bits |= kFlagUnconverged;
+    if (flags.find("short") != std::string::npos) bits |= kFlagShort;
     return bits;
 }
 
 std::string bits_to_flags(int bits) {
     std::string s;
-    const char *names[] = {"lyapunov", "chaos01", "paper", "unconverged"};
-    for (int k = 0; k < 4; ++k) {
+    const char *names[] = {"lyapunov", "chaos01", "paper", "unconverged", "short"};
+    for (int k = 0; k < 5; ++k) {
         if (bits & (1 << k)) s += (s.empty() ? "" : "|") + std::string(names[k]);
     }
     return s;
@@ -55,12 +56,26 @@ PointResult analyse_lane(const LaneOutput &lane, const DynamicsParams &dyn, int 
         for (int64_t q : bins) r.raster_bins.push_back(int16_t(std::clamp<int64_t>(q, -32768, 32767)));
         r.raster_bins.erase(std::unique(r.raster_bins.begin(), r.raster_bins.end()), r.raster_bins.end());
     }
-    r.paper_label = int(dynamics::paper_label(size_t(r.unique_points), opt.paper));
+    // Indicators below their minimum window are set aside (docs/dmft_map.md section 8.6): a label from
+    // one step of data is no label.
+    bool short_window = false;
+    if (n >= size_t(std::max(opt.paper.chaotic_from, 0))) {
+        r.paper_label = int(dynamics::paper_label(size_t(r.unique_points), opt.paper));
+    } else {
+        r.paper_label = int(dynamics::Label::Unknown);
+        short_window = true;
+    }
     // The section's distinct values in order of first visit: the paper plots unique bins of it, and a
-    // periodic column would otherwise store its few values ~20 000 times.
-    if (M >= 2)
-        r.poincare = dynamics::distinct_in_order(
-            dynamics::poincare_filter(x.data(), x.data() + 1, n, size_t(M), opt.paper.poincare_tol));
+    // periodic column would otherwise store its few values ~20 000 times. A converged periodic orbit
+    // repeats within the period test's tolerance, not bit for bit: one value per phase of the period.
+    if (M >= 2) {
+        if (r.period > 0)
+            r.poincare = dynamics::periodic_poincare(x.data(), x.data() + 1, n, size_t(M), size_t(r.period),
+                                                     opt.paper.poincare_tol, popt.tol);
+        else
+            r.poincare = dynamics::distinct_in_order(
+                dynamics::poincare_filter(x.data(), x.data() + 1, n, size_t(M), opt.paper.poincare_tol));
+    }
     const size_t keep = std::min(n, size_t(std::max<int64_t>(0, opt.keep)));
     r.points.resize(keep);
     for (size_t k = 0; k < keep; ++k) r.points[k] = float(x[(n - keep + k) * size_t(M)]);
@@ -75,7 +90,8 @@ PointResult analyse_lane(const LaneOutput &lane, const DynamicsParams &dyn, int 
     r.m1_mean = sum / double(n);
     r.chaos01 = std::nan("");
     const size_t np = std::min(size_t(opt.chaos01_points), n / size_t(L));
-    if (opt.chaos01 && np >= 200) {
+    if (opt.chaos01 && np < opt.minimum.chaos01_points) short_window = true;
+    if (opt.chaos01 && np >= std::max<size_t>(opt.minimum.chaos01_points, 1)) {
         std::vector<double> phi(np);
         for (size_t j = 0; j < np; ++j) phi[j] = x[(n - 1 - (np - 1 - j) * size_t(L)) * size_t(M)];
         dynamics::Chaos01Options copt;
@@ -86,9 +102,15 @@ PointResult analyse_lane(const LaneOutput &lane, const DynamicsParams &dyn, int 
     if (r.period > 0) r.orbit.assign(x.end() - r.period * M, x.end());
     dynamics::Indicators ind;
     ind.period = size_t(r.period);
+    // The exponent itself is kept in the results; only its verdict needs the minimum window.
     ind.lyapunov = r.lyapunov;
+    if (!std::isnan(r.lyapunov) && n < opt.minimum.lyapunov_steps) {
+        ind.lyapunov = std::nan("");
+        short_window = true;
+    }
     ind.chaos01 = r.chaos01;
     ind.paper = dynamics::Label(r.paper_label);
+    ind.short_window = short_window;
     auto comb = dynamics::combine_indicators(ind, opt.combine);
     r.label = int(comb.label);
     r.flags = flags_to_bits(comb.flags);

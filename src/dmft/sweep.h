@@ -2,7 +2,7 @@
 // parameter points (beta, gamma, epsilon), each run from a start context and analysed on its saved
 // window by every indicator of src/dynamics.
 //
-// Protocols (specs/dmft.md 3.4):
+// Protocols (docs/dmft_map.md section 5):
 //   checkpoint  every point starts from the same context (a published checkpoint, or the final
 //               context of a cold-start run at the largest value: the authors' "load_from_last_chpt").
 //               Points are independent: batched up to kLanes (32) at a time, OpenMP over blocks.
@@ -34,13 +34,14 @@ struct SweepOptions {
     dynamics::PaperClassifier paper;
     dynamics::PeriodOptions period; // multiple_of is set to L
     dynamics::CombineOptions combine;
-    int64_t census = 0;            // perturbed starts per point (0: no census)
-    double census_perturb = 1e-14; // amplitude of the A-hat perturbation of each census start
+    dynamics::MinimumWindow minimum; // least window per indicator; shorter -> set aside, flag "short"
+    int64_t census = 0;              // perturbed starts per point (0: no census)
+    double census_perturb = 1e-14;   // amplitude of the A-hat perturbation of each census start
     uint64_t census_seed = 0;
 };
 
 // Flags of the combined label as bits (stored in .npy files).
-enum FlagBits : int { kFlagLyapunov = 1, kFlagChaos01 = 2, kFlagPaper = 4, kFlagUnconverged = 8 };
+enum FlagBits : int { kFlagLyapunov = 1, kFlagChaos01 = 2, kFlagPaper = 4, kFlagUnconverged = 8, kFlagShort = 16 };
 int flags_to_bits(const std::string &flags);
 std::string bits_to_flags(int bits);
 
@@ -49,7 +50,7 @@ struct PointResult {
     double beta = 0, gamma = 0, epsilon = 0;
     double max_abs = 0;        // max |mo_se| over the window, all features
     int64_t unique_points = 0; // the paper's u: unique bins of m^o_1 at R (scale max_y)
-    int paper_label = 3;       // dynamics::Label from u
+    int paper_label = 3;       // dynamics::Label from u; unknown (3) when the window is below chaotic_from
     int64_t period = 0;        // exact period of mo_se (0: none)
     double lyapunov = 0;       // NaN if not computed
     double chaos01 = 0;        // NaN if not computed
@@ -57,14 +58,16 @@ struct PointResult {
     int flags = 0;             // FlagBits
     double m1_min = 0, m1_max = 0, m1_mean = 0;
     std::vector<float> points; // last `keep` samples of m^o_1
-    // The Fig 3 background (specs/dmft.md 4, "form 1"): the sorted unique bins q(v; R_im, raster_scale)
+    // The Fig 3 background (docs/dmft_map.md section 8.2): the sorted unique bins q(v; R_im, raster_scale)
     // of m^o_1 over the WHOLE window (not only the kept samples), R_im = 7001. raster_scale is sweep.max_y
     // (the diagram-wide max: then these are exactly the paper's rows) or, when that is 0, this point's own
     // max |m^o| (then the figure re-bins them to the diagram's max: at most one row off).
     std::vector<int16_t> raster_bins;
     double raster_scale = 0;
-    std::vector<double> poincare; // m^o_1 at the samples with |m^o_2| <= tol (the paper's section)
-    std::vector<double> orbit;    // one period of mo_se [period][M] when periodic (census matching)
+    // m^o_1 at the samples with |m^o_2| <= tol (the paper's section), distinct values in order of first
+    // visit; with an exact period, one per phase of it (dynamics::periodic_poincare).
+    std::vector<double> poincare;
+    std::vector<double> orbit; // one period of mo_se [period][M] when periodic (census matching)
 };
 
 // Analyses one lane's window (mo_se [saved][M]).

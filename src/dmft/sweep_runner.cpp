@@ -6,7 +6,7 @@
 #include "core/run_dir.h"
 #include "dmft/context.h"
 #include "dmft/trajectory.h"
-#include "plot/dmft_sweep_figures.h"
+#include "dmft/window.h"
 
 #include <algorithm>
 #include <chrono>
@@ -26,15 +26,8 @@ const char *grid_command(GridKind k) {
 
 ConfigSchema grid_schema() {
     ConfigSchema s = dmft_model_schema();
-    s.add_int("dmft.steps", 120000, 2, int64_t(1) << 40, "time indices run up to steps - 1 (paper code: 120000)")
-        .add_int("dmft.transient", 100000, 1, int64_t(1) << 40, "first recorded step (paper code: 100000)")
-        .add_string("dmft.start", "fig3a", {"cold", "fig3a", "zoom"},
-                    "start context of every point: cold (authors' protocol: cold run at the largest value, its "
-                    "final context), a published checkpoint, or a context file",
-                    true)
-        .add_int("dmft.seed", 0, 0, int64_t(1) << 62, "seed of the start perturbation")
-        .add_double("dmft.perturb", 0.0, 0.0, 1.0, "amplitude of a uniform perturbation of A-hat at the start")
-        .add_string("sweep.param", "beta", {"beta", "gamma", "epsilon"}, "swept parameter")
+    s.merge(dmft_window_schema(/*with_save_every=*/false));
+    s.add_string("sweep.param", "beta", {"beta", "gamma", "epsilon"}, "swept parameter")
         .add_double("sweep.min", 0.0, -1e9, 1e9, "first value of the grid")
         .add_double("sweep.max", 3.0, -1e9, 1e9, "last value of the grid (linspace, both ends included)")
         .add_int("sweep.count", 4001, 1, 100000000, "number of grid values")
@@ -121,11 +114,9 @@ Grid make_grid(const Config &cfg, GridKind kind) {
 
 SweepOptions sweep_options_from(const Config &cfg, int L) {
     SweepOptions o;
-    o.batch.steps = cfg.get_int("dmft.steps");
-    o.batch.transient = cfg.get_int("dmft.transient");
-    if (o.batch.transient >= o.batch.steps)
-        throw UsageError(fmt::format("config key 'dmft.transient' = {} must be smaller than 'dmft.steps' = {}",
-                                     o.batch.transient, o.batch.steps));
+    const Window w = Window::from(cfg);
+    o.batch.steps = w.steps;
+    o.batch.transient = w.transient;
     if (o.batch.transient <= L)
         throw UsageError(fmt::format("config key 'dmft.transient' must exceed L = {} (the start context's step)", L));
     o.batch.lyapunov = cfg.get_bool("sweep.lyapunov");
@@ -147,8 +138,10 @@ SweepOptions sweep_options_from(const Config &cfg, int L) {
 
 namespace {
 
-Context sweep_start(const Config &cfg, const DmftModel &model, const Grid &grid, int64_t steps) {
-    const std::string start = cfg.get_string("dmft.start");
+Context sweep_start(const GridSpec &spec, const DmftModel &model) {
+    const Grid &grid = spec.grid;
+    const std::string &start = spec.start;
+    const int64_t steps = spec.sweep.batch.steps;
     DynamicsParams d = grid.points.front();
     for (const auto &p : grid.points) {
         if (p.beta + p.gamma + p.epsilon > d.beta + d.gamma + d.epsilon) d = p; // the largest value of the grid
@@ -160,7 +153,7 @@ Context sweep_start(const Config &cfg, const DmftModel &model, const Grid &grid,
         // is the checkpoint of every value.
         while (c.t + 1 < steps) map.step(c);
     }
-    perturb_context(c, cfg.get_double("dmft.perturb"), uint64_t(cfg.get_int("dmft.seed")), 0x5eed);
+    perturb_context(c, spec.perturb, spec.seed, 0x5eed);
     return c;
 }
 
@@ -190,67 +183,72 @@ void add_census(const DmftModel &model, const Grid &grid, const Context &start, 
     for (auto &r : rows) chunk.census.insert(chunk.census.end(), r.begin(), r.end());
 }
 
-std::string axis_label(const std::string &p) {
-    return p == "beta" ? "β" : p == "gamma" ? "γ" : "ε";
-}
-
 } // namespace
 
-void write_grid_outputs(const fs::path &dir, const Config &cfg, GridKind kind, const Grid &grid, const SweepResults &r,
-                        bool figures) {
-    write_sweep_tables(dir, r, kind == GridKind::Sweep ? grid.param : "beta");
+GridSpec grid_spec_from(const Config &cfg, GridKind kind) {
+    GridSpec s;
+    s.kind = kind;
+    s.model = model_params_from(cfg);
+    s.grid = make_grid(cfg, kind);
+    s.sweep = sweep_options_from(cfg, s.model.L);
+    s.start = cfg.get_string("dmft.start");
+    s.perturb = cfg.get_double("dmft.perturb");
+    s.seed = uint64_t(cfg.get_int("dmft.seed"));
+    s.chunk = size_t(cfg.get_int("sweep.chunk"));
+    s.record = cfg;
+    return s;
+}
+
+PhaseMaps phase_maps(const SweepResults &r) {
+    PhaseMaps m;
+    const size_t n = r.points.size();
+    m.lyapunov.resize(n), m.label.resize(n), m.cls.resize(n), m.period.resize(n);
+    for (size_t k = 0; k < n; ++k) {
+        m.lyapunov[k] = r.points[k].lyapunov;
+        m.label[k] = double(r.points[k].label);
+        m.cls[k] = r.points[k].label;
+        m.period[k] = r.points[k].period;
+    }
+    return m;
+}
+
+double bifurcation_max_y(const SweepResults &r, double configured) {
+    double max_y = configured;
+    if (!(max_y > 0)) {
+        for (const auto &p : r.points) max_y = std::max(max_y, p.max_abs);
+    }
+    return max_y;
+}
+
+void write_grid_outputs(const fs::path &dir, const GridSpec &spec, const SweepResults &r) {
+    const Grid &grid = spec.grid;
+    write_sweep_tables(dir, r, spec.kind == GridKind::Sweep ? grid.param : "beta");
     const bool whole = r.begin == 0 && r.points.size() == grid.points.size();
-    if (kind == GridKind::Phase && whole) {
+    if (spec.kind == GridKind::Phase && whole) {
         const size_t nx = grid.values.size(), ny = grid.y_values.size();
-        std::vector<double> lyap(nx * ny), label(nx * ny);
-        std::vector<int64_t> period(nx * ny), cls(nx * ny);
-        for (size_t k = 0; k < nx * ny; ++k) {
-            lyap[k] = r.points[k].lyapunov;
-            label[k] = double(r.points[k].label);
-            cls[k] = r.points[k].label;
-            period[k] = r.points[k].period;
-        }
-        write_npy(dir / "lyapunov.npy", lyap, {ny, nx});
-        write_npy(dir / "label.npy", cls, {ny, nx});
-        write_npy(dir / "period.npy", period, {ny, nx});
+        const PhaseMaps m = phase_maps(r);
+        write_npy(dir / "lyapunov.npy", m.lyapunov, {ny, nx});
+        write_npy(dir / "label.npy", m.cls, {ny, nx});
+        write_npy(dir / "period.npy", m.period, {ny, nx});
         write_npy(dir / "x_beta.npy", grid.values, {nx});
         write_npy(dir / ("y_" + grid.param + ".npy"), grid.y_values, {ny});
-        if (figures)
-            plot::draw_phase_diagram(
-                dir, "phase", grid.values, grid.y_values, lyap, label, "β", axis_label(grid.param),
-                fmt::format("phase diagram β × {} ({} × {} points)", axis_label(grid.param), nx, ny));
-    }
-    if (kind == GridKind::Sweep && figures && !r.points.empty()) {
-        std::vector<double> values(grid.values.begin() + r.begin,
-                                   grid.values.begin() + r.begin + long(r.points.size()));
-        double max_y = cfg.get_double("sweep.max_y");
-        if (!(max_y > 0)) {
-            for (const auto &p : r.points) max_y = std::max(max_y, p.max_abs);
-        }
-        plot::draw_bifurcation(
-            dir, "bifurcation", r, values, axis_label(grid.param),
-            fmt::format("bifurcation diagram of m^o_1 over {} ({} values)", axis_label(grid.param), r.points.size()),
-            max_y, cfg.get_bool("sweep.lyapunov"));
     }
 }
 
-GridJob::GridJob(const Config &cfg, GridKind kind, const fs::path &out, const Shard &shard, bool open_store)
-    : cfg_(cfg), kind_(kind), out_(out), shard_(shard), t0_(std::chrono::steady_clock::now()) {
+GridJob::GridJob(GridSpec spec, const fs::path &out, const Shard &shard, bool open_store)
+    : spec_(std::move(spec)), out_(out), shard_(shard), t0_(std::chrono::steady_clock::now()) {
     check_output_dir(out);
-    const auto params = model_params_from(cfg);
-    model_ = std::make_unique<DmftModel>(DmftModel::build(params));
-    grid_ = make_grid(cfg, kind);
-    opt_ = sweep_options_from(cfg, params.L);
-    start_ = sweep_start(cfg, *model_, grid_, opt_.batch.steps);
-    const size_t total = grid_.points.size();
+    model_ = std::make_unique<DmftModel>(DmftModel::build(spec_.model));
+    start_ = sweep_start(spec_, *model_);
+    const size_t total = spec_.grid.points.size();
     begin_ = shard.begin(total), end_ = shard.end(total);
-    chunk_ = size_t(cfg.get_int("sweep.chunk"));
-    info_.simd = simd_path_name(opt_.batch.path);
+    chunk_ = spec_.chunk;
+    info_.simd = simd_path_name(spec_.sweep.batch.path);
     all_.begin = int64_t(begin_);
-    all_.raster_resolution = opt_.raster_resolution;
+    all_.raster_resolution = spec_.sweep.raster_resolution;
     all_.points.resize(end_ - begin_);
     have_.assign(chunk_count(), false);
-    steps_per_point_ = uint64_t(opt_.batch.steps - 1 - start_.t % params.L);
+    steps_per_point_ = uint64_t(spec_.sweep.batch.steps - 1 - start_.t % spec_.model.L);
     if (open_store) this->open_store();
 }
 
@@ -258,10 +256,10 @@ GridJob::~GridJob() = default;
 
 void GridJob::open_store() {
     if (store_) return;
-    if (opt_.seed_from == "neighbour") throw UsageError("internal: the neighbour protocol has no chunk store");
+    if (spec_.sweep.seed_from == "neighbour") throw UsageError("internal: the neighbour protocol has no chunk store");
     // The key names the shard, so shards never share a store; a plain run and an MPI run of the whole grid
     // share it (either resumes the other).
-    const std::string key = cfg_.to_yaml() + fmt::format("# shard {}/{}\n", shard_.index + 1, shard_.count);
+    const std::string key = spec_.record.to_yaml() + fmt::format("# shard {}/{}\n", shard_.index + 1, shard_.count);
     store_ = std::make_unique<ChunkStore>(out_, key);
 }
 
@@ -277,7 +275,7 @@ std::vector<size_t> GridJob::scan() {
         }
     }
     if (info_.resumed_chunks > 0)
-        std::fprintf(stderr, "%s: resuming, %lld of %lld chunks already done (%s)\n", grid_command(kind_),
+        std::fprintf(stderr, "%s: resuming, %lld of %lld chunks already done (%s)\n", grid_command(spec_.kind),
                      (long long)info_.resumed_chunks, (long long)(info_.resumed_chunks + int64_t(missing.size())),
                      store_->dir().c_str());
     return missing;
@@ -298,17 +296,17 @@ void GridJob::compute_chunk(size_t c0, const std::function<void(uint64_t)> &prog
     const size_t c1 = std::min(end_, c0 + chunk_);
     SweepResults part;
     part.begin = int64_t(c0);
-    part.raster_resolution = opt_.raster_resolution;
+    part.raster_resolution = spec_.sweep.raster_resolution;
     part.points.resize(c1 - c0);
     std::mutex mu;
     run_points_checkpoint(
-        *model_, grid_.points, start_, c0, c1, opt_,
+        *model_, spec_.grid.points, start_, c0, c1, spec_.sweep,
         [&](size_t k, PointResult &&r) {
             std::lock_guard<std::mutex> lock(mu);
             part.points[k - c0] = std::move(r);
         },
         progress_steps);
-    add_census(*model_, grid_, start_, opt_, part);
+    add_census(*model_, spec_.grid, start_, spec_.sweep, part);
     store_->save(part);
     // Test hook: TDLAB_SWEEP_DIE_AFTER_CHUNKS=k ends the process like `kill -9` (no cleanup, no
     // destructors) after k new chunks, so the resume test is deterministic.
@@ -321,44 +319,54 @@ void GridJob::compute_chunk(size_t c0, const std::function<void(uint64_t)> &prog
     ++info_.computed_chunks;
 }
 
-GridRunInfo GridJob::finish(bool figures) {
+GridRunInfo GridJob::finish(const GridFigures &figures) {
     open_store();
     // Chunks computed by other processes (MPI workers) are read back from the store.
     for (size_t i = 0; i < have_.size(); ++i) {
         if (!have_[i]) {
             const size_t c0 = begin_ + i * chunk_;
             if (!store_->has(int64_t(c0)))
-                throw RuntimeError(fmt::format("{}: chunk at {} is missing from '{}'", grid_command(kind_), c0,
+                throw RuntimeError(fmt::format("{}: chunk at {} is missing from '{}'", grid_command(spec_.kind), c0,
                                                store_->dir().string()));
             load_chunk(c0);
         }
     }
     std::stable_sort(all_.census.begin(), all_.census.end(),
                      [](const CensusRow &x, const CensusRow &y) { return x.index < y.index; });
-    RunDir run(out_, grid_command(kind_), cfg_);
-    write_grid_outputs(run.path(""), cfg_, kind_, grid_, all_, figures);
-    info_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
-    auto &m = run.manifest();
-    m["shard"] = fmt::format("{}/{}", shard_.index + 1, shard_.count);
-    m["points_total"] = grid_.points.size();
-    m["points_begin"] = begin_;
-    m["points_end"] = end_;
-    m["simd"] = info_.simd;
-    m["resumed_chunks"] = info_.resumed_chunks;
-    m["grid_kind"] = grid_command(kind_);
-    for (const auto &[k, v] : manifest_extra_.items()) m[k] = v;
-    run.commit();
+    GridRunInfo info = write(figures, {{"shard", fmt::format("{}/{}", shard_.index + 1, shard_.count)},
+                                       {"points_total", spec_.grid.points.size()},
+                                       {"points_begin", begin_},
+                                       {"points_end", end_},
+                                       {"simd", info_.simd},
+                                       {"resumed_chunks", info_.resumed_chunks}});
     store_->remove_all();
-    return info_;
+    return info;
 }
 
-GridRunInfo run_grid(const Config &cfg, GridKind kind, const fs::path &out, const Shard &shard, bool figures) {
-    const bool neighbour = cfg.get_string("sweep.seed_from") == "neighbour";
+// The run directory of a finished job: tables, the caller's figures, manifest, commit.
+GridRunInfo GridJob::write(const GridFigures &figures, nlohmann::json manifest) {
+    RunDir run(out_, grid_command(spec_.kind), spec_.record);
+    write_grid_outputs(run.path(""), spec_, all_);
+    if (figures) figures(run.path(""), spec_, all_);
+    info_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    auto &m = run.manifest();
+    for (const auto &[k, v] : manifest.items()) m[k] = v;
+    m["grid_kind"] = grid_command(spec_.kind);
+    for (const auto &[k, v] : manifest_extra_.items()) m[k] = v;
+    run.commit();
+    GridRunInfo info = info_;
+    info.results = std::move(all_);
+    return info;
+}
+
+GridRunInfo run_grid(const GridSpec &spec, const fs::path &out, const Shard &shard, const GridFigures &figures) {
+    const bool neighbour = spec.sweep.seed_from == "neighbour";
     if (neighbour) {
         if (!shard.whole()) throw UsageError("--shard: the neighbour protocol is sequential and cannot be sharded");
-        if (kind == GridKind::Phase) throw UsageError("dmft phase: only the checkpoint protocol is supported");
+        if (spec.kind == GridKind::Phase) throw UsageError("dmft phase: only the checkpoint protocol is supported");
     }
-    GridJob job(cfg, kind, out, shard, !neighbour);
+    const GridKind kind = spec.kind;
+    GridJob job(spec, out, shard, !neighbour);
     if (neighbour) return job.run_neighbour(figures);
     const auto missing = job.scan();
     Progress progress(grid_command(kind), job.steps_per_point() * uint64_t(missing.size() * job.chunk_size()), "steps");
@@ -367,37 +375,31 @@ GridRunInfo run_grid(const Config &cfg, GridKind kind, const fs::path &out, cons
     return job.finish(figures);
 }
 
-GridRunInfo GridJob::run_neighbour(bool figures) {
-    const size_t total = grid_.points.size();
-    Progress progress(fmt::format("{} (neighbour)", grid_command(kind_)), steps_per_point_ * total, "steps");
+GridRunInfo GridJob::run_neighbour(const GridFigures &figures) {
+    const size_t total = spec_.grid.points.size();
+    Progress progress(fmt::format("{} (neighbour)", grid_command(spec_.kind)), steps_per_point_ * total, "steps");
     run_points_neighbour(
-        *model_, grid_.points, start_, opt_, [&](size_t k, PointResult &&r) { all_.points[k] = std::move(r); },
-        [&](uint64_t s) { progress.add(s); });
+        *model_, spec_.grid.points, start_, spec_.sweep,
+        [&](size_t k, PointResult &&r) { all_.points[k] = std::move(r); }, [&](uint64_t s) { progress.add(s); });
     progress.finish();
-    add_census(*model_, grid_, start_, opt_, all_);
+    add_census(*model_, spec_.grid, start_, spec_.sweep, all_);
     info_.computed_chunks = 1;
-    RunDir run(out_, grid_command(kind_), cfg_);
-    write_grid_outputs(run.path(""), cfg_, kind_, grid_, all_, figures);
-    info_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
-    auto &m = run.manifest();
-    m["shard"] = "1/1";
-    m["points_total"] = total;
-    m["points_begin"] = 0;
-    m["points_end"] = total;
-    m["simd"] = info_.simd;
-    m["grid_kind"] = grid_command(kind_);
-    for (const auto &[k, v] : manifest_extra_.items()) m[k] = v;
-    run.commit();
-    return info_;
+    return write(
+        figures,
+        {{"shard", "1/1"}, {"points_total", total}, {"points_begin", 0}, {"points_end", total}, {"simd", info_.simd}});
 }
 
-void gather_runs(const std::vector<fs::path> &dirs, const fs::path &out) {
-    if (dirs.empty()) throw UsageError("gather: give the shard run directories to merge");
-    check_output_dir(out);
-    std::string config_text;
+namespace {
+
+// The shards' shared facts, checked: every directory is a sweep or phase run of the same config.
+struct ShardSet {
     std::string kind_name;
     int64_t total = -1;
-    std::vector<SweepResults> parts;
+};
+ShardSet check_shards(const std::vector<fs::path> &dirs) {
+    if (dirs.empty()) throw UsageError("gather: give the shard run directories to merge");
+    std::string config_text;
+    ShardSet set;
     for (const auto &d : dirs) {
         const std::string cfg_text = read_file(d / "config.yaml");
         auto manifest = nlohmann::json::parse(read_file(d / "manifest.json"), nullptr, false);
@@ -405,27 +407,42 @@ void gather_runs(const std::vector<fs::path> &dirs, const fs::path &out) {
             throw UsageError(fmt::format("gather: '{}' is not a tdlab sweep or phase run", d.string()));
         if (config_text.empty()) {
             config_text = cfg_text;
-            kind_name = manifest["grid_kind"].get<std::string>();
-            total = manifest["points_total"].get<int64_t>();
-        } else if (cfg_text != config_text || manifest["grid_kind"].get<std::string>() != kind_name) {
+            set.kind_name = manifest["grid_kind"].get<std::string>();
+            set.total = manifest["points_total"].get<int64_t>();
+        } else if (cfg_text != config_text || manifest["grid_kind"].get<std::string>() != set.kind_name) {
             throw UsageError(
                 fmt::format("gather: '{}' was run with another config than '{}'", d.string(), dirs.front().string()));
         }
-        parts.push_back(results_from_npz(read_npz(d / "results.npz"), (d / "results.npz").string()));
     }
-    const GridKind kind = kind_name == "dmft phase" ? GridKind::Phase : GridKind::Sweep;
-    const fs::path cfg_file = dirs.front() / "config.yaml";
-    Config cfg = Config::load(grid_schema(), cfg_file, {});
-    SweepResults all = merge_results(std::move(parts), total);
-    const Grid grid = make_grid(cfg, kind);
-    RunDir run(out, "gather", cfg);
-    write_grid_outputs(run.path(""), cfg, kind, grid, all, true);
+    return set;
+}
+
+} // namespace
+
+Config gathered_config(const std::vector<fs::path> &dirs) {
+    check_shards(dirs);
+    return Config::load(grid_schema(), dirs.front() / "config.yaml", {});
+}
+
+void gather_runs(const std::vector<fs::path> &dirs, const fs::path &out, const GridFigures &figures) {
+    if (dirs.empty()) throw UsageError("gather: give the shard run directories to merge");
+    check_output_dir(out);
+    const ShardSet set = check_shards(dirs);
+    std::vector<SweepResults> parts;
+    for (const auto &d : dirs)
+        parts.push_back(results_from_npz(read_npz(d / "results.npz"), (d / "results.npz").string()));
+    const GridKind kind = set.kind_name == "dmft phase" ? GridKind::Phase : GridKind::Sweep;
+    const GridSpec spec = grid_spec_from(gathered_config(dirs), kind);
+    SweepResults all = merge_results(std::move(parts), set.total);
+    RunDir run(out, "gather", spec.record);
+    write_grid_outputs(run.path(""), spec, all);
+    if (figures) figures(run.path(""), spec, all);
     auto &m = run.manifest();
     m["shard"] = "1/1";
-    m["points_total"] = total;
+    m["points_total"] = set.total;
     m["points_begin"] = 0;
-    m["points_end"] = total;
-    m["grid_kind"] = kind_name;
+    m["points_end"] = set.total;
+    m["grid_kind"] = set.kind_name;
     m["gathered_from"] = dirs.size();
     run.commit();
 }

@@ -1,6 +1,8 @@
 // The driver behind `tdlab dmft sweep`, `tdlab dmft phase` and `tdlab gather`: a grid of parameter
-// points from a config, run in resumable chunks (DIR.chunks/), optionally one shard of n, and written
-// as a run directory (summary.csv, points.npy, poincare.npy, results.npz, census.csv, figures).
+// points (a GridSpec, parsed once from the config), run in resumable chunks (DIR.chunks/), optionally
+// one shard of n, and written as a run directory (summary.csv, points.npy, poincare.npy, results.npz,
+// census.csv). Figures are not drawn here: the caller passes a GridFigures callback (plot/ draws them
+// into the staging directory before the commit), so this library never includes plot/.
 #pragma once
 
 #include "core/config.h"
@@ -20,7 +22,8 @@ namespace tdlab::dmft {
 enum class GridKind { Sweep, Phase };
 const char *grid_command(GridKind k); // "dmft sweep" | "dmft phase"
 
-// Config keys of both commands: the `dmft run` keys plus sweep.* and phase.*.
+// Config keys of both commands: the model keys, the window keys (dmft/params.h, without save_every),
+// sweep.* and phase.*.
 ConfigSchema grid_schema();
 
 struct Grid {
@@ -30,12 +33,43 @@ struct Grid {
     std::vector<double> y_values; // phase only
 };
 Grid make_grid(const Config &cfg, GridKind kind);
+// The sweep options; the window check lives in dmft::Window, the sweep adds transient > L.
 SweepOptions sweep_options_from(const Config &cfg, int L);
+
+// Everything a grid run needs, read from the config once at the edge.
+struct GridSpec {
+    GridKind kind = GridKind::Sweep;
+    ModelParams model;
+    Grid grid;
+    SweepOptions sweep;
+    std::string start = "zoom"; // dmft.start: cold, fig3a, zoom or a context file
+    double perturb = 0.0;       // dmft.perturb
+    uint64_t seed = 0;          // dmft.seed
+    size_t chunk = 64;          // sweep.chunk
+    // The resolved config, kept only to be recorded (config.yaml) and to key the resume store; the
+    // job reads its typed fields above, never this.
+    Config record;
+};
+GridSpec grid_spec_from(const Config &cfg, GridKind kind);
+
+// Phase-diagram arrays [ny][nx] from the points of a whole grid (row-major, x fastest).
+struct PhaseMaps {
+    std::vector<double> lyapunov, label;
+    std::vector<int64_t> cls, period;
+};
+PhaseMaps phase_maps(const SweepResults &r);
+// The y scale of the bifurcation figure: sweep.max_y if set, else the diagram-wide max |m^o|.
+double bifurcation_max_y(const SweepResults &r, double configured);
+
+// Draws a grid run's figures into its staging directory `dir` before the commit (set by the caller:
+// plot::draw_grid_figures). Empty: no figures.
+using GridFigures = std::function<void(const std::filesystem::path &dir, const GridSpec &spec, const SweepResults &r)>;
 
 struct GridRunInfo {
     double seconds = 0;
     std::string simd;
     int64_t resumed_chunks = 0, computed_chunks = 0;
+    SweepResults results; // what was written (the caller's report reads this, not the files)
 };
 
 // One run of (part of) a grid, split into the steps that the plain driver (run_grid) and the MPI
@@ -46,8 +80,7 @@ struct GridRunInfo {
 class GridJob {
   public:
     // open_store = false defers creating DIR.chunks/ (the MPI driver opens it on rank 0 first).
-    GridJob(const Config &cfg, GridKind kind, const std::filesystem::path &out, const Shard &shard,
-            bool open_store = true);
+    GridJob(GridSpec spec, const std::filesystem::path &out, const Shard &shard, bool open_store = true);
     ~GridJob();
     void open_store();
     // Loads the chunks already in the store; returns the begins of the missing ones, in grid order.
@@ -55,27 +88,25 @@ class GridJob {
     // Computes the chunk starting at c0 (OpenMP inside) and saves it to the store (atomic).
     void compute_chunk(size_t c0, const std::function<void(uint64_t)> &progress_steps = {});
     // Reads every chunk not computed here from the store, writes the run directory, removes the store.
-    GridRunInfo finish(bool figures);
+    GridRunInfo finish(const GridFigures &figures);
     // The sequential neighbour protocol over the whole grid (no store), writing the run directory.
-    GridRunInfo run_neighbour(bool figures);
+    GridRunInfo run_neighbour(const GridFigures &figures);
 
     size_t chunk_count() const { return (end_ - begin_ + chunk_ - 1) / chunk_; }
     size_t chunk_size() const { return chunk_; }
     size_t chunk_begin(size_t i) const { return begin_ + i * chunk_; }
     uint64_t steps_per_point() const { return steps_per_point_; }
-    const SweepOptions &options() const { return opt_; }
+    const SweepOptions &options() const { return spec_.sweep; }
     nlohmann::json &manifest_extra() { return manifest_extra_; } // extra manifest.json keys
 
   private:
     void load_chunk(size_t c0);
-    Config cfg_;
-    GridKind kind_;
+    GridRunInfo write(const GridFigures &figures, nlohmann::json manifest);
+    GridSpec spec_;
     std::filesystem::path out_;
     Shard shard_;
     std::chrono::steady_clock::time_point t0_;
     std::unique_ptr<DmftModel> model_;
-    Grid grid_;
-    SweepOptions opt_;
     Context start_;
     size_t begin_ = 0, end_ = 0, chunk_ = 1;
     uint64_t steps_per_point_ = 0;
@@ -87,14 +118,18 @@ class GridJob {
 };
 
 // Runs (part of) the grid and writes the run directory `out`.
-GridRunInfo run_grid(const Config &cfg, GridKind kind, const std::filesystem::path &out, const Shard &shard,
-                     bool figures = true);
+GridRunInfo run_grid(const GridSpec &spec, const std::filesystem::path &out, const Shard &shard,
+                     const GridFigures &figures = {});
+
+// The config of a set of shard run directories (UsageError unless all are sweep or phase runs of one
+// config): what the merged run records.
+Config gathered_config(const std::vector<std::filesystem::path> &dirs);
 
 // Merges shard run directories into `out` (same files as the unsharded run).
-void gather_runs(const std::vector<std::filesystem::path> &dirs, const std::filesystem::path &out);
+void gather_runs(const std::vector<std::filesystem::path> &dirs, const std::filesystem::path &out,
+                 const GridFigures &figures = {});
 
-// Writes every output of a complete (or shard) result into `dir` (tables, arrays, figures).
-void write_grid_outputs(const std::filesystem::path &dir, const Config &cfg, GridKind kind, const Grid &grid,
-                        const SweepResults &r, bool figures);
+// Writes the tables and arrays of a complete (or shard) result into `dir`.
+void write_grid_outputs(const std::filesystem::path &dir, const GridSpec &spec, const SweepResults &r);
 
 } // namespace tdlab::dmft

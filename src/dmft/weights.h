@@ -20,7 +20,7 @@ struct Weights {
     int8_t &at(int alpha, int a, int i) { return w[alpha][size_t(a) * size_t(cols()) + size_t(i)]; }
 };
 
-// The paper's "random segments" generator (spec 3.1), bit-exact to the authors' numpy code:
+// The paper's "random segments" generator (App. C; docs/dmft_map.md section 4), bit-exact to the authors' numpy code:
 // np.random.seed(seed); an unused M x N draw; W^o, W^v, W^q, W^k semantic parts (randint(2)*2-1, row-major);
 // PE columns copy the last N_P semantic columns; then each feature row is cut into `segments` equal
 // segments, each set to one random sign (draw order alpha, feature, segment).

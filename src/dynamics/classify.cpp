@@ -34,6 +34,7 @@ Combined combine_indicators(const Indicators &ind, const CombineOptions &opt) {
     // The 0-1 test only separates regular (K ~ 0) from chaotic (K ~ 1).
     if (has_k && (by_k == Label::Chaotic) != (out.label == Label::Chaotic)) add_flag(out.flags, "chaos01");
     if (ind.paper != Label::Unknown && ind.paper != out.label) add_flag(out.flags, "paper");
+    if (ind.short_window) add_flag(out.flags, "short");
     return out;
 }
 

@@ -1,5 +1,5 @@
 // Lyapunov exponents of maps x_{t+1} = f(x_t) from the tangent dynamics with an analytic Jacobian
-// (specs/analysis-and-tooling.md 1.1):
+// (Benettin et al. 1980; Geist, Parlitz & Lauterborn 1990, Prog. Theor. Phys. 83, 875):
 //  * largest exponent (Benettin, tangent version): v <- J(x_t) v, accumulate ln|v|, renormalise;
 //  * spectrum (QR, "H2" of Geist 1990): Y = J(x_t) Q, Y = Q'R, lambda_j += ln|R_jj|, Q <- Q'.
 // Exponents are per step (natural log). The first `transient` steps move x onto the attractor and

@@ -110,4 +110,19 @@ std::vector<double> distinct_in_order(const std::vector<double> &v) {
     return out;
 }
 
+std::vector<double> periodic_poincare(const double *x, const double *y, size_t n, size_t stride, size_t period,
+                                      double filter_tol, double tol) {
+    std::vector<double> out;
+    if (period == 0 || n < period) return out;
+    for (size_t r = 0; r < period; ++r) {
+        const size_t t = r + (n - 1 - r) / period * period; // last sample of phase r
+        if (!(std::fabs(y[t * stride]) <= filter_tol)) continue;
+        const double v = x[t * stride];
+        bool seen = false;
+        for (double w : out) seen = seen || std::fabs(v - w) <= tol;
+        if (!seen) out.push_back(v);
+    }
+    return out;
+}
+
 } // namespace tdlab::dynamics

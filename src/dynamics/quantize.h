@@ -1,4 +1,5 @@
-// The paper's point-counting classifier (specs/dmft.md section 4 and 8-A7) and its Poincare filter.
+// The paper's point-counting classifier and its Poincare filter (Poc-Lopez & Aguilera 2024, arXiv
+// 2406.07247, Sec. 4 / Fig 3, made precise by the authors' code; docs/dmft_map.md section 8).
 //
 // Quantisation: q(v; R, max_y) = int(R (v / max_y + 1) / 2), the bin of v among R bins spanning
 // [-max_y, max_y]; a column of the bifurcation diagram is drawn at its unique bins, plotted at
@@ -42,5 +43,13 @@ std::vector<double> poincare_filter(const double *x, const double *y, size_t n, 
 // repeats its few values for the whole window: this keeps a section of it at its period's size
 // (the Fig 3a sweep's poincare.npy went from 526 MB of repeats to a few MB).
 std::vector<double> distinct_in_order(const std::vector<double> &v);
+
+// The Poincare set of a window with an exact period p (detect_period with tolerance `tol`): samples
+// one period apart agree within tol, so the section is one sample per phase of the period, the last
+// one in the window (the most converged), for the phases r = t mod p (in order r = 0..p-1, i.e. of first
+// visit) whose sample passes |y| <= filter_tol; then values within `tol` of an earlier kept value are
+// dropped. At most p points: a converged period-4 orbit gives 4 points, not one per rounding variant.
+std::vector<double> periodic_poincare(const double *x, const double *y, size_t n, size_t stride, size_t period,
+                                      double filter_tol, double tol);
 
 } // namespace tdlab::dynamics

@@ -1,5 +1,5 @@
 // Power spectrum and raw autocorrelation of a scalar series, as the paper's Fig 5 draws them
-// (specs/dmft.md section 4): no mean removal, no window.
+// (Poc-Lopez & Aguilera 2024, arXiv 2406.07247, Fig 5; the authors' code): no mean removal, no window.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
-// The generic causal transformer of Bietti et al.'s ihead_full_model.py (specs/birth.md 2.3), pre-norm,
-// with the code's PARALLEL block:
+// The generic causal transformer of Bietti et al.'s ihead_full_model.py (Bietti et al. 2023, arXiv 2306.00802;
+// docs/birth.md "The simplified two-layer model"), pre-norm, with the code's PARALLEL block:
 //   x_{l+1} = x_l + Attn_l(LN_a(x_l)) + FFN_l(LN_f(x_l))        (FFN reads LN_f of the block input)
 //   logits  = LN_final(x_L) W_U^T
 // Attn: q = x W_Q^T, k = x W_K^T, v = x W_V^T (no bias), NH heads, scores / sqrt(C/NH), causal softmax,

@@ -1,5 +1,5 @@
-// Figures of the Birth reproduction (specs/birth.md section 5), drawn with gnuplot from metrics.jsonl
-// records and attention patterns.
+// Figures of the Birth reproduction (Bietti et al. 2023, arXiv 2306.00802, Figs 2-4; docs/birth.md),
+// drawn with gnuplot from metrics.jsonl records and attention patterns.
 #pragma once
 
 #include <filesystem>

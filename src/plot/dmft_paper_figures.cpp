@@ -1,6 +1,5 @@
 #include "plot/dmft_paper_figures.h"
 
-#include "dynamics/spectrum.h"
 #include "plot/gnuplot.h"
 
 #include <algorithm>
@@ -38,17 +37,15 @@ void draw_planes(const std::filesystem::path &dir, const std::string &name, cons
 }
 
 void draw_time_spectrum_acf(const std::filesystem::path &dir, const std::string &name, double beta,
-                            const std::vector<double> &mo_se, int M, size_t offset, size_t window) {
-    const size_t n = mo_se.size() / size_t(M);
-    std::vector<double> x(n);
-    for (size_t k = 0; k < n; ++k) x[k] = mo_se[k * size_t(M)];
+                            const std::vector<double> &x, const std::vector<double> &power,
+                            const std::vector<double> &acf, size_t offset, size_t window) {
+    const size_t n = x.size();
     offset = std::min(offset, n > window ? n - window : 0);
     std::vector<double> ts(x.begin() + long(offset), x.begin() + long(std::min(n, offset + window))), ti(ts.size());
     for (size_t k = 0; k < ti.size(); ++k) ti[k] = double(k);
-    auto p = dynamics::power_spectrum(x);
+    const std::vector<double> &p = power, &r = acf;
     std::vector<double> f(p.size());
     for (size_t k = 0; k < f.size(); ++k) f[k] = double(k) / double(n);
-    auto r = dynamics::autocorrelation(x, 99);
     std::vector<double> lag(r.size());
     for (size_t k = 0; k < lag.size(); ++k) lag[k] = double(k);
     write_columns(dir / (name + "_series.dat"), {{"t", &ti}, {"mo_se_1", &ts}});

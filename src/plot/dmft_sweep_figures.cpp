@@ -25,7 +25,7 @@ void draw_bifurcation(const std::filesystem::path &dir, const std::string &name,
         char &cell = raster[size_t(row) * W + col];
         cell = std::max(cell, code);
     };
-    // The spec's background rows: the unique bins q(v; R_im, max_y) of each point's whole window (R_im =
+    // The paper's background rows: the unique bins q(v; R_im, max_y) of each point's whole window (R_im =
     // 7001), max-pooled into the H display rows (display row = floor(q H / (R_im + 1)), q in 0..R_im).
     // When a point's bins were taken at another scale (sweep.max_y = 0: its own max |m^o|), they are
     // re-binned through their centre values: at most one R_im row off.
@@ -139,6 +139,31 @@ void draw_phase_diagram(const std::filesystem::path &dir, const std::string &nam
         fmt::arg("lm0", -lmax), fmt::arg("lm", lmax), fmt::arg("name", name), fmt::arg("img", image),
         fmt::arg("pe", "#555555"), fmt::arg("qp", kQuasiColour), fmt::arg("ch", kChaoticColour));
     render_figure(dir, name, body, {1600, 700});
+}
+
+namespace {
+std::string axis_label(const std::string &p) {
+    return p == "beta" ? "β" : p == "gamma" ? "γ" : "ε";
+}
+} // namespace
+
+void draw_grid_figures(const std::filesystem::path &dir, const dmft::GridSpec &spec, const dmft::SweepResults &r) {
+    const dmft::Grid &grid = spec.grid;
+    const bool whole = r.begin == 0 && r.points.size() == grid.points.size();
+    if (spec.kind == dmft::GridKind::Phase && whole) {
+        const size_t nx = grid.values.size(), ny = grid.y_values.size();
+        const dmft::PhaseMaps m = dmft::phase_maps(r);
+        draw_phase_diagram(dir, "phase", grid.values, grid.y_values, m.lyapunov, m.label, "β", axis_label(grid.param),
+                           fmt::format("phase diagram β × {} ({} × {} points)", axis_label(grid.param), nx, ny));
+    }
+    if (spec.kind == dmft::GridKind::Sweep && !r.points.empty()) {
+        std::vector<double> values(grid.values.begin() + r.begin,
+                                   grid.values.begin() + r.begin + long(r.points.size()));
+        draw_bifurcation(
+            dir, "bifurcation", r, values, axis_label(grid.param),
+            fmt::format("bifurcation diagram of m^o_1 over {} ({} values)", axis_label(grid.param), r.points.size()),
+            dmft::bifurcation_max_y(r, spec.sweep.max_y), spec.sweep.batch.lyapunov);
+    }
 }
 
 } // namespace tdlab::plot

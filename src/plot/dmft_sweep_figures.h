@@ -1,7 +1,9 @@
-// Figures of parameter sweeps: the paper's Fig 3 raster (sampled points coloured by class, specs/dmft.md
-// section 4) with a Lyapunov-exponent panel under it, and 2-D phase-diagram heatmaps.
+// Figures of parameter sweeps: the Fig 3 raster of Poc-Lopez & Aguilera 2024 (arXiv 2406.07247; sampled
+// points coloured by class, as described in docs/dmft.md "Our figures") with a Lyapunov-exponent panel
+// under it, and 2-D phase-diagram heatmaps.
 #pragma once
 
+#include "dmft/sweep_runner.h"
 #include "dmft/sweep_store.h"
 
 #include <filesystem>
@@ -30,5 +32,10 @@ void draw_phase_diagram(const std::filesystem::path &dir, const std::string &nam
                         const std::vector<double> &ys, const std::vector<double> &lyapunov,
                         const std::vector<double> &label, const std::string &xlabel, const std::string &ylabel,
                         const std::string &title);
+
+// The figures of a `dmft sweep` / `dmft phase` / `gather` run directory: the bifurcation diagram of a
+// sweep (with the Lyapunov panel if sweep.lyapunov) or the heatmaps of a whole phase diagram. Passed to
+// dmft::run_grid / gather_runs as their GridFigures callback.
+void draw_grid_figures(const std::filesystem::path &dir, const dmft::GridSpec &spec, const dmft::SweepResults &r);
 
 } // namespace tdlab::plot

@@ -2,7 +2,6 @@
 
 #include "core/atomic_file.h"
 #include "plot/gnuplot.h"
-#include "scansnap/theory.h"
 
 #include <cmath>
 #include <fmt/format.h>
@@ -43,8 +42,8 @@ std::string heatmap_panel(const std::string &dat, const std::string &title, cons
                        title, ntok, ylabels.size(), yt, arrows, dat);
 }
 
-void draw_train_figures(const fs::path &dir, const SeqClasses &data, const TrainResult &r,
-                        const std::vector<double> &c) {
+void draw_train_figures(const fs::path &dir, const SeqClasses &data, const TrainResult &r, const std::vector<double> &c,
+                        const std::vector<std::vector<double>> &entropy) {
     const int K = data.K(), M = data.M(), T = r.niter;
     std::vector<double> it(static_cast<size_t>(T)), loss = r.loss, gp = r.gamma_proxy;
     for (int t = 0; t < T; ++t) it[size_t(t)] = t;
@@ -76,24 +75,12 @@ void draw_train_figures(const fs::path &dir, const SeqClasses &data, const Train
     }
     body += "unset multiplot\n";
     render_figure(dir, "attention", body, {std::max(700, 25 * ntok), 260 * K});
-    // Entropy over iterations (distinct tokens, renormalised), per class.
+    // Entropy over iterations (distinct tokens, renormalised), per class: scansnap::c_entropy_history.
     std::vector<std::vector<double>> cols(size_t(K) + 1);
     for (int t = 0; t <= T; ++t) cols[0].push_back(t);
     std::string plot = "plot ";
     for (int n = 0; n < K; ++n) {
-        for (int t = 0; t <= T; ++t) {
-            std::vector<double> cn(c.begin() + (size_t(t) * K + n) * M, c.begin() + (size_t(t) * K + n + 1) * M);
-            double s = 0, h = 0;
-            const SeqClass &cl = data.cls(n);
-            for (size_t k = 0; k < cl.support.size(); ++k)
-                if (cl.distinct[k]) s += cn[size_t(cl.support[k])];
-            for (size_t k = 0; k < cl.support.size(); ++k)
-                if (cl.distinct[k] && cn[size_t(cl.support[k])] > 0) {
-                    const double q = cn[size_t(cl.support[k])] / s;
-                    h -= q * std::log(q);
-                }
-            cols[size_t(n) + 1].push_back(h);
-        }
+        cols[size_t(n) + 1] = entropy[size_t(n)];
         plot += fmt::format("{}'entropy.dat' u 1:{} w l lw 2 t 'class {}'", n ? ", " : "", n + 2, n + 1);
     }
     std::vector<std::pair<std::string, const std::vector<double> *>> named{{"iter", &cols[0]}};
@@ -109,8 +96,8 @@ void draw_train_figures(const fs::path &dir, const SeqClasses &data, const Train
                   {900, 550});
 }
 
-void draw_theory_figures(const fs::path &dir, const TheoryCurveParams &p) {
-    const double t0p = theory::t0_prime(p.M, p.K, p.eta_y), t0 = theory::t0(p.M, p.K, p.eta_y);
+void draw_theory_figures(const fs::path &dir, const TheoryCurveParams &p, const Transitions &tr) {
+    const double t0p = tr.t0_prime, t0 = tr.t0;
     render_figure(
         dir, "theory",
         fmt::format("set datafile separator ','\nset key autotitle columnhead\nset multiplot layout 1,3 title "

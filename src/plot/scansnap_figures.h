@@ -1,8 +1,9 @@
-// gnuplot figures of the Scan and Snap runs (specs/scansnap.md §5). Each writes its .dat files and
-// renders NAME.png/.svg with NAME.gp beside it (plot/gnuplot.h).
+// gnuplot figures of the Scan and Snap runs (Tian et al. 2023, arXiv 2305.16380; docs/scansnap.md). Each
+// writes its .dat files and renders NAME.png/.svg with NAME.gp beside it (plot/gnuplot.h). They draw the
+// results they are given; the tables and the theory values come from scansnap/outputs.h.
 #pragma once
 
-#include "plot/scansnap_outputs.h"
+#include "scansnap/outputs.h"
 
 #include <filesystem>
 #include <string>
@@ -22,11 +23,14 @@ std::string heatmap_panel(const std::string &dat, const std::string &title, cons
                           int ntok, const std::vector<int> &seps);
 
 // train: loss.png (loss and the gamma proxy), attention.png (c_n of every class at iterations 0..10, final),
-// entropy.png (distinct-token entropy per class over iterations).
+// entropy.png (distinct-token entropy per class over iterations, `entropy` [K][niter + 1] from
+// scansnap::c_entropy_history).
 void draw_train_figures(const std::filesystem::path &dir, const scansnap::SeqClasses &data,
-                        const scansnap::TrainResult &r, const std::vector<double> &c);
+                        const scansnap::TrainResult &r, const std::vector<double> &c,
+                        const std::vector<std::vector<double>> &entropy);
 // theory: theory.png (h, gamma, B against t with t'_0 and t_0 marked).
-void draw_theory_figures(const std::filesystem::path &dir, const TheoryCurveParams &p);
+void draw_theory_figures(const std::filesystem::path &dir, const scansnap::TheoryCurveParams &p,
+                         const scansnap::Transitions &tr);
 // sweep: fig6.png (entropy vs ratio, one line per lr_z, error bars, one panel per num_last),
 // fig11.png (recall vs threshold, one line per ratio, at each lr_z), fig12.png (one line per lr_z, at each ratio).
 void draw_sweep_figures(const std::filesystem::path &dir, const scansnap::SweepGrid &grid,

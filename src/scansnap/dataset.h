@@ -1,4 +1,5 @@
-// The sequence-class generator of Scan and Snap (specs/scansnap.md §1.3; the official `Dataset2`).
+// The sequence-class generator of Scan and Snap (Tian et al. 2023, arXiv 2305.16380, Sec. 3.2;
+// docs/scansnap.md "Data"; the official `Dataset2`).
 //
 // Token-id layout, in order: global common tokens [0, num_common); per-query common tokens (blocks of
 // num_common_per_last); distinct tokens (num_unique_per_next per class, blocks by class index); query

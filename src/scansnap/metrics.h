@@ -1,4 +1,4 @@
-// Attention read-outs used by the figures and the Fig 6 table (specs/scansnap.md §4.2, §5).
+// Attention read-outs used by the figures and the Fig 6 table (Tian et al. 2023, arXiv 2305.16380, Figs 4-6).
 #pragma once
 
 #include "scansnap/dataset.h"

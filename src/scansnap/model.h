@@ -1,5 +1,5 @@
 // The reparameterised 1-layer model of Scan and Snap as the official code trains it (`Model2`,
-// specs/scansnap.md §2.3), with a closed-form backward.
+// Tian et al. 2023, arXiv 2305.16380, Sec. 3.1; docs/scansnap.md "Model"), with a closed-form backward.
 //
 // Parameters (both M x M, row-major; Real = float as the official PyTorch code, or double for the
 // finite-difference checks):

@@ -1,4 +1,4 @@
-// The two optimisers of the official code (specs/scansnap.md §2.5), with PyTorch semantics:
+// The two optimisers of the official code (docs/scansnap.md "Model"), with PyTorch semantics:
 //   SGD (momentum mu, no dampening, no Nesterov, wd 0): buf <- mu*buf + g (buf = g on the first step); p <- p - lr*buf.
 //   Adam (beta1 0.9, beta2 0.999, eps 1e-8, wd 0): m <- b1 m + (1-b1) g; v <- b2 v + (1-b2) g^2;
 //     p <- p - lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps).

@@ -1,6 +1,7 @@
 // Population (T -> infinity) dynamics of the Y/Z model: Lemma 1 with Lemma 2 substituted
-// (specs/scansnap.md §2.4, §3.7.2). Deterministic Euler steps in batch-size-1 time: one step applies
-// the class-averaged update (P(n) = 1/K), which is one batch-size-1 SGD step in expectation.
+// (Tian et al. 2023, arXiv 2305.16380, Lemmas 1-2; docs/scansnap.md "Theory"). Deterministic Euler steps in
+// batch-size-1 time: one step applies the class-averaged update (P(n) = 1/K), which is one batch-size-1 SGD step in
+// expectation.
 //   c_n = P(.|n) exp(z_m) normalised on the support, f_n = c_n/||c_n||, alpha_n = softmax(Y^T f_n),
 //   Y   += eta_Y sum_n P(n) f_n (e_n - alpha_n)^T,
 //   z_m += eta_Z sum_{n in psi^-1(m)} P(n) diag(c_n) P^perp_{f_n} Y (e_n - alpha_n) / ||c_n||.

@@ -1,4 +1,5 @@
-// Published Fig 6 entries (specs/scansnap.md §4.2, from the official figure_6_data.pkl): the
+// Published Fig 6 entries (Tian et al. 2023, arXiv 2305.16380, Fig 6; from the official
+// figure_6_data.pkl): the
 // distinct-token entropy, mean and std over 10 seeds, for num_last = 1 and 10.
 #pragma once
 

@@ -1,14 +1,42 @@
 #include "scansnap/sweep.h"
 
+#include "core/error.h"
+#include "nn/blas_threads.h"
 #include "scansnap/metrics.h"
 
 #include <algorithm>
-#include <cblas.h>
 #include <chrono>
 #include <cmath>
+#include <fmt/format.h>
 #include <omp.h>
 
 namespace tdlab::scansnap {
+
+ConfigSchema sweep_schema() {
+    ConfigSchema s = train_schema();
+    s.add_int_list("sweep.num_last", "[1, 3, 5, 10]", "num_last values (one Fig 6 panel each)")
+        .add_double_list("sweep.lr_z", "[0.5, 1, 2, 3]", "eta_Z values (one line each)")
+        .add_double_list("sweep.ratio", "[1, 2, 5, 10]", "eta_Y / eta_Z values (x axis)")
+        .add_int("sweep.seeds", 10, 1, 100000, "seeds 1..N per grid point")
+        .add_int("sweep.thresholds", 21, 1, 10000, "threshold points of the recall curves (Figs 11/12)");
+    return s;
+}
+
+SweepGrid sweep_grid_from(const Config &cfg) {
+    SweepGrid grid;
+    grid.num_last.clear();
+    for (int64_t v : cfg.get_int_list("sweep.num_last")) {
+        if (v < 1) throw UsageError(fmt::format("config key 'sweep.num_last': value {} must be >= 1", v));
+        grid.num_last.push_back(int(v));
+    }
+    grid.lr_z = cfg.get_double_list("sweep.lr_z");
+    grid.ratio = cfg.get_double_list("sweep.ratio");
+    grid.seeds = int(cfg.get_int("sweep.seeds"));
+    grid.num_thresholds = int(cfg.get_int("sweep.thresholds"));
+    if (grid.num_last.empty() || grid.lr_z.empty() || grid.ratio.empty())
+        throw UsageError("scansnap sweep: sweep.num_last, sweep.lr_z and sweep.ratio must be non-empty lists");
+    return grid;
+}
 
 std::vector<double> recall_thresholds(int M, int count) {
     double lo = 0.92 / M, hi = 1.25 / M;
@@ -23,8 +51,9 @@ std::vector<double> recall_thresholds(int M, int count) {
 
 SweepResult run_sweep(const TrainParams &base, const SweepGrid &grid, Progress *progress) {
     const auto start = std::chrono::steady_clock::now();
-    // Small per-class GEMMs: BLAS threading would only add overhead (and we parallelise over runs).
-    openblas_set_num_threads(1);
+    // Small per-class GEMMs: BLAS threading would only add overhead (and we parallelise over runs). The
+    // policy itself is set once at the edge; this keeps library callers (tests, benches) under it too.
+    nn::ensure_blas_single_thread();
     SweepResult res;
     const size_t nL = grid.num_last.size(), nZ = grid.lr_z.size(), nR = grid.ratio.size(), nS = size_t(grid.seeds);
     res.z_final.resize(nL);

@@ -1,5 +1,6 @@
-// Closed forms of the Scan and Snap theory (specs/scansnap.md §3). Time t counts batch-size-1 SGD
-// steps without momentum, summed over the K classes (each class is updated about t/K times).
+// Closed forms of the Scan and Snap theory (Tian et al. 2023, arXiv 2305.16380, Secs. 4-6; docs/scansnap.md "Theory").
+// Time t counts batch-size-1 SGD steps without momentum, summed over the K classes (each class is updated about t/K
+// times).
 #pragma once
 
 #include <vector>

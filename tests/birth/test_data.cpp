@@ -1,5 +1,5 @@
-// The Birth data generator against specs/birth.md 1.1-1.3: the shipped statistics, the fixed trigger
-// lists, the chain's invariants, and the reference table of fractions and Bayes losses.
+// The Birth data generator (docs/birth.md "Data"; Bietti et al. 2023, arXiv 2306.00802, Sec. 3): the shipped
+// statistics, the fixed trigger lists, the chain's invariants, and the reference table of fractions and Bayes losses.
 #include "birth/char_stats.h"
 #include "birth/trigger_data.h"
 
@@ -76,7 +76,7 @@ TEST(BirthData, ChainInvariantsAndDeterminism) {
     }
 }
 
-// Reference rows of specs/birth.md 1.3 (a pure-Python simulation of 400-2000 sequences).
+// Reference rows (docs/birth.md "Data"; a pure-Python simulation of 400-2000 sequences).
 struct TableRow {
     int k;
     bool fixed;

@@ -1,6 +1,7 @@
 // The simplified model against the PyTorch oracle (tests/golden/nn/simple*, written by
-// tests/golden/make_golden.py), the exact top-down zero of spec 6.2 check 1, and the ideal memories
-// of spec 2.2 (>= 0.99 in-context accuracy, probes at 1).
+// tests/golden/make_golden.py), the exact top-down zero of Bietti et al. 2023 (arXiv 2306.00802)
+// Sec. 6 (docs/birth.md "Top-down learning"), and the ideal memories of its Sec. 4 (>= 0.99 in-context accuracy, probes
+// at 1).
 #include "birth/char_stats.h"
 #include "birth/ideal_memories.h"
 #include "birth/model.h"

@@ -1,4 +1,4 @@
-// Multistability at beta = 1.27 (specs/dmft.md section 4): an ensemble of 1e-14-perturbed starts from
+// Multistability at beta = 1.27 (docs/dmft_map.md section 5): an ensemble of 1e-14-perturbed starts from
 // the zoom checkpoint reaches periodic orbits only (every indicator agrees), and the census finds the
 // paper's 28-point orbit among them. Below beta = 1.2 the map is on a tiny period-4 orbit.
 #include "dmft/context.h"
@@ -13,7 +13,7 @@ using namespace tdlab::dmft;
 using dynamics::Label;
 
 namespace {
-// Sorted m^o_1 values of the authors' period-28 orbit (spec section 4).
+// Sorted m^o_1 values of the authors' period-28 orbit (their published run from the zoom checkpoint).
 const std::vector<double> kOrbit28{-0.156278706, -0.149362622, -0.137066966, -0.129988812, -0.121100583, -0.110971991,
                                    -0.108639515, -0.07508838,  -0.062200175, -0.060775229, -0.029995478, -0.027555072,
                                    -0.002952518, -0.001209813, 0.021589669,  0.027545882,  0.02882329,   0.042067368,

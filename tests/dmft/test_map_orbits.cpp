@@ -1,4 +1,4 @@
-// Long-time behaviour of the map (specs/dmft.md, "Reference orbit"): beta = 1.27 is multistable, so
+// Long-time behaviour of the map (docs/dmft_map.md section 5): beta = 1.27 is multistable, so
 // ensembles of starts with A-hat perturbed by 1e-14 are run from the zoom checkpoint and from the cold
 // start. Every run must end on a periodic orbit whose period is a multiple of L = 4 (the positional
 // forcing), most must reach the paper's 28-point orbit, and where they do its 28 sorted m^o_1 values
@@ -74,7 +74,7 @@ TEST_P(DmftOrbitEnsemble, Beta127EndsOnPeriodicOrbitsMostlyThePapers28) {
                 EXPECT_NEAR(o.sorted_mo1[size_t(j)], kOrbit28[j], 1e-7) << "start " << k << " point " << j;
         }
     }
-    // The spec measured roughly three in four starts on the 28-point orbit; require a majority.
+    // Roughly three in four starts reach the 28-point orbit (docs/dmft_map.md section 5); require a majority.
     EXPECT_GT(hits28, starts / 2) << hits28 << " of " << starts << " starts reached the 28-point orbit";
     std::printf("[ info ] start=%s: %d of %d perturbed starts on the 28-point orbit\n", GetParam(), hits28, starts);
 }

@@ -1,5 +1,5 @@
-// The mean-field map against the authors' code: the appendix regression values of specs/dmft.md
-// (seed-1 weights, cold start, beta = 1.27, t <= 11) to 1e-12, for both forms of the sum.
+// The mean-field map against the authors' code: the first steps of the authors' published code
+// (docs/dmft_map.md section 5; seed-1 weights, cold start, beta = 1.27, t <= 11) to 1e-12, for both forms of the sum.
 #include "dmft/mean_field_map.h"
 #include "dmft/trajectory.h"
 
@@ -57,7 +57,8 @@ TEST_P(DmftRegression, ColdStartBeta127MatchesAuthorsCode) {
             EXPECT_NEAR(traj.att[size_t(3 * t + a)], row.att[a], 1e-12) << "att t=" << t << " a=" << a;
         }
     }
-    // Cold-start overlaps (spec 3.4): m^v(0) = (35,33,99)/101, m^q(0) = (-99,-35,-31)/101, m^k(0) = (-31,35,33)/101.
+    // Cold-start overlaps (docs/dmft_map.md section 5): m^v(0) = (35,33,99)/101, m^q(0) = (-99,-35,-31)/101, m^k(0) =
+    // (-31,35,33)/101.
     const double v0[3] = {35, 33, 99}, q0[3] = {-99, -35, -31}, k0[3] = {-31, 35, 33};
     for (int a = 0; a < 3; ++a) {
         EXPECT_DOUBLE_EQ(traj.mv[size_t(a)], v0[a] / 101);
@@ -91,24 +92,4 @@ TEST(DmftMap, MoIsEpsMixedMoSe) {
         }
     }
 }
-
-// The fixed-size path (M = 3, L = 4) keeps the generic path's operation order: identical bits, even
-// through 20 000 chaotic steps at beta = 1.28 where any reordering shows within a few hundred steps.
-TEST(DmftMap, FixedSizePathIsBitIdenticalToGeneric) {
-    for (const char *form : {"correlations", "site_types"}) {
-        ModelParams p;
-        p.form = form;
-        DmftModel model = DmftModel::build(p);
-        MeanFieldMap fast(model, DynamicsParams{1.28, 220.0, 0.02}), slow(model, DynamicsParams{1.28, 220.0, 0.02});
-        slow.force_generic(true);
-        Context a = fast.cold_start(), b = slow.cold_start();
-        for (int step = 0; step < 20000; ++step) {
-            StepRecord ra = fast.step(a), rb = slow.step(b);
-            for (int k = 0; k < 3; ++k) {
-                ASSERT_EQ(ra.att[k], rb.att[k]) << form << " step " << step;
-                ASSERT_EQ(ra.mo_se[k], rb.mo_se[k]) << form << " step " << step;
-                ASSERT_EQ(ra.mk[k], rb.mk[k]) << form << " step " << step;
-            }
-        }
-    }
-}
+// The fixed-size path against the generic one: test_map_paths.cpp (FixedVsGeneric_*).

@@ -1,4 +1,4 @@
-// The paper's weights and correlations (specs/dmft.md 2.3 and 3.3): the seed-1 "random segments"
+// The paper's weights and correlations (docs/dmft_map.md sections 3-4): the seed-1 "random segments"
 // generator, the pair/quad correlations, the worked example, and the equality of the correlation
 // form (paper eq. 29) with the site-type form for any M.
 #include "core/rng.h"
@@ -57,7 +57,7 @@ TEST(DmftWeights, PairAndQuadCorrelations) {
             EXPECT_NEAR(c.subset(alpha, 0b111, a), Q[alpha][a] / 3, 1e-15);
         }
     }
-    // CS^o rows (spec 2.3 worked example): [[4,4,4],[4,4,-4],[4,-4,4],[0,0,0]]/3.
+    // CS^o rows (docs/dmft_map.md section 3, worked example): [[4,4,4],[4,4,-4],[4,-4,4],[0,0,0]]/3.
     const double CS[4][3] = {{4, 4, 4}, {4, 4, -4}, {4, -4, 4}, {0, 0, 0}};
     for (int j = 0; j < 4; ++j) {
         for (int a = 0; a < 3; ++a) EXPECT_NEAR(c.signed_corr[kO][size_t(j * 3 + a)], CS[j][a] / 3, 1e-15);
@@ -115,7 +115,7 @@ TEST(DmftWeights, CorrelationFormEqualsSiteTypesForAnyM) {
     }
 }
 
-// Positional code: t mod 4 -> (MSB, LSB) = (-,-), (-,+), (+,-), (+,+) (spec section 1).
+// Positional code: t mod 4 -> (MSB, LSB) = (-,-), (-,+), (+,-), (+,+) (docs/dmft_map.md section 1).
 TEST(DmftWeights, PositionalCodeIsMsbFirst) {
     const int code[4][2] = {{-1, -1}, {-1, 1}, {1, -1}, {1, 1}};
     for (int t = 0; t < 12; ++t) {

@@ -61,7 +61,7 @@ double closed_form_variance(const FiniteNetwork &net, double beta, const std::ve
     return v / (double(net.N) * double(net.N));
 }
 
-const std::vector<double> kAtt{0.1, -0.2, 0.05}; // the worked example of spec 2.3
+const std::vector<double> kAtt{0.1, -0.2, 0.05}; // the worked example of docs/dmft_map.md section 3
 
 } // namespace
 
@@ -124,7 +124,7 @@ TEST(Binomial, ChiSquareAgainstExactPmf) {
 TEST(Network, ReplicatedTemplateKeepsTypesAndCorrelations) {
     FiniteNetwork net = FiniteNetwork::build(paper_params(), 990, Sampler::Explicit);
     ASSERT_EQ(net.replicas, 10);
-    ASSERT_EQ(net.S, 3); // spec 3.3: three site types of equal size
+    ASSERT_EQ(net.S, 3); // docs/dmft_map.md section 4: three site types of equal size
     for (auto n : net.type_count) EXPECT_EQ(n, 330);
     // np.repeat: unit i is template unit i / 10; PE columns are the template's.
     const Weights &t = net.mean_field.weights;
@@ -164,7 +164,7 @@ TEST(Network, AttentionPartIsBitIdenticalToMeanFieldStep) {
 }
 
 TEST(Network, OneStepUnbiasedAndClosedFormVariance) {
-    // E[m | A] is the mean-field map (spec 7, check 1): mean of D draws within 4.5 standard errors, for both
+    // E[m | A] is the mean-field map (docs/dmft_map.md section 9): mean of D draws within 4.5 standard errors, for both
     // samplers; the sample variance matches sum_s n_s (1 - th_s^2) / N^2 within 5 of its standard errors.
     DynamicsParams dyn;
     for (auto [N, sampler, D] : std::vector<std::tuple<int64_t, Sampler, int>>{

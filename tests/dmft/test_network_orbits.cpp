@@ -1,6 +1,6 @@
-// Finite-N trajectories against the mean field (spec 7, checks 3-4): on periodic orbits the network stays
-// within a few N^-1/2 of the mean-field orbit from the same start; in a chaotic regime the invariant
-// statistics of m^o_1 approach the mean field's as N grows.
+// Finite-N trajectories against the mean field (docs/dmft_finite_n.md, "Validation"): on periodic orbits the network
+// stays within a few N^-1/2 of the mean-field orbit from the same start; in a chaotic regime the invariant statistics
+// of m^o_1 approach the mean field's as N grows.
 #include "dmft/context.h"
 #include "dmft/finite_n_report.h"
 #include "dmft/network_stats.h"
@@ -45,7 +45,7 @@ TEST(NetworkOrbits, PeriodTwentyEightOrbitHoldsAtLargeN) {
     FiniteNetwork base = FiniteNetwork::build(p, 99, Sampler::Types);
     MeanFieldMap map(base.mean_field, dyn);
     Context c = periodic_start(map, "zoom", 28);
-    // the orbit is the spec's: its m^o_1 values include the extremes -0.156278706 and 0.149202536
+    // the orbit is the authors' 28-point orbit: its m^o_1 values include the extremes -0.156278706 and 0.149202536
     Context m = c;
     double lo = 1, hi = -1;
     for (int k = 0; k < 28; ++k) {

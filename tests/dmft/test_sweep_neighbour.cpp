@@ -1,5 +1,5 @@
 // The neighbour (continuation, hysteresis) protocol of `tdlab dmft sweep` (sweep.seed_from=neighbour):
-//   (a) in a single-attractor region (beta in [0.4, 1.0]: the period-4 orbit, specs/dmft.md 4) upward,
+//   (a) in a single-attractor region (beta in [0.4, 1.0]: the period-4 orbit, docs/dmft.md "Our figures") upward,
 //       downward and checkpoint sweeps find the same attractor at every value (period 4, same orbit);
 //   (b) the chain is real: each value starts from the previous value's final context. Checked against
 //       an independent sequential loop of the scalar reference map (MeanFieldMap::step, not the batched

@@ -1,5 +1,5 @@
 // The Fig 3 background (results.npz raster_bins): the unique bins q(v; R_im = 7001, max_y) of the WHOLE
-// window of each value (specs/dmft.md 4), not of the kept samples. Checked against the window itself,
+// window of each value (docs/dmft_map.md section 8), not of the kept samples. Checked against the window itself,
 // recorded in full through points.npy (float32, so a bin may move by one where a value sits on a bin
 // edge), and against a run that keeps only the last 100 samples.
 #include "core/npy.h"

@@ -1,5 +1,5 @@
-// Test-side assembly of Bietti et al.'s simplified 2-layer attention model (specs/birth.md 2.1) from the
-// nn op kernels, with the parameter names of tests/golden/make_golden.py (and of the official code):
+// Test-side assembly of Bietti et al.'s simplified 2-layer attention model (docs/birth.md, "The simplified two-layer
+// model") from the nn op kernels, with the parameter names of tests/golden/make_golden.py (and of the official code):
 //   h0 = E[x] + P;  h_l = h_{l-1} + W_O softmax(h (W_K h)^T * scale) W_V h  (W_Q = identity, causal)
 //   layer 2 optionally adds W_F: h2 += W_F h2;  logits = W_U h2.
 // Frozen for ever: P, W_V^1, W_O^1, W_V^2. The birth helper builds the production model in src/birth;

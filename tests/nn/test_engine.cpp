@@ -119,7 +119,8 @@ TEST(Engine, ParameterGroupsAndErrors) {
     EXPECT_THROW(Sgd(ps, SgdOptions{}, {{"g1", {"output"}, 1.0, {}}, {"g2", {"out*"}, 1.0, {}}}), UsageError);
 }
 
-// specs/birth.md 6.3 check 1: W_K^2 reaches the logits only through W_O^2, so its gradient is exactly 0.
+// Bietti et al. 2023, arXiv 2306.00802, Sec. 6 (docs/birth.md "Top-down learning"): W_K^2 reaches the logits only
+// through W_O^2, so its gradient is exactly 0.
 TEST(Engine, SimplifiedModelWK2GradientIsZeroWhenWO2IsZero) {
     nn::testing::SimpleModel m(11, 16, 16, 2, true, true);
     CounterRng rng(5, 5);

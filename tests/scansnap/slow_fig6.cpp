@@ -1,4 +1,5 @@
-// The full Fig 6 sweep (640 runs) against the published entries of specs/scansnap.md §4.2: every listed
+// The full Fig 6 sweep (640 runs) against the published entries (Tian et al. 2023, arXiv
+// 2305.16380, Fig 6; src/scansnap/reference.h): every listed
 // entry within 3 published stds, and in every panel the entropy falls as eta_Z grows at ratio 1.
 // Slow label (about 10-40 s on 2 cores); `tdlab reproduce scansnap` prints the same table.
 #include "scansnap/reference.h"

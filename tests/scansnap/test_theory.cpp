@@ -1,4 +1,5 @@
-// Theory closed forms against the reference values of specs/scansnap.md §3.1-3.2, 3.7, 5 and the
+// Theory closed forms (Tian et al. 2023, arXiv 2305.16380, Secs. 4-6) against the reference values of
+// docs/scansnap.md "Theory" and the
 // population ODE's frequency and discriminative biases (Theorem 2).
 #include "scansnap/population.h"
 #include "scansnap/theory.h"

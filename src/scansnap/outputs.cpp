@@ -1,19 +1,16 @@
-#include "plot/scansnap_outputs.h"
+#include "scansnap/outputs.h"
 
 #include "core/atomic_file.h"
 #include "core/npy.h"
-#include "plot/gnuplot.h"
-#include "plot/scansnap_figures.h"
 #include "scansnap/metrics.h"
 #include "scansnap/theory.h"
 
 #include <cmath>
 #include <fmt/format.h>
 
-namespace tdlab::plot {
+namespace tdlab::scansnap {
 
 namespace fs = std::filesystem;
-using namespace tdlab::scansnap;
 
 std::vector<double> attention_history(const SeqClasses &data, const std::vector<double> &z_rows, size_t records) {
     const int M = data.M(), K = data.K(), Q = data.num_queries();
@@ -28,7 +25,29 @@ std::vector<double> attention_history(const SeqClasses &data, const std::vector<
     return c;
 }
 
-void write_train_outputs(const fs::path &dir, const TrainParams &p, const TrainResult &r, bool figures) {
+std::vector<std::vector<double>> c_entropy_history(const SeqClasses &data, const std::vector<double> &c,
+                                                   size_t records) {
+    const int K = data.K(), M = data.M();
+    std::vector<std::vector<double>> out(static_cast<size_t>(K));
+    for (int n = 0; n < K; ++n) {
+        const SeqClass &cl = data.cls(n);
+        for (size_t t = 0; t < records; ++t) {
+            const double *cn = &c[(t * size_t(K) + size_t(n)) * size_t(M)];
+            double s = 0, h = 0;
+            for (size_t k = 0; k < cl.support.size(); ++k)
+                if (cl.distinct[k]) s += cn[size_t(cl.support[k])];
+            for (size_t k = 0; k < cl.support.size(); ++k)
+                if (cl.distinct[k] && cn[size_t(cl.support[k])] > 0) {
+                    const double q = cn[size_t(cl.support[k])] / s;
+                    h -= q * std::log(q);
+                }
+            out[size_t(n)].push_back(h);
+        }
+    }
+    return out;
+}
+
+std::vector<double> write_train_outputs(const fs::path &dir, const TrainParams &p, const TrainResult &r) {
     const SeqClasses data(p.data);
     const int M = data.M(), K = data.K(), Q = data.num_queries();
     const size_t T = size_t(r.niter);
@@ -38,10 +57,11 @@ void write_train_outputs(const fs::path &dir, const TrainParams &p, const TrainR
     write_npy(dir / "Z_final.npy", r.final_params.Z, {size_t(M), size_t(M)});
     std::string csv = "iter,loss,gamma_proxy,entropy_distinct_mean,entropy_full_mean\n";
     std::string jsonl;
+    std::vector<double> c;
     if (!r.z_rows.empty()) {
         const size_t R = T + 1;
         write_npy(dir / "z_rows.npy", r.z_rows, {R, size_t(Q), size_t(M)});
-        const auto c = attention_history(data, r.z_rows, R);
+        c = attention_history(data, r.z_rows, R);
         write_npy(dir / "c.npy", c, {R, size_t(K), size_t(M)});
         std::vector<double> ent(R * K * 2);
         for (size_t t = 0; t < R; ++t) {
@@ -62,7 +82,6 @@ void write_train_outputs(const fs::path &dir, const TrainParams &p, const TrainR
                                      t, loss, std::isnan(gp) ? std::string("null") : fmt::format("{}", gp), md);
         }
         write_npy(dir / "entropy.npy", ent, {R, size_t(K), 2});
-        if (figures) draw_train_figures(dir, data, r, c);
     } else {
         for (size_t t = 0; t < T; ++t) {
             csv += fmt::format("{},{},{},,\n", t, r.loss[t], r.gamma_proxy.empty() ? NAN : r.gamma_proxy[t]);
@@ -71,9 +90,10 @@ void write_train_outputs(const fs::path &dir, const TrainParams &p, const TrainR
     }
     write_file_atomic(dir / "curves.csv", csv);
     write_file_atomic(dir / "metrics.jsonl", jsonl);
+    return c;
 }
 
-void write_theory_outputs(const fs::path &dir, const TheoryCurveParams &p, bool figures) {
+Transitions write_theory_outputs(const fs::path &dir, const TheoryCurveParams &p) {
     std::vector<double> rows;
     std::string csv = "t,h_per_class,gamma,Gamma,B,chi_upper,h\n";
     for (int i = 0; i < p.points; ++i) {
@@ -98,12 +118,14 @@ void write_theory_outputs(const fs::path &dir, const TheoryCurveParams &p, bool 
     }
     write_npy(dir / "h_star.npy", hsr, {size_t(smax) + 1, 3});
     write_file_atomic(dir / "h_star.csv", hcsv);
-    const double w = p.M >= 3 ? theory::omega1(p.M) : NAN;
-    const double t0 = theory::t0(p.M, p.K, p.eta_y);
+    Transitions tr;
+    tr.omega1 = p.M >= 3 ? theory::omega1(p.M) : NAN;
+    tr.t0 = theory::t0(p.M, p.K, p.eta_y);
+    tr.t0_prime = theory::t0_prime(p.M, p.K, p.eta_y);
+    tr.B_t0 = theory::B(tr.t0, p.M, p.K, p.eta_y, p.eta_z, p.C0);
     write_file_atomic(dir / "transitions.csv",
-                      fmt::format("omega1,t0_prime,t0,B_t0\n{},{},{},{}\n", w, theory::t0_prime(p.M, p.K, p.eta_y), t0,
-                                  theory::B(t0, p.M, p.K, p.eta_y, p.eta_z, p.C0)));
-    if (figures) draw_theory_figures(dir, p);
+                      fmt::format("omega1,t0_prime,t0,B_t0\n{},{},{},{}\n", tr.omega1, tr.t0_prime, tr.t0, tr.B_t0));
+    return tr;
 }
 
 void write_population_outputs(const fs::path &dir, const PopulationResult &r) {
@@ -112,7 +134,7 @@ void write_population_outputs(const fs::path &dir, const PopulationResult &r) {
     write_npy(dir / "population_err.npy", r.err, {r.err.size()});
 }
 
-void write_sweep_outputs(const fs::path &dir, const SweepGrid &grid, const SweepResult &r, bool figures) {
+void write_sweep_outputs(const fs::path &dir, const SweepGrid &grid, const SweepResult &r) {
     std::string csv = "num_last,lr_z,ratio,mean,std,seeds\n", runs = "num_last,lr_z,ratio,seed,entropy,full_entropy\n",
                 rec = "num_last,lr_z,ratio,theta,recall\n";
     for (const auto &c : r.cells) {
@@ -131,7 +153,46 @@ void write_sweep_outputs(const fs::path &dir, const SweepGrid &grid, const Sweep
             dir / fmt::format("z_final_nl{}.npy", grid.num_last[il]), r.z_final[il],
             {grid.lr_z.size(), grid.ratio.size(), size_t(grid.seeds), size_t(grid.num_last[il]), size_t(r.M[il])});
     }
-    if (figures) draw_sweep_figures(dir, grid, r);
 }
 
-} // namespace tdlab::plot
+ConfigSchema theory_schema() {
+    ConfigSchema s = data_schema();
+    s.add_int("theory.M", 1000, 3, 100000000, "vocabulary size M")
+        .add_int("theory.K", 10, 1, 1000000, "number of classes K")
+        .add_double("theory.eta_y", 1.0, 1e-12, 1e6, "decoder rate eta_Y")
+        .add_double("theory.eta_z", 0.5, 0.0, 1e6, "attention rate eta_Z")
+        .add_double("theory.C0", 1.0, 1e-12, 1e12, "constant C_0 of B_n = 1/4 ln(C_0 + 4 Gamma) (docs/scansnap.md)")
+        .add_double("theory.t_max", 700, 0.0, 1e12, "last time (batch-size-1 steps)")
+        .add_int("theory.points", 701, 1, 10000000, "number of time points in [0, t_max]")
+        .add_bool("population.enable", false, "also integrate the population (T -> infinity) ODE on the data.* classes")
+        .add_double("population.eta_y", 1.0, 0.0, 1e6, "eta_Y of the population run")
+        .add_double("population.eta_z", 1.0, 0.0, 1e6, "eta_Z of the population run")
+        .add_int("population.steps", 2000, 0, 1 << 30, "Euler steps (batch-size-1 time)")
+        .add_int("population.record_every", 10, 1, 1 << 30, "record Z every k steps");
+    return s;
+}
+
+TheoryCurveParams theory_curve_params_from(const Config &cfg) {
+    TheoryCurveParams tp;
+    tp.M = int(cfg.get_int("theory.M"));
+    tp.K = int(cfg.get_int("theory.K"));
+    tp.eta_y = cfg.get_double("theory.eta_y");
+    tp.eta_z = cfg.get_double("theory.eta_z");
+    tp.C0 = cfg.get_double("theory.C0");
+    tp.t_max = cfg.get_double("theory.t_max");
+    tp.points = int(cfg.get_int("theory.points"));
+    return tp;
+}
+
+std::optional<PopulationParams> population_params_from(const Config &cfg) {
+    if (!cfg.get_bool("population.enable")) return std::nullopt;
+    PopulationParams pp;
+    pp.data = data_params_from(cfg);
+    pp.eta_y = cfg.get_double("population.eta_y");
+    pp.eta_z = cfg.get_double("population.eta_z");
+    pp.steps = int(cfg.get_int("population.steps"));
+    pp.record_every = int(cfg.get_int("population.record_every"));
+    return pp;
+}
+
+} // namespace tdlab::scansnap

@@ -1,0 +1,173 @@
+// `tdlab reproduce dmft`: Poc-Lopez & Aguilera 2024, "Dynamical Mean-Field Theory of Self-Attention
+// Neural Networks" (arXiv 2406.07247). Fig 3a and 3b (bifurcation diagrams, + Lyapunov panels), the
+// attractor census at beta = 1.27, Figs 4 and 5 (planes, time series, spectra, autocorrelations) and the
+// finite-N study (finite_n.cpp), into one run directory with report.html. docs/dmft.md describes each.
+#include "core/config.h"
+#include "core/npy.h"
+#include "core/paths.h"
+#include "core/run_dir.h"
+#include "dmft/context.h"
+#include "dmft/sweep_runner.h"
+#include "dynamics/spectrum.h"
+#include "plot/dmft_paper_figures.h"
+#include "plot/dmft_sweep_figures.h"
+#include "plot/report.h"
+#include "repro/reproduce.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fmt/format.h>
+
+namespace tdlab::repro {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string summary_counts(const dmft::SweepResults &r) {
+    int64_t c[4] = {0, 0, 0, 0}, p[4] = {0, 0, 0, 0}, flagged = 0;
+    for (const auto &x : r.points) {
+        c[x.label] += 1;
+        p[x.paper_label] += 1;
+        flagged += x.flags != 0;
+    }
+    return fmt::format("<p>{} values. Combined label: {} periodic, {} quasi-periodic, {} chaotic. The paper's point "
+                       "count: {} periodic, {} quasi-periodic, {} chaotic. Values where an indicator disagrees with "
+                       "the combined label: {} (see the flags column of summary.csv).</p>",
+                       r.points.size(), c[0], c[1], c[2], p[0], p[1], p[2], flagged);
+}
+
+Config load_grid_config(const std::string &file, const std::vector<std::string> &sets) {
+    return Config::load(dmft::grid_schema(), resolve_config_path(file), sets);
+}
+
+// Figs 3a and 3b: the two bifurcation sweeps.
+void bifurcation_sections(const fs::path &root, bool paper, std::vector<ReportSection> &sections) {
+    for (const char *fig : {"fig3a", "fig3b"}) {
+        const auto spec = dmft::grid_spec_from(
+            load_grid_config(fmt::format("configs/dmft/{}{}.yaml", fig, paper ? "" : "_quick"), {}),
+            dmft::GridKind::Sweep);
+        const auto info = dmft::run_grid(spec, root / fig, Shard{}, plot::draw_grid_figures);
+        sections.push_back({fmt::format("Fig {}: bifurcation diagram ({:.1f} s, {} kernel)", std::string(fig).substr(3),
+                                        info.seconds, info.simd),
+                            summary_counts(info.results) +
+                                "<p>Top: m<sup>o</sup><sub>1</sub> per beta; light yellow: every sampled point; black: "
+                                "periodic columns (paper's count u &lt; 80); orange / purple: the Poincar&eacute; set "
+                                "|m<sup>o</sup><sub>2</sub>| &le; 1e-3 of quasi-periodic / chaotic columns. Bottom "
+                                "(not in the paper): the largest Lyapunov exponent from the tangent map, coloured by "
+                                "the combined label. Data: " +
+                                std::string(fig) + "/summary.csv, points.npy.</p>",
+                            {std::string(fig) + "/bifurcation.png"}});
+    }
+}
+
+// The attractor census at beta = 1.27 (not in the paper).
+void census_section(const fs::path &root, bool paper, std::vector<ReportSection> &sections) {
+    const auto spec = dmft::grid_spec_from(
+        load_grid_config("configs/dmft/census_127.yaml", {fmt::format("sweep.census={}", paper ? 64 : 16)}),
+        dmft::GridKind::Sweep);
+    const auto info = dmft::run_grid(spec, root / "census_127", Shard{});
+    std::string table = "<table><tr><th>attractor</th><th>starts</th><th>label</th><th>period</th>"
+                        "<th>&lambda;<sub>1</sub></th><th>0-1 K</th><th>m<sup>o</sup><sub>1</sub> range</th></tr>";
+    for (const auto &row : info.results.census) {
+        table += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.4f}</td><td>{:.3f}</td>"
+                             "<td>[{:.4f}, {:.4f}]</td></tr>",
+                             row.attractor, row.starts, dynamics::label_name(dynamics::Label(row.label)), row.period,
+                             row.lyapunov, row.chaos01, row.m1_min, row.m1_max);
+    }
+    sections.push_back({"Attractor census at β = 1.27 (not in the paper)",
+                        "<p>Perturbed starts (A-hat &plusmn; 1e-14) from the zoom checkpoint; distinct attractors "
+                        "with the number of starts reaching each (census_127/census.csv).</p>" +
+                            table + "</table>",
+                        {}});
+}
+
+// Figs 4 and 5: six betas from the zoom checkpoint on the scalar reference kernel.
+void trajectory_section(const fs::path &root, std::vector<ReportSection> &sections) {
+    const std::vector<double> betas{1.255, 1.26405, 1.266, 1.27, 1.28, 1.4};
+    const Config cfg = load_grid_config("configs/dmft/fig3b.yaml", {});
+    const auto model = dmft::DmftModel::build(dmft::model_params_from(cfg));
+    const int M = model.params.M;
+    std::vector<dmft::LaneSpec> lanes;
+    for (double b : betas) {
+        dmft::DynamicsParams d = dmft::dynamics_params_from(cfg);
+        d.beta = b;
+        dmft::MeanFieldMap map(model, d);
+        lanes.push_back({d, dmft::start_context("zoom", map)});
+    }
+    auto sopt = dmft::sweep_options_from(cfg, model.params.L);
+    sopt.batch.path = dmft::SimdPath::Scalar; // the reference path, bit-identical to `tdlab dmft run`
+    auto res = dmft::run_batch(model, lanes, sopt.batch);
+    RunDir run(root / "trajectories", "reproduce dmft (Figs 4, 5)", cfg);
+    std::vector<std::vector<double>> windows;
+    std::string table = "<table><tr><th>&beta;</th><th>label</th><th>paper's count u</th><th>period</th>"
+                        "<th>&lambda;<sub>1</sub></th><th>0-1 K</th><th>flags</th></tr>";
+    std::vector<std::string> images{"trajectories/fig4_planes.png"};
+    for (size_t k = 0; k < betas.size(); ++k) {
+        auto r = dmft::analyse_lane(res[k], lanes[k].dyn, M, model.params.L, sopt);
+        table += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.4f}</td><td>{:.3f}</td>"
+                             "<td>{}</td></tr>",
+                             betas[k], dynamics::label_name(dynamics::Label(r.label)), r.unique_points, r.period,
+                             r.lyapunov, r.chaos01, dmft::bits_to_flags(r.flags));
+        write_npy(run.path(fmt::format("mo_se_beta_{}.npy", betas[k])), res[k].mo_se, {res[k].mo_se.size() / 3, 3});
+        // Fig 5's observables of m^o_1: |rfft|^2 / N (no mean removal, no window) and the raw
+        // autocorrelation R_l, l = 0..99 (docs/dmft.md, "Our figures").
+        const size_t n = res[k].mo_se.size() / size_t(M);
+        std::vector<double> x(n);
+        for (size_t i = 0; i < n; ++i) x[i] = res[k].mo_se[i * size_t(M)];
+        const std::string name = fmt::format("fig5_beta_{}", betas[k]);
+        plot::draw_time_spectrum_acf(run.path(""), name, betas[k], x, dynamics::power_spectrum(x),
+                                     dynamics::autocorrelation(x, 99), 12800, betas[k] == 1.27 ? 250 : 350);
+        images.push_back("trajectories/" + name + ".png");
+        windows.push_back(res[k].mo_se);
+    }
+    plot::draw_planes(run.path(""), "fig4_planes", betas, windows, M);
+    run.commit();
+    sections.push_back({"Figs 4 and 5: planes, time series, spectra, autocorrelations",
+                        "<p>Each beta from the zoom checkpoint (t = 4 .. 119 999, last 20 000 steps), the scalar "
+                        "reference kernel. Paper: 1.27 periodic (28 points), 1.255 and 1.26405 quasi-periodic, "
+                        "1.266, 1.28, 1.4 chaotic. Spectra: |rfft|<sup>2</sup>/N of m<sup>o</sup><sub>1</sub>, "
+                        "dashed line f = 1/L = 0.25.</p>" +
+                            table + "</table>",
+                        images});
+}
+
+} // namespace
+
+void reproduce_dmft(const ReproduceRequest &req) {
+    const bool paper = req.scale == "paper";
+    const Config record = Config::load(reproduce_schema(), std::nullopt, {"scale=" + req.scale});
+    // TODO(merge): RunDir top(req.out, "reproduce dmft", record, RunDirPolicy{req.force});
+    RunDir top(req.out, "reproduce dmft", record);
+    const fs::path root = top.path("");
+    std::vector<ReportSection> sections;
+    const auto t0 = std::chrono::steady_clock::now();
+    bifurcation_sections(root, paper, sections);
+    census_section(root, paper, sections);
+    trajectory_section(root, sections);
+    reproduce_finite_n(req.scale, root / "finite_n");
+    sections.push_back({"The finite-N network against the mean field (not in the paper)",
+                        "<p>The stochastic network itself (types sampler, same law as the explicit one) for N = "
+                        "10<sup>2</sup> &hellip; " +
+                            std::string(paper ? "10<sup>9</sup>" : "10<sup>6</sup>") +
+                            ": (a) RMS distance to the mean-field periodic orbit times &radic;N; (b) histograms "
+                            "of m<sup>o</sup><sub>1</sub> at a chaotic beta; (c) their Wasserstein and "
+                            "log-spectrum distances to the mean field; (d) spectra. Tables: <a "
+                            "href='finite_n/finite_n.md'>finite_n/finite_n.md</a>, finite_n/*.csv. See "
+                            "docs/dmft_finite_n.md.</p>",
+                        {"finite_n/finite_n_convergence.png"}});
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    sections.insert(sections.begin(),
+                    {"About",
+                     fmt::format("<p>tdlab reproduce dmft --scale {} ({} threads), {:.1f} s. Poc-L&oacute;pez "
+                                 "&amp; Aguilera, Dynamical Mean-Field Theory of Self-Attention Neural "
+                                 "Networks (arXiv 2406.07247). See docs/dmft.md.</p>",
+                                 req.scale, req.threads, secs),
+                     {}});
+    write_report(root / "report.html", "tdlab: DMFT of self-attention", sections);
+    top.manifest()["scale"] = req.scale;
+    top.commit();
+    std::fprintf(stderr, "reproduce dmft: %.1f s -> %s/report.html\n", secs, req.out.c_str());
+}
+
+} // namespace tdlab::repro
