@@ -3,9 +3,12 @@
 //   dmft run    one trajectory: the saved window of mo_se, mo, mv, mq, mk, att as .npy plus figures
 #include "cli/cli_common.h"
 #include "core/error.h"
+#include "core/npy.h"
 #include "core/progress.h"
 #include "core/run_dir.h"
 #include "dmft/context.h"
+#include "dmft/map_spectrum.h"
+#include "dmft/tangent_map.h"
 #include "dmft/trajectory.h"
 #include "dmft/trajectory_tables.h"
 #include "dmft/window.h"
@@ -18,7 +21,7 @@ namespace tdlab::cli {
 namespace {
 
 ConfigSchema run_schema() {
-    return dmft::dmft_model_schema().merge(dmft::dmft_window_schema());
+    return dmft::dmft_model_schema().merge(dmft::dmft_window_schema()).merge(dmft::spectrum_schema());
 }
 
 RunBody prepare_dmft_run(const Config &cfg) {
@@ -29,7 +32,19 @@ RunBody prepare_dmft_run(const Config &cfg) {
     auto map = std::make_shared<dmft::MeanFieldMap>(*model, dyn);
     auto ctx = std::make_shared<dmft::Context>(dmft::start_context(cfg.get_string("dmft.start"), *map));
     dmft::perturb_context(*ctx, cfg.get_double("dmft.perturb"), uint64_t(cfg.get_int("dmft.seed")), 0);
+    const bool spectrum = cfg.get_bool("spectrum.enabled");
+    const dmft::MapSpectrumOptions sopt = dmft::spectrum_options_from(cfg);
+    if (spectrum && sopt.k > dmft::state_dim(*ctx))
+        throw UsageError(
+            fmt::format("config key 'spectrum.k' = {} exceeds the state dimension {}", sopt.k, dmft::state_dim(*ctx)));
     return [=](RunDir &run) {
+        if (spectrum) {
+            // The same window from the same start: lambda_1 here is the sweeps' lambda_1 (map_spectrum.h).
+            const auto s = dmft::map_spectrum(*map, *ctx, sopt);
+            write_npy(run.path("lyapunov_spectrum.npy"), s.exponents, {1, s.exponents.size()});
+            run.manifest()["kaplan_yorke"] = s.kaplan_yorke;
+            run.manifest()["lyapunov_spectrum"] = s.exponents;
+        }
         Progress progress(fmt::format("dmft run beta={}", dyn.beta),
                           uint64_t(std::max<int64_t>(0, topt.steps - 1 - ctx->t)), "steps");
         dmft::Trajectory traj = dmft::run_trajectory(*map, *ctx, topt, &progress);

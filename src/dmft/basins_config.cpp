@@ -20,7 +20,7 @@ ConfigSchema basins_schema() {
         .add_double("basins.lo", -1.0, -1e6, 1e6, "box: lower bound of every state coordinate")
         .add_double("basins.hi", 1.0, -1e6, 1e6, "box: upper bound of every state coordinate")
         .add_int("basins.phase", 0, 0, 65535, "box / starts: forcing phase t of the starts (0 .. L-1)")
-        .add_string("basins.starts", "", {}, "starts: a .npy [n][M + 2 L M] of packed states")
+        .add_string("basins.starts", "none", {}, "starts: a .npy [n][M + 2 L M] of packed states (none: not used)")
         .add_int("basins.samples", 1000, 1, int64_t(1) << 32, "starts (box, ball; per value in a continuation)")
         .add_int("basins.seed", 1, 0, int64_t(1) << 62, "seed of the start sampler (CounterRng)")
         .add_bool("basins.lyapunov", true, "lambda_1 of every run (feature and label)")

@@ -70,7 +70,6 @@ MapSpectrum map_spectrum(const MeanFieldMap &map, const Context &start, const Ma
     if (k > D)
         throw UsageError("lyapunov spectrum: k = " + std::to_string(k) + " exceeds the state dimension " +
                          std::to_string(D));
-    if (start.filled < L) throw UsageError("lyapunov spectrum: the start context is not filled (run L steps first)");
     if (opt.steps - 1 <= std::max(opt.transient - 1, start.t))
         throw UsageError("lyapunov spectrum: empty window (dmft.steps must exceed dmft.transient and the start's t)");
     dynamics::QrSpectrum qr(D, k);
@@ -82,7 +81,8 @@ MapSpectrum map_spectrum(const MeanFieldMap &map, const Context &start, const Ma
     Embedding emb(M, L);
     double log_det_sum = 0, log_rho_start = std::nan(""), log_rho_end = std::nan("");
     for (int64_t t = start.t + 1; t < opt.steps; ++t) {
-        if (t >= t_tan) {
+        // A cold start fills its ring first; the tangent map needs every slot.
+        if (t >= t_tan && c.filled >= L) {
             const bool acc = t >= opt.transient;
             if (opt.volume_check) {
                 // J_{t-1}: the step from c (time t-1) to t.
@@ -118,6 +118,23 @@ MapSpectrum map_spectrum(const MeanFieldMap &map, const Context &start, const Ma
         out.boundary = (log_rho_end - log_rho_start) / double(out.steps);
     }
     return out;
+}
+
+ConfigSchema spectrum_schema() {
+    ConfigSchema s;
+    s.add_bool("spectrum.enabled", false, "also compute the full Lyapunov spectrum (QR) over the window")
+        .add_int("spectrum.k", 0, 0, 100000, "exponents (0: L*M, the finite ones)")
+        .add_int("spectrum.align", 2000, 0, int64_t(1) << 40, "frame alignment steps before the window");
+    return s;
+}
+
+MapSpectrumOptions spectrum_options_from(const Config &cfg) {
+    MapSpectrumOptions o;
+    o.steps = cfg.get_int("dmft.steps");
+    o.transient = cfg.get_int("dmft.transient");
+    o.k = size_t(cfg.get_int("spectrum.k"));
+    o.align = cfg.get_int("spectrum.align");
+    return o;
 }
 
 } // namespace tdlab::dmft

@@ -30,6 +30,7 @@
 // paper's sizes; scalar std::tanh / std::exp, bit-identical to MeanFieldMap::step.
 #pragma once
 
+#include "core/config.h"
 #include "dmft/mean_field_map.h"
 
 #include <cstdint>
@@ -54,7 +55,13 @@ struct MapSpectrum {
     Context final;
 };
 
-// UsageError when the window is empty, k > D, or start is not filled.
+// UsageError when the window is empty or k > D. A start whose ring is not filled yet (a cold start)
+// runs until it is before the frame starts.
 MapSpectrum map_spectrum(const MeanFieldMap &map, const Context &start, const MapSpectrumOptions &opt);
+
+// Config keys of the spectrum of a run: spectrum.enabled, spectrum.k, spectrum.align (the window is
+// dmft.steps / dmft.transient).
+ConfigSchema spectrum_schema();
+MapSpectrumOptions spectrum_options_from(const Config &cfg); // reads dmft.steps, dmft.transient too
 
 } // namespace tdlab::dmft

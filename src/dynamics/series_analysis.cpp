@@ -1,6 +1,8 @@
 #include "dynamics/series_analysis.h"
 
+#include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/npy.h"
 #include "dynamics/chaos01.h"
 #include "dynamics/period.h"
 #include "dynamics/quantize.h"
@@ -8,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace tdlab::dynamics {
 
@@ -63,6 +66,30 @@ SeriesAnalysis analyze_series(const std::vector<double> &x, size_t dim, const Se
     ind.paper = a.paper_label;
     a.label = combine_indicators(ind);
     return a;
+}
+
+void write_series_analysis(const std::filesystem::path &dir, const SeriesAnalysis &a, const std::string &series) {
+    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+    nlohmann::json j;
+    j["series"] = series;
+    j["n"] = a.n;
+    j["dim"] = a.dim;
+    j["period"] = a.period;
+    j["unique_points"] = a.unique_points;
+    j["paper_label"] = label_name(a.paper_label);
+    j["chaos01"] = num(a.chaos01);
+    j["spectral_entropy"] = num(a.spectral_entropy);
+    j["correlation_dimension"] = num(a.d2.d2);
+    j["correlation_fit_range"] = {num(a.d2.r_lo), num(a.d2.r_hi)};
+    j["correlation_fit_points"] = a.d2.fit_points;
+    j["label"] = label_name(a.label.label);
+    j["flags"] = a.label.flags;
+    write_file_atomic(dir / "analysis.json", j.dump(2) + "\n");
+    write_npy(dir / "power_spectrum.npy", a.power, {a.power.size()});
+    write_npy(dir / "autocorrelation.npy", a.autocorrelation, {a.autocorrelation.size()});
+    std::vector<double> rc;
+    for (size_t k = 0; k < a.d2.sum.r.size(); ++k) rc.insert(rc.end(), {a.d2.sum.r[k], a.d2.sum.c[k]});
+    write_npy(dir / "correlation_sum.npy", rc, {a.d2.sum.r.size(), 2});
 }
 
 } // namespace tdlab::dynamics

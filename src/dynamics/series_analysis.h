@@ -17,6 +17,8 @@
 #include "dynamics/correlation_dimension.h"
 
 #include <cstddef>
+#include <filesystem>
+#include <string>
 #include <vector>
 
 namespace tdlab::dynamics {
@@ -46,5 +48,9 @@ struct SeriesAnalysis {
 
 // x is [n][dim] row-major. UsageError for an empty or non-finite series.
 SeriesAnalysis analyze_series(const std::vector<double> &x, size_t dim, const SeriesOptions &opt = {});
+
+// Writes dir/analysis.json (every scalar above, the D2 fit range; `series` names the input),
+// power_spectrum.npy [N/2+1], autocorrelation.npy [max_lag+1], correlation_sum.npy [radii][2] (r, C).
+void write_series_analysis(const std::filesystem::path &dir, const SeriesAnalysis &a, const std::string &series);
 
 } // namespace tdlab::dynamics
