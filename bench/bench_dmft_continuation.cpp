@@ -60,7 +60,7 @@ int main(int argc, char **argv) {
     opt.basins.path = best_simd_path();
     std::vector<double> grid;
     for (int64_t k = 0; k < values; ++k)
-        grid.push_back(1.24 + 0.04 * double(k) / double(std::max<int64_t>(1, values - 1)));
+        grid.push_back(1.24 + (1.28 - 1.24) * double(k) / double(std::max<int64_t>(1, values - 1))); // as the CLI
     const auto t0 = std::chrono::steady_clock::now();
     const std::clock_t c0 = std::clock();
     auto res = continuation(model, base, "beta", grid, ball, opt);

@@ -106,7 +106,10 @@ void multistability_section(const fs::path &root, bool paper, std::vector<Report
     opt.basins.path = dmft::best_simd_path();
     const int64_t count = paper ? 401 : 81;
     std::vector<double> values;
-    for (int64_t k = 0; k < count; ++k) values.push_back(1.24 + 0.04 * double(k) / double(count - 1));
+    // The grid formula of `tdlab dmft continuation` (min + (max - min) k / (count - 1)), so that the CLI
+    // with configs/dmft/continuation_fig3b.yaml gives these bytes: (1.28 - 1.24) is not 0.04 exactly.
+    const double lo = 1.24, hi = 1.28;
+    for (int64_t k = 0; k < count; ++k) values.push_back(lo + (hi - lo) * double(k) / double(count - 1));
     const auto r = dmft::continuation(model, base, "beta", values, ball, opt);
     const fs::path dir = root / "multistability";
     fs::create_directories(dir);
