@@ -6,6 +6,7 @@
 //               the weight template, paper: 99, replicated N / template_N times), dmft.runs (leading
 //               axis of every array) and dmft.sampler (explicit | types: binomial counts per site type).
 #include "core/error.h"
+#include "core/npy.h"
 #include "core/progress.h"
 #include "dmft/context.h"
 #include "dmft/network_run.h"
@@ -24,7 +25,7 @@
 namespace tdlab::repro {
 
 ConfigSchema dmft_run_schema() {
-    return dmft::dmft_model_schema().merge(dmft::dmft_window_schema());
+    return dmft::dmft_model_schema().merge(dmft::dmft_window_schema()).merge(dmft::spectrum_schema());
 }
 
 DmftRunJob DmftRunJob::prepare(const Config &cfg) {
@@ -38,6 +39,11 @@ DmftRunJob DmftRunJob::prepare(const Config &cfg) {
     dmft::Window::from(cfg).check_start(j.ctx->t, cfg.get_string("dmft.start"));
     dmft::check_recorded_memory(1, dmft::saved_points(j.window, j.ctx->t), params.M);
     dmft::perturb_context(*j.ctx, cfg.get_double("dmft.perturb"), uint64_t(cfg.get_int("dmft.seed")), 0);
+    j.spectrum = cfg.get_bool("spectrum.enabled");
+    j.spectrum_options = dmft::spectrum_options_from(cfg);
+    if (j.spectrum && j.spectrum_options.k > dmft::state_dim(*j.ctx))
+        throw UsageError(fmt::format("config key 'spectrum.k' = {} exceeds the state dimension {}",
+                                     j.spectrum_options.k, dmft::state_dim(*j.ctx)));
     return j;
 }
 
@@ -53,6 +59,13 @@ RunBody prepare_dmft_run(const Config &cfg) {
     const DmftRunJob job = DmftRunJob::prepare(cfg);
     return [job](RunDir &run) {
         const auto &dyn = job.dyn;
+        if (job.spectrum) {
+            // The same window from the same start: lambda_1 here is the sweeps' lambda_1 (map_spectrum.h).
+            const auto s = dmft::map_spectrum(*job.map, *job.ctx, job.spectrum_options);
+            write_npy(run.path("lyapunov_spectrum.npy"), s.exponents, {1, s.exponents.size()});
+            run.manifest()["kaplan_yorke"] = s.kaplan_yorke;
+            run.manifest()["lyapunov_spectrum"] = s.exponents;
+        }
         Progress progress(fmt::format("dmft run beta={}", dyn.beta), job.remaining_steps(), "steps");
         dmft::Trajectory traj = job.run(&progress);
         progress.finish();

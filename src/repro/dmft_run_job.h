@@ -7,6 +7,8 @@
 #include "core/config.h"
 #include "core/progress.h"
 #include "dmft/context.h"
+#include "dmft/map_spectrum.h"
+#include "dmft/tangent_map.h"
 #include "dmft/mean_field_map.h"
 #include "dmft/params.h"
 #include "dmft/trajectory.h"
@@ -21,6 +23,8 @@ struct DmftRunJob {
     std::shared_ptr<dmft::DmftModel> model;
     std::shared_ptr<dmft::MeanFieldMap> map;
     std::shared_ptr<dmft::Context> ctx; // the start; run() advances it to the final context
+    bool spectrum = false;              // spectrum.enabled: the full Lyapunov spectrum of the same window
+    dmft::MapSpectrumOptions spectrum_options;
 
     // Parses the config (UsageError naming the key) and builds the start context.
     static DmftRunJob prepare(const Config &cfg);
