@@ -8,9 +8,9 @@
 #include "core/progress.h"
 #include "dmft/context.h"
 #include "dmft/map_spectrum.h"
-#include "dmft/tangent_map.h"
 #include "dmft/mean_field_map.h"
 #include "dmft/params.h"
+#include "dmft/tangent_map.h"
 #include "dmft/trajectory.h"
 
 #include <memory>
