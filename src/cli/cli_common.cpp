@@ -24,10 +24,6 @@ void add_run_options(CLI::App *cmd, RunOptions &opt) {
     cmd->add_flag("--help-config", opt.help_config, "list every config key with its default and range, and exit");
 }
 
-int apply_thread_policy(int threads) {
-    return repro::apply_thread_policy(threads);
-}
-
 fs::path absolute_path(const std::string &path) {
     if (path.empty()) return {};
     fs::path p = fs::absolute(fs::path(path)).lexically_normal();
@@ -63,7 +59,7 @@ std::optional<RunSetup> begin_run(const RunOptions &opt, const std::string &comm
     s.out = absolute_path(opt.out);
     s.force = opt.force;
     check_output_dir(s.out, s.force);
-    apply_thread_policy(opt.threads);
+    repro::apply_thread_policy(opt.threads);
     return s;
 }
 

@@ -42,11 +42,6 @@ struct RunOptions {
 // Adds the shared options to `cmd` (--out is checked in begin_run so that --help-config works without it).
 void add_run_options(CLI::App *cmd, RunOptions &opt);
 
-// The one place tdlab sets its thread policy: OpenMP threads (0 = OMP_NUM_THREADS or all cores) and a
-// single-threaded OpenBLAS (its threaded GEMM is not bitwise reproducible across thread counts; see
-// nn/blas_threads.h). Returns the OpenMP thread count.
-int apply_thread_policy(int threads);
-
 // A user path made absolute and normalised, once, at the edge (later `cd`s or child processes started
 // in another directory cannot change its meaning).
 std::filesystem::path absolute_path(const std::string &path);

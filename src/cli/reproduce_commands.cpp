@@ -4,6 +4,7 @@
 #include "cli/cli_common.h"
 #include "core/error.h"
 #include "repro/reproduce.h"
+#include "repro/run_commands.h"
 
 #include <cstdio>
 
@@ -43,7 +44,7 @@ void reproduce_command(const ReproduceOptions &opt) {
         throw UsageError("--out '" + root.string() + "' exists and is not a directory");
     // Every paper's directory is checked before any work, so `reproduce all` does not stop half-way.
     for (const auto *p : chosen) check_output_dir(root / p->name, opt.force);
-    const int threads = apply_thread_policy(opt.threads);
+    const int threads = repro::apply_thread_policy(opt.threads);
     for (const auto *p : chosen) {
         std::fprintf(stderr, "tdlab reproduce %s --scale %s -> %s\n", p->name.c_str(), opt.scale.c_str(),
                      (root / p->name).c_str());
