@@ -125,7 +125,9 @@ ProbeValues memory_probes(const SimplifiedModel &model, const std::vector<int> &
                 if (M(a, b) > M(a, best)) best = b;
             hits += best == a;
         }
-        r.wk1_acc = double(hits) / double(S.size());
+        // One trigger: the argmax runs over one key and is 1 whatever the weights, so the probe says
+        // nothing; it is reported as absent (-1) rather than as a perfect recall.
+        r.wk1_acc = S.size() < 2 ? -1.0 : double(hits) / double(S.size());
     }
     // R(W_K^1) over n positions: argmax over keys s in {0..n-2} (no causal mask) of P[t]^T W_K^1 P[s] == t-1
     const int L = int(model.P().shape[0]);

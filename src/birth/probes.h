@@ -22,8 +22,9 @@ void batch_metrics(const Batch &batch, const ModelActivations &a, int vocab, nlo
 double in_context_accuracy(const Batch &batch, const float *logits, int vocab);
 
 // Weight-only probes after the step: wo1_acc = R(W_O^2), wk1_acc = R(W_K^2) over the fixed triggers
-// (all tokens if random), wk0_acc / wk0_64_acc = R(W_K^1) over n = 256 (capped at max_length) / 64
-// positions, ff1_loss = KL(pi_b || softmax(W_U W_F E)) over non-trigger tokens (-1 without W_F).
+// (all tokens if random; -1 with a single trigger, where the argmax over one key is always right), wk0_acc / wk0_64_acc
+// = R(W_K^1) over n = 256 (capped at max_length) / 64 positions, ff1_loss = KL(pi_b || softmax(W_U W_F E)) over
+// non-trigger tokens (-1 without W_F).
 struct ProbeValues {
     double wo1_acc, wk1_acc, wk0_acc, wk0_64_acc, ff1_loss;
 };

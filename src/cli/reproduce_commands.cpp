@@ -45,11 +45,7 @@ void reproduce_command(const ReproduceOptions &opt) {
     // Every paper's directory is checked before any work, so `reproduce all` does not stop half-way.
     for (const auto *p : chosen) check_output_dir(root / p->name, opt.force);
     const int threads = repro::apply_thread_policy(opt.threads);
-    for (const auto *p : chosen) {
-        std::fprintf(stderr, "tdlab reproduce %s --scale %s -> %s\n", p->name.c_str(), opt.scale.c_str(),
-                     (root / p->name).c_str());
-        p->run({opt.scale, root / p->name, threads, opt.force});
-    }
+    repro::reproduce_papers(chosen, root, opt.scale, threads, opt.force);
 }
 
 void register_reproduce(CLI::App &app) {

@@ -2,6 +2,7 @@
 
 #include "core/atomic_file.h"
 #include "plot/gnuplot.h"
+#include "plot/style.h"
 
 #include <cmath>
 #include <fmt/format.h>
@@ -41,10 +42,7 @@ const char *kProbeStyle = "set style line 1 lc rgb '#d62728' lw 2\nset style lin
 // About four major x tics over the run (gnuplot's automatic tics crowd the narrow Fig 3 panels).
 std::string xtics(const std::vector<nlohmann::json> &records) {
     const double last = records.empty() ? 1.0 : records.back().value("iter", 1.0);
-    for (double e = 1; e <= 1e7; e *= 10)
-        for (double m : {1.0, 2.0, 2.5, 5.0})
-            if (m * e * 4 >= last) return fmt::format("set xtics {}\n", m * e);
-    return "";
+    return fmt::format("set xtics {}\n", nice_tic_step(last, 4));
 }
 std::string probe_plot(const std::string &file) {
     return fmt::format(
@@ -52,58 +50,83 @@ std::string probe_plot(const std::string &file) {
         "'' u 1:{3} w l ls 3 t 'W_K^1 (wk0\\_acc)', '' u 1:{4} w l ls 4 t 'W_K^1, t<64 (wk0\\_64\\_acc)'\n",
         file, col("wo1_acc"), col("wk1_acc"), col("wk0_acc"), col("wk0_64_acc"));
 }
+// Dashed chance levels of the recall probes (R(W_O^2) ~ 1/N, R(W_K^2) ~ 1/K with fixed triggers).
+std::string probe_chance(const BirthChance &c, bool labelled) {
+    std::string out;
+    if (c.token > 0) out += chance_level(1, c.token, labelled ? fmt::format("chance 1/{:.0f}", 1 / c.token) : "");
+    if (c.trigger > 0) out += chance_level(2, c.trigger, labelled ? fmt::format("chance 1/K = {:g}", c.trigger) : "");
+    return out;
+}
+std::string event(const BirthCurve &v) {
+    return v.event_iter >= 0 ? event_marker(3, v.event_iter, v.event_label) : "";
+}
 } // namespace
 
-void draw_birth_run(const std::filesystem::path &dir, const std::vector<nlohmann::json> &records,
-                    const std::string &title) {
-    write_birth_columns(dir / "metrics.dat", records, kKeys);
-    render_figure(dir, "curves",
-                  fmt::format("set multiplot layout 1,2 title '{0}'\nset grid\nset xlabel 'iteration'\n"
-                              "set key bottom right\nset yrange [0:1.05]\nset ylabel 'accuracy'\n"
-                              "plot 'metrics.dat' u 1:{1} w l lw 2 t 'acc\\_end (train, in-context)', '' u 1:{2} w l "
-                              "lw 2 dt 2 t 'acc\\_end\\_test'\n"
-                              "set yrange [0:*]\nset ylabel 'loss (nats)'\nset key top right\n"
-                              "plot 'metrics.dat' u 1:{3} w l lw 2 dt 2 t 'loss\\_bigram (global)', '' u 1:{4} w l "
-                              "lw 2 t 'loss\\_head (in-context)'\nunset multiplot\n",
-                              title, col("acc_end"), col("acc_end_test"), col("loss_bigram"), col("loss_head")),
-                  {1200, 450});
-    render_figure(dir, "probes",
-                  fmt::format("{0}set title '{1}: memory recall probes'\nset grid\nset xlabel 'iteration'\n"
-                              "set ylabel 'recall'\nset yrange [0:1.05]\nset key bottom right\n{2}",
-                              kProbeStyle, title, probe_plot("metrics.dat")),
-                  {800, 500});
+BirthChance birth_chance(int vocab, const birth::DataOptions &data) {
+    return {1.0 / vocab, data.fixed_triggers && data.k > 1 ? 1.0 / data.k : 0.0};
 }
 
-void draw_birth_fig3(const std::filesystem::path &dir, const std::vector<BirthCurve> &variants, int freeze_iter) {
-    std::string body = fmt::format("{}set multiplot layout 2,{} title 'Fig. 3: induction head alone; frozen "
-                                   "matrices thaw at iteration {}'\nset grid\nset yrange [0:1.05]\n{}",
-                                   kProbeStyle, variants.size(), freeze_iter,
-                                   xtics(variants.empty() ? std::vector<nlohmann::json>{} : variants[0].records));
+void draw_birth_run(const std::filesystem::path &dir, const std::vector<nlohmann::json> &records,
+                    const std::string &title, const BirthChance &chance) {
+    write_birth_columns(dir / "metrics.dat", records, kKeys);
+    const std::string acc_chance =
+        chance.token > 0 ? chance_level(1, chance.token, fmt::format("chance 1/{:.0f}", 1 / chance.token)) : "";
+    render_figure(dir, "curves",
+                  fmt::format("set multiplot layout 1,2 title '{0}'\nset grid\nset xlabel 'iteration'\n{5}"
+                              "set yrange [0:1.05]\nset ylabel 'accuracy'\n{6}"
+                              "plot 'metrics.dat' u 1:{1} w l lw 2 t 'acc\\_end (train, in-context)', '' u 1:{2} w l "
+                              "lw 2 dt 2 t 'acc\\_end\\_test'\n{7}"
+                              "set yrange [0:*]\nset ylabel 'loss (nats)'\n"
+                              "plot 'metrics.dat' u 1:{3} w l lw 2 dt 2 t 'loss\\_bigram (global)', '' u 1:{4} w l "
+                              "lw 2 t 'loss\\_head (in-context)'\nunset multiplot\n",
+                              title, col("acc_end"), col("acc_end_test"), col("loss_bigram"), col("loss_head"),
+                              legend_below(), acc_chance, clear_references()),
+                  {1200, 500});
+    render_figure(dir, "probes",
+                  fmt::format("{0}set title '{1}: memory recall probes'\nset grid\nset xlabel 'iteration'\n"
+                              "set ylabel 'recall'\nset yrange [0:1.05]\n{3}{4}{2}",
+                              kProbeStyle, title, probe_plot("metrics.dat"), legend_right(),
+                              probe_chance(chance, true)),
+                  {1000, 500});
+}
+
+void draw_birth_fig3(const std::filesystem::path &dir, const std::vector<BirthCurve> &variants, int freeze_iter,
+                     const BirthChance &chance) {
+    // One legend for the whole figure, in the page margin under the bottom row.
+    std::string body =
+        fmt::format("{}set multiplot layout 2,{} margins 0.06,0.99,0.17,0.9 spacing 0.035,0.1 title 'Fig. 3: "
+                    "induction head alone; frozen matrices thaw at iteration {} (dotted line)'\nset grid\n"
+                    "set yrange [0:1.05]\n{}",
+                    kProbeStyle, variants.size(), freeze_iter,
+                    xtics(variants.empty() ? std::vector<nlohmann::json>{} : variants[0].records));
     for (const auto &v : variants) write_birth_columns(dir / v.file, v.records, kKeys);
     for (size_t i = 0; i < variants.size(); ++i) {
+        body += clear_references() + event(variants[i]);
+        if (chance.token > 0) body += chance_level(1, chance.token, i == 0 ? "chance" : "");
         body += fmt::format("set title '{0}'\nset xlabel ''\nset ylabel '{1}'\nset key off\n"
-                            "set arrow 1 from {3},0 to {3},1.05 nohead dt 3 lc rgb 'gray'\n"
-                            "plot '{2}' u 1:{4} w l lw 2 lc rgb 'black' t 'acc\\_end'\n",
-                            variants[i].label, i == 0 ? "in-context accuracy" : "", variants[i].file, freeze_iter,
-                            col("acc_end"));
+                            "plot '{2}' u 1:{3} w l lw 2 lc rgb 'black' t 'acc\\_end'\n",
+                            variants[i].label, i == 0 ? "in-context accuracy" : "", variants[i].file, col("acc_end"));
     }
     for (size_t i = 0; i < variants.size(); ++i) {
-        body += fmt::format(
-            "set title ''\nset xlabel 'iteration'\nset ylabel '{0}'\n{1}{2}", i == 0 ? "memory recall" : "",
-            i == variants.size() - 1 ? "set key top left font ',8'\n" : "set key off\n", probe_plot(variants[i].file));
+        body += clear_references() + event(variants[i]) + probe_chance(chance, i == 0);
+        body +=
+            fmt::format("set title ''\nset xlabel 'iteration'\nset ylabel '{0}'\n{1}{2}", i == 0 ? "memory recall" : "",
+                        i + 1 == variants.size() ? "set key at screen 0.5,0.035 center horizontal\n" : "set key off\n",
+                        probe_plot(variants[i].file));
     }
     body += "unset multiplot\n";
-    render_figure(dir, "fig3", body, {int(330 * variants.size()), 650});
+    render_figure(dir, "fig3", body, {int(360 * variants.size()), 720});
 }
 
 void draw_birth_fig4(const std::filesystem::path &dir, const std::vector<BirthCurve> &data_variants,
-                     const std::vector<BirthCurve> &output_variants, const BirthCurve &probe_run) {
-    const char *colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+                     const std::vector<BirthCurve> &output_variants, const BirthCurve &probe_run,
+                     const BirthChance &chance) {
+    const char *colors[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"};
     std::string body = "set multiplot layout 1,3 title 'Fig. 4: simplified model with W_F, loss on all tokens'\n"
                        "set grid\nset xlabel 'iteration'\n" +
-                       xtics(probe_run.records);
+                       xtics(probe_run.records) + legend_below();
     body += "set title 'global (dashed) vs in-context (solid) loss'\nset ylabel 'loss (nats)'\nset yrange [0:*]\n"
-            "set key top right font ',9'\nplot ";
+            "plot ";
     for (size_t i = 0; i < data_variants.size(); ++i) {
         const auto &v = data_variants[i];
         write_birth_columns(dir / v.file, v.records, kKeys);
@@ -111,8 +134,10 @@ void draw_birth_fig4(const std::filesystem::path &dir, const std::vector<BirthCu
                             "t '{5}'",
                             i ? ", " : "", v.file, col("loss_bigram"), colors[i % 6], col("loss_head"), v.label);
     }
-    body += "\nset title 'in-context accuracy on the test batch'\nset ylabel 'acc\\_end\\_test'\nset yrange [0:1.05]\n"
-            "set key bottom right font ',9'\nplot ";
+    body += "\nset title 'in-context accuracy on the test batch'\nset ylabel 'acc\\_end\\_test'\n"
+            "set yrange [0:1.05]\n";
+    if (chance.token > 0) body += chance_level(1, chance.token, "chance");
+    body += "plot ";
     for (size_t i = 0; i < output_variants.size(); ++i) {
         const auto &v = output_variants[i];
         write_birth_columns(dir / v.file, v.records, kKeys);
@@ -120,13 +145,13 @@ void draw_birth_fig4(const std::filesystem::path &dir, const std::vector<BirthCu
                             col("acc_end_test"), colors[i % 6], v.label);
     }
     write_birth_columns(dir / probe_run.file, probe_run.records, kKeys);
-    body += fmt::format("\nset title 'memories ({0})'\nset ylabel 'recall'\nset y2label 'KL of W_F (nats)'\n"
-                        "set y2tics\nset ytics nomirror\nset y2range [0:*]\nset key center right font ',9'\n{1}"
+    body += fmt::format("\n{7}set title 'memories ({0})'\nset ylabel 'recall'\nset y2label 'KL of W_F (nats)'\n"
+                        "set y2tics\nset ytics nomirror\nset y2range [0:*]\n{1}"
                         "plot '{2}' u 1:{3} w l ls 1 t 'W_O^2', '' u 1:{4} w l ls 2 t 'W_K^2', '' u 1:{5} w l ls 3 "
                         "t 'W_K^1', '' u 1:{6} w l ls 5 axes x1y2 t 'W_F: ff1\\_loss'\nunset multiplot\n",
                         probe_run.label, kProbeStyle, probe_run.file, col("wo1_acc"), col("wk1_acc"), col("wk0_acc"),
-                        col("ff1_loss"));
-    render_figure(dir, "fig4", body, {1650, 520});
+                        col("ff1_loss"), clear_references() + probe_chance(chance, true));
+    render_figure(dir, "fig4", body, {1800, 620});
 }
 
 void draw_birth_attention(const std::filesystem::path &dir, const std::string &name, const std::string &title,
@@ -153,7 +178,7 @@ void draw_birth_attention(const std::filesystem::path &dir, const std::string &n
         dir, name,
         fmt::format(
             "set title '{0}'\nset xlabel 'key'\nset ylabel 'query'\nset size ratio -1\n"
-            "set xtics ({1}) font ',8' noenhanced\nset ytics ({1}) font ',8' noenhanced\nset yrange [{2}:-0.5]\n"
+            "set xtics ({1}) font ',10' noenhanced\nset ytics ({1}) font ',10' noenhanced\nset yrange [{2}:-0.5]\n"
             "set xrange [-0.5:{2}]\nset cbrange [0:1]\nset palette defined (0 'white', 1 '#08306b')\n"
             "plot '{3}.mat' matrix w image notitle, '{3}_boxes.dat' u 1:2 w p pt 4 ps 2.2 lc rgb "
             "'#d62728' t 'key after an earlier occurrence of the query token'\n",

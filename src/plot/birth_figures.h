@@ -2,6 +2,8 @@
 // drawn with gnuplot from metrics.jsonl records and attention patterns.
 #pragma once
 
+#include "birth/trigger_data.h"
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -14,7 +16,18 @@ struct BirthCurve {
     std::string label; // legend / column title
     std::string file;  // .dat file name (relative to the figure dir)
     std::vector<nlohmann::json> records;
+    double event_iter = -1;  // an event marked on the curves (e.g. the thaw of frozen matrices); < 0: none
+    std::string event_label; // its label
 };
+
+// Chance levels drawn as dashed reference lines: a uniform guess over the vocabulary (accuracy,
+// R(W_O^2)) and over the K fixed triggers (R(W_K^2); <= 0 when the triggers are random).
+struct BirthChance {
+    double token = 0;   // 1 / N
+    double trigger = 0; // 1 / K
+};
+// The chance levels of runs on a vocabulary of VOCAB tokens with the given data options.
+BirthChance birth_chance(int vocab, const birth::DataOptions &data);
 
 // Writes NAME.dat with the given keys (first column iter) from records (missing keys -> NaN).
 void write_birth_columns(const std::filesystem::path &path, const std::vector<nlohmann::json> &records,
@@ -22,15 +35,17 @@ void write_birth_columns(const std::filesystem::path &path, const std::vector<nl
 
 // A single run: curves.png (acc_end, acc_end_test, losses) and probes.png (wo1, wk1, wk0, wk0_64, ff1).
 void draw_birth_run(const std::filesystem::path &dir, const std::vector<nlohmann::json> &records,
-                    const std::string &title);
+                    const std::string &title, const BirthChance &chance);
 
 // Fig 3: one column per freezing variant; top acc_end, bottom the four recall probes.
-void draw_birth_fig3(const std::filesystem::path &dir, const std::vector<BirthCurve> &variants, int freeze_iter);
+void draw_birth_fig3(const std::filesystem::path &dir, const std::vector<BirthCurve> &variants, int freeze_iter,
+                     const BirthChance &chance);
 
 // Fig 4: (left) loss_bigram dashed and loss_head solid per data variant; (center) acc_end_test per
 // train/test output law; (right) ff1_loss and the probes of one run.
 void draw_birth_fig4(const std::filesystem::path &dir, const std::vector<BirthCurve> &data_variants,
-                     const std::vector<BirthCurve> &output_variants, const BirthCurve &probe_run);
+                     const std::vector<BirthCurve> &output_variants, const BirthCurve &probe_run,
+                     const BirthChance &chance);
 
 // Attention map of one layer on a window of a test sequence: rows = queries, columns = keys, tokens as
 // tick labels. att (T,T) row-major; x tokens (T). Boxes (points) mark keys that follow an earlier

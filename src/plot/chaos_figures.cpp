@@ -2,6 +2,7 @@
 
 #include "core/atomic_file.h"
 #include "plot/gnuplot.h"
+#include "plot/style.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,7 +23,7 @@ void draw_basin_fractions(const std::filesystem::path &dir, const std::string &n
     const std::string body = fmt::format(
         "set title '{}'\nset ylabel 'basin fraction (Wilson 95% interval)'\nset yrange [0:1.05]\n"
         "set xrange [-0.6:{}]\nset style fill solid 0.6 border -1\nset boxwidth 0.6\nset grid ytics\nset key off\n"
-        "set xtics rotate by -30\n"
+        "set xtics noenhanced\n"
         "plot '{}.dat' using 1:2:xtic(5) with boxes lc rgb '#4c72b0', '' using 1:2:3:4 with yerrorbars pt 0 lc rgb "
         "'black' lw 1.5\n",
         title, double(bars.size()) - 0.4, name);
@@ -55,13 +56,15 @@ void draw_multistability(const std::filesystem::path &dir, const std::string &na
         "set multiplot\nset lmargin at screen 0.1\nset rmargin at screen 0.97\nset xrange [{x0}:{x1}]\n"
         "set palette defined (0 '#1b9e77', 1 '#d95f02', 2 '#7570b3', 3 '#e7298a', 4 '#66a61e', 5 '#e6ab02', "
         "6 '#a6761d', 7 '#666666')\nset cbrange [-0.5:7.5]\nunset colorbox\nset key off\n"
-        "set tmargin at screen 0.95\nset bmargin at screen 0.45\nset title '{title}'\nset format x ''\n"
+        "set tmargin at screen 0.95\nset bmargin at screen 0.47\nset title '{title}'\nset format x ''\n"
         "set ylabel 'm^o_1 (every attractor, coloured by track)'\n"
         "plot '{name}_points.dat' using 1:2:(int($3)%8) with points pt 7 ps 0.15 lc palette\n"
-        "unset title\nset tmargin at screen 0.43\nset bmargin at screen 0.27\nset ylabel 'attractors'\n"
-        "set key top left\nset yrange [0:*]\nset grid ytics\n"
+        "unset title\nset tmargin at screen 0.43\nset bmargin at screen 0.27\n"
+        // The legend sits in the gap between the first two panels, outside the data.
+        "set ylabel 'attractors'\nset key at screen 0.55,0.45 center center horizontal samplen 2\n"
+        "set yrange [0:*]\nset grid ytics\n"
         "plot '{name}_count.dat' using 1:2 with steps lc rgb 'black' title 'coexisting', "
-        "'' using 1:3 with steps lc rgb '#d95f02' title 'basin share >= 1%'\n"
+        "'' using 1:3 with steps lc rgb '#d95f02' title 'with a basin share ≥ 1%'\n"
         "set key off\nset tmargin at screen 0.25\nset bmargin at screen 0.07\nset format x '%g'\n"
         "set xlabel '{xl}'\nset ylabel 'basin fraction'\nset yrange [0:1]\n"
         "plot '{name}_fractions.dat' using 1:2:(int($3)%8) with points pt 7 ps 0.3 lc palette\n"
@@ -91,7 +94,8 @@ void draw_lyapunov_spectrum(const std::filesystem::path &dir, const std::string 
     const std::string body = fmt::format(
         "set multiplot\nset lmargin at screen 0.12\nset rmargin at screen 0.97\n"
         "set tmargin at screen 0.93\nset bmargin at screen 0.38\nset title '{}'\nset format x ''\n"
-        "set ylabel 'Lyapunov exponents (per step)'\nset key bottom left\nset grid ytics\n{}"
+        "set ylabel 'Lyapunov exponents (per step)'\nset key at screen 0.97,0.965 right horizontal samplen 2\n"
+        "set grid ytics\n{}"
         "unset title\nset tmargin at screen 0.35\nset bmargin at screen 0.08\nset format x '%g'\nset xlabel '{}'\n"
         "set ylabel 'Kaplan-Yorke dimension'\nset key off\nplot '{}.dat' using 1:2 with {} lc rgb 'black'\n"
         "unset multiplot\n",
@@ -112,10 +116,10 @@ void draw_correlation_sum(const std::filesystem::path &dir, const std::string &n
     for (size_t k = 0; k < rr.size(); ++k)
         if (rr[k] <= r_lo) c_lo = cc[k];
     const bool fitted = std::isfinite(slope) && r_lo > 0 && r_hi > r_lo;
-    std::string body = fmt::format("set title '{}'\nset logscale xy\nset xlabel 'r'\nset ylabel 'C(r)'\n"
-                                   "set key top left\nset grid\nplot '{}.dat' using 1:2 with linespoints pt 7 ps 0.6 "
+    std::string body = fmt::format("set title '{}'\n{}set xlabel 'r'\nset ylabel 'C(r)'\n{}"
+                                   "set grid\nplot '{}.dat' using 1:2 with linespoints pt 7 ps 0.6 "
                                    "lc rgb 'black' title 'correlation sum'",
-                                   title, name);
+                                   title, log_axis("xy"), legend_below(), name);
     if (fitted)
         body += fmt::format(", [{lo}:{hi}] {c}*(x/{lo})**{s} with lines lw 2 lc rgb '#d95f02' title 'D_2 = {s:.3f} "
                             "on [{lo:.3g}, {hi:.3g}]'",

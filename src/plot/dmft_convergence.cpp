@@ -78,14 +78,15 @@ void draw_finite_n_convergence(const std::filesystem::path &dir, const FiniteNCo
     if (!c.periodic_rms.empty() && !c.N.empty()) a0 = c.periodic_rms[0].second[0] * std::sqrt(c.N[0]);
     std::string body = fmt::format(
         "set multiplot layout 2,2 title 'finite-N network against its mean field (N = semantic units)'\n"
-        "set logscale xy\nset format x '10^{{%L}}'\nset grid\nset key top right font ',9'\n"
+        "set logscale xy\nset format x '10^{{%L}}'\nset format y '10^{{%L}}'\nset grid\n"
+        "set key below center horizontal samplen 2\n"
         "set title '(a) periodic regimes: RMS |m^o_N - m^o_{{MF}}| on the orbit'\n"
         "set xlabel 'N'\nset ylabel 'RMS deviation'\n"
         "plot {0}, {1:.6g}/sqrt(x) with lines dt 2 lc rgb 'gray' title 'N^{{-1/2}}'\n"
-        "unset logscale\nset format x '%g'\nset key top right\n"
+        "unset logscale\nset format x '%g'\nset format y '%g'\n"
         "set title '(b) {2}: histogram of m^o_1'\nset xlabel 'm^o_1'\nset ylabel 'density'\n"
         "plot {3}\n"
-        "set logscale xy\nset format x '10^{{%L}}'\n"
+        "set logscale xy\nset format x '10^{{%L}}'\nset format y '10^{{%L}}'\n"
         "set title '(c) {2}: distance of invariant statistics to the mean field'\n"
         "set xlabel 'N'\nset ylabel 'distance'\n"
         "plot {4}, {5:.6g} with lines dt 2 lc 1 title 'W_1 floor (MF vs MF)', {6:.6g} with lines dt 2 lc 2 "

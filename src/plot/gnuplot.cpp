@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/process.h"
 #include "core/warnings.h"
+#include "plot/style.h"
 
 #include <cstdlib>
 #include <fmt/format.h>
@@ -40,11 +41,11 @@ void render_figure(const fs::path &dir, const std::string &name, const std::stri
     std::string script = fmt::format("# tdlab figure '{0}'. Regenerate with: gnuplot {0}.gp (in this directory)\n"
                                      "set encoding utf8\n"
                                      "set terminal pngcairo size {1},{2} enhanced font 'Sans,12'\n"
-                                     "set output '{0}.png'\n{3}\nunset output\n"
+                                     "set output '{0}.png'\n{4}{3}\nunset output\n"
                                      "reset\n"
                                      "set terminal svg size {1},{2} enhanced font 'Sans,12' background rgb 'white'\n"
-                                     "set output '{0}.svg'\n{3}\nunset output\n",
-                                     name, size.width, size.height, body);
+                                     "set output '{0}.svg'\n{4}{3}\nunset output\n",
+                                     name, size.width, size.height, body, plot::house_style());
     write_file_atomic(dir / (name + ".gp"), script);
     if (std::getenv("TDLAB_NO_FIGURES")) return;
     if (!gnuplot_available()) {

@@ -2,7 +2,9 @@
 
 #include "core/atomic_file.h"
 #include "plot/gnuplot.h"
+#include "plot/style.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -28,18 +30,25 @@ std::vector<double> attention_rows(const std::vector<double> &c, int K, int M, i
     return out;
 }
 
+double max_value(const std::vector<double> &m) {
+    double v = 0;
+    for (double x : m) v = std::max(v, x);
+    return v;
+}
+
 std::string heatmap_panel(const std::string &dat, const std::string &title, const std::vector<std::string> &ylabels,
-                          int ntok, const std::vector<int> &seps) {
+                          int ntok, const std::vector<int> &seps, double cmax) {
     std::string yt;
     for (size_t i = 0; i < ylabels.size(); ++i) yt += fmt::format("{}'{}' {}", i ? ", " : "", ylabels[i], i);
     std::string arrows;
     for (int s : seps)
         arrows += fmt::format("set arrow from {0}+0.5,-0.5 to {0}+0.5,{1}-0.5 nohead dt 2 lw 2 lc rgb 'white' front\n",
                               s, ylabels.size());
+    // One colour range for every panel of the figure (cmax from the caller), so that panels compare.
     return fmt::format("set title '{}'\nset xrange [-0.5:{}-0.5]\nset yrange [{}-0.5:-0.5]\nset ytics ({})\n"
-                       "set xtics 0,5\nset xlabel 'token'\nset ylabel 'iteration'\nset cblabel 'c_n'\n"
-                       "set palette rgbformulae 7,5,15\nunset arrow\n{}plot '{}' matrix with image notitle\n",
-                       title, ntok, ylabels.size(), yt, arrows, dat);
+                       "set xtics 0,5\nset xlabel 'token'\nset ylabel 'iteration'\n"
+                       "set palette rgbformulae 7,5,15\n{}unset arrow\n{}plot '{}' matrix with image notitle\n",
+                       title, ntok, ylabels.size(), yt, shared_color_range(0, cmax, "c_n"), arrows, dat);
 }
 
 void draw_train_figures(const fs::path &dir, const SeqClasses &data, const TrainResult &r, const std::vector<double> &c,
@@ -47,14 +56,21 @@ void draw_train_figures(const fs::path &dir, const SeqClasses &data, const Train
     const int K = data.K(), M = data.M(), T = r.niter;
     std::vector<double> it(static_cast<size_t>(T)), loss = r.loss, gp = r.gamma_proxy;
     for (int t = 0; t < T; ++t) it[size_t(t)] = t;
-    if (gp.empty()) gp.assign(size_t(T), NAN);
+    const bool with_gamma = !gp.empty(); // log.gamma_proxy: without it the panel would have no data
+    if (!with_gamma) gp.assign(size_t(T), NAN);
     write_columns(dir / "loss.dat", {{"iter", &it}, {"loss", &loss}, {"gamma_proxy", &gp}});
+    // float32 losses can reach exactly 0 (eta_Y / eta_Z = 10); a log axis would drop those points, so
+    // they are drawn at the floor kLossFloor and the panel says so.
     render_figure(dir, "loss",
-                  "set multiplot layout 1,2\nset grid\nset xlabel 'iteration'\nset logscale y\n"
-                  "set title 'training loss'\nplot 'loss.dat' u 1:2 w l lw 2 notitle\n"
-                  "unset logscale y\nset title 'γ proxy: mean ||Y(e_n - α)||'\nplot 'loss.dat' u 1:3 w l lw 2 notitle\n"
-                  "unset multiplot\n",
-                  {1200, 450});
+                  fmt::format("{0}set grid\nset xlabel 'iteration'\n{1}set key off\n"
+                              "set title 'training loss (values < {2:g} drawn at {2:g})'\n"
+                              "plot 'loss.dat' u 1:($2 > {2:g} ? $2 : {2:g}) w l lw 2 notitle\n{3}",
+                              with_gamma ? "set multiplot layout 1,2\n" : "", log_axis("y"), kLossFloor,
+                              with_gamma
+                                  ? linear_axis("y") + "set title 'γ proxy: mean ||Y(e_n - α)||'\n"
+                                                       "plot 'loss.dat' u 1:3 w l lw 2 notitle\nunset multiplot\n"
+                                  : std::string()),
+                  {with_gamma ? 1200 : 700, 450});
     std::vector<int> iters;
     std::vector<std::string> labels;
     for (int t = 0; t <= std::min(10, T - 1); t += 2) {
@@ -65,13 +81,18 @@ void draw_train_figures(const fs::path &dir, const SeqClasses &data, const Train
     labels.push_back("Final");
     const int ntok = data.num_context();
     std::string body = fmt::format("set multiplot layout {},1\n", K);
+    std::vector<std::vector<double>> rows(static_cast<size_t>(K));
+    double cmax = 0;
     for (int n = 0; n < K; ++n) {
-        const auto rows = attention_rows(c, K, M, n, iters, ntok);
+        rows[size_t(n)] = attention_rows(c, K, M, n, iters, ntok);
+        cmax = std::max(cmax, max_value(rows[size_t(n)]));
+    }
+    for (int n = 0; n < K; ++n) {
         const std::string dat = fmt::format("attention_class{}.dat", n);
-        write_matrix_dat(dir / dat, rows, iters.size(), size_t(ntok));
+        write_matrix_dat(dir / dat, rows[size_t(n)], iters.size(), size_t(ntok));
         std::vector<int> seps{data.params().num_common - 1};
-        body +=
-            heatmap_panel(dat, fmt::format("c_n of class {} (query {})", n + 1, data.cls(n).query), labels, ntok, seps);
+        body += heatmap_panel(dat, fmt::format("c_n of class {} (query {})", n + 1, data.cls(n).query), labels, ntok,
+                              seps, cmax);
     }
     body += "unset multiplot\n";
     render_figure(dir, "attention", body, {std::max(700, 25 * ntok), 260 * K});
@@ -120,17 +141,19 @@ void draw_sweep_figures(const fs::path &dir, const SweepGrid &grid, const SweepR
             dat += fmt::format("# num_last {} lr_z {}\n", grid.num_last[il], grid.lr_z[iz]);
             for (size_t ir = 0; ir < nR; ++ir) {
                 const auto &c = r.cells[(il * nZ + iz) * nR + ir];
-                dat += fmt::format("{} {:.6f} {:.6f}\n", c.ratio, c.mean, c.std);
+                // Each eta_Z is nudged sideways on the log axis (+-4% per line) so error bars do not overlap.
+                const double nudge = std::pow(1.04, double(iz) - 0.5 * double(nZ - 1));
+                dat += fmt::format("{} {:.6f} {:.6f}\n", c.ratio * nudge, c.mean, c.std);
             }
             dat += "\n\n";
         }
     write_file_atomic(dir / "fig6.dat", dat);
     const int cols = int(std::min<size_t>(nL, 4)), rows = int((nL + 3) / 4);
-    std::string body =
-        fmt::format("set multiplot layout {},{}\nset grid\nset logscale x\nset xlabel 'η_Y / η_Z'\n"
-                    "set ylabel 'entropy of c_n on distinct tokens'\nset key below horizontal font ',9'\n"
-                    "set arrow 1 from 1,graph 0 to 1,graph 1 nohead dt 2\nset xrange [0.8:12]\n",
-                    rows, cols);
+    std::string body = fmt::format("set multiplot layout {},{}\nset grid\nset logscale x\nset xtics (1, 2, 5, 10)\n"
+                                   "set xlabel 'η_Y / η_Z (lines nudged ±4% apart)'\n"
+                                   "set ylabel 'entropy of c_n on distinct tokens'\n{}"
+                                   "set arrow 1 from 1,graph 0 to 1,graph 1 nohead dt 2\nset xrange [0.8:12]\n",
+                                   rows, cols, legend_below());
     for (size_t il = 0; il < nL; ++il) {
         body += fmt::format("set title '#last/next tokens = {}/{}'\nplot ", grid.num_last[il], 2 * grid.num_last[il]);
         for (size_t iz = 0; iz < nZ; ++iz)
@@ -154,20 +177,25 @@ void draw_sweep_figures(const fs::path &dir, const SweepGrid &grid, const SweepR
     write_file_atomic(dir / "recall.dat", rdat);
     for (int fig : {11, 12}) {
         const size_t nOuter = fig == 11 ? nZ : nR, nInner = fig == 11 ? nR : nZ;
-        std::string b =
-            fmt::format("set multiplot layout {},{}\nset grid\nset key top right font ',9'\nset yrange [0:1.05]\n"
-                        "set xlabel 'threshold'\nset ylabel 'recall'\nset xtics font ',7' rotate by 45 right\nset "
-                        "xtics autofreq\nset format x '%.4f'\n",
-                        nL, nOuter);
+        // Thresholds sit near 1/M: tick labels in units of 10^-3, three per panel, legend below the panels.
+        double tmax = 0;
+        for (const auto &c : r.cells)
+            for (double t : c.thetas) tmax = std::max(tmax, t);
+        std::string b = fmt::format("set multiplot layout {},{}\nset grid\n{}set yrange [0:1.05]\n"
+                                    "set xlabel 'threshold (10^{{-3}})'\nset ylabel 'recall'\nset xtics {:g}\n"
+                                    "set format x '%g'\n",
+                                    nL, nOuter, legend_below(), nice_tic_step(1e3 * tmax, 3));
         for (size_t il = 0; il < nL; ++il)
             for (size_t o = 0; o < nOuter; ++o) {
-                b += fmt::format("set title '{}/{}, {}' font ',10'\nplot ", grid.num_last[il], 2 * grid.num_last[il],
+                // The legend is the same in every panel: drawn once per column, under the bottom row.
+                b += il + 1 == nL ? legend_below() : "set key off\n";
+                b += fmt::format("set title '{}/{}, {}'\nplot ", grid.num_last[il], 2 * grid.num_last[il],
                                  fig == 11 ? fmt::format("η_Z={}", grid.lr_z[o])
                                            : fmt::format("η_Y/η_Z={}", grid.ratio[o]));
                 for (size_t i = 0; i < nInner; ++i) {
                     const size_t iz = fig == 11 ? o : i, ir = fig == 11 ? i : o;
                     b += fmt::format(
-                        "{}'recall.dat' index {} u 1:2 w l lw 2 t '{}'", i ? ", " : "", (il * nZ + iz) * nR + ir,
+                        "{}'recall.dat' index {} u (1e3*$1):2 w l lw 2 t '{}'", i ? ", " : "", (il * nZ + iz) * nR + ir,
                         fig == 11 ? fmt::format("ratio {}", grid.ratio[ir]) : fmt::format("η_Z {}", grid.lr_z[iz]));
                 }
                 b += "\n";

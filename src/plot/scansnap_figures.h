@@ -18,9 +18,17 @@ void write_matrix_dat(const std::filesystem::path &path, const std::vector<doubl
 std::vector<double> attention_rows(const std::vector<double> &c, int K, int M, int n, const std::vector<int> &iters,
                                    int ntok);
 
-// A heatmap panel body (for multiplot): y tics label the iterations, dashed separators after `seps`.
+// The largest entry of m (0 for an empty m): the top of a colour range shared by several panels.
+double max_value(const std::vector<double> &m);
+
+// A heatmap panel body (for multiplot): y tics label the iterations, dashed separators after `seps`,
+// colour range [0, cmax] (pass the maximum over every panel of the figure, so that they compare).
 std::string heatmap_panel(const std::string &dat, const std::string &title, const std::vector<std::string> &ylabels,
-                          int ntok, const std::vector<int> &seps);
+                          int ntok, const std::vector<int> &seps, double cmax);
+
+// float32 training losses can underflow to exactly 0; log-scale loss panels draw such values at this
+// floor and say so in their title.
+inline constexpr double kLossFloor = 1e-7;
 
 // train: loss.png (loss and the gamma proxy), attention.png (c_n of every class at iterations 0..10, final),
 // entropy.png (distinct-token entropy per class over iterations, `entropy` [K][niter + 1] from

@@ -12,8 +12,11 @@
 #include "core/run_dir.h"
 #include "plot/birth_figures.h"
 #include "plot/report.h"
+#include "repro/paper_claims.h"
 #include "repro/reproduce.h"
 
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
@@ -40,7 +43,7 @@ RunOut run_variant(const fs::path &base_config, const Variant &v, const fs::path
     Progress progress(v.name, uint64_t(opt.max_iters));
     TrainResult r = train(opt, run.path(""), &progress);
     progress.finish();
-    plot::draw_birth_run(run.path(""), r.records, v.label);
+    plot::draw_birth_run(run.path(""), r.records, v.label, plot::birth_chance(shakespeare_stats().N, opt.train_data));
     run.manifest()["seed"] = opt.seed;
     run.manifest()["train_seconds"] = r.seconds;
     run.commit();
@@ -93,6 +96,57 @@ std::vector<std::string> draw_maps(const TrainResult &run, const fs::path &fig_d
     return names;
 }
 
+// A metric's value in a record (NaN when absent: missing, null, or the code's -1).
+double value_of(const nlohmann::json &rec, const std::string &key) {
+    if (!rec.contains(key) || !rec[key].is_number()) return NAN;
+    const double v = rec[key].get<double>();
+    return v == -1.0 ? NAN : v;
+}
+
+// The first iteration at which KEY has made half of its change from the first to the last record (a rise,
+// or a fall when `falling`); NaN when it changes by less than 0.1 (it never learns).
+double half_change(const std::vector<nlohmann::json> &rec, const std::string &key, bool falling = false) {
+    if (rec.empty()) return NAN;
+    const double a = value_of(rec.front(), key), b = value_of(rec.back(), key);
+    const double change = falling ? a - b : b - a;
+    if (!(change >= 0.1)) return NAN;
+    for (const auto &r : rec) {
+        const double v = value_of(r, key);
+        if (falling ? v <= a - change / 2 : v >= a + change / 2) return r.value("iter", 0.0);
+    }
+    return NAN;
+}
+
+// The first iteration at which KEY reaches LEVEL (NaN if never).
+double first_reach(const std::vector<nlohmann::json> &rec, const std::string &key, double level) {
+    for (const auto &r : rec)
+        if (value_of(r, key) >= level) return r.value("iter", 0.0);
+    return NAN;
+}
+
+// The last value of KEY strictly before iteration ITER.
+double value_before(const std::vector<nlohmann::json> &rec, const std::string &key, double iter) {
+    double v = NAN;
+    for (const auto &r : rec)
+        if (r.value("iter", 0.0) < iter) v = value_of(r, key);
+    return v;
+}
+
+double final_value(const std::vector<nlohmann::json> &rec, const std::string &key) {
+    return rec.empty() ? NAN : value_of(rec.back(), key);
+}
+
+// Fig 4 centre as the two runs it is: rows = training output law, columns = test output law.
+std::string output_law_table(const RunOut &unif, const RunOut &bigram) {
+    std::string h = "<table><tr><th>trained on</th><th>acc_end_test, uniform test outputs</th>"
+                    "<th>acc_end_test, bigram test outputs</th></tr>";
+    for (const auto &[label, r] : {std::pair<const char *, const RunOut *>{"uniform outputs", &unif},
+                                   std::pair<const char *, const RunOut *>{"bigram outputs", &bigram}})
+        h += fmt::format("<tr><td>{}</td><td>{:.3f}</td><td>{:.3f}</td></tr>", label,
+                         final_value(r->records, "acc_end_test_unif"), final_value(r->records, "acc_end_test_bigram"));
+    return h + "</table>";
+}
+
 std::string final_table(const std::vector<std::pair<std::string, const RunOut *>> &runs) {
     std::string h = "<table border=1 cellpadding=3><tr><th>run</th><th>acc_end</th><th>acc_end_test</th>"
                     "<th>loss_bigram</th><th>loss_head</th><th>wo1_acc</th><th>wk1_acc</th><th>wk0_acc</th>"
@@ -102,8 +156,8 @@ std::string final_table(const std::vector<std::pair<std::string, const RunOut *>
         h += "<tr><td>" + html_escape(label) + "</td>";
         for (const char *k : {"acc_end", "acc_end_test", "loss_bigram", "loss_head", "wo1_acc", "wk1_acc", "wk0_acc",
                               "wk0_64_acc", "ff1_loss"})
-            h += f.contains(k) && f[k].is_number() ? fmt::format("<td>{:.3f}</td>", f[k].get<double>())
-                                                   : std::string("<td>n/a</td>");
+            h += std::isnan(value_of(f, k)) ? std::string("<td>n/a</td>")
+                                            : fmt::format("<td>{:.3f}</td>", value_of(f, k));
         h += "</tr>";
     }
     return h + "</table>";
@@ -117,9 +171,14 @@ void reproduce_birth(const ReproduceRequest &req) {
     const fs::path fig3_cfg = resolve_config_path(quick ? "configs/birth/fig3-quick.yaml" : "configs/birth/fig3.yaml");
     const fs::path fig4_cfg = resolve_config_path(quick ? "configs/birth/fig4-quick.yaml" : "configs/birth/fig4.yaml");
     const Config base3 = Config::load(train_schema(), fig3_cfg, {});
+    const Config base4 = Config::load(train_schema(), fig4_cfg, {});
     RunDir run(req.out, "reproduce birth --scale " + scale, base3, RunDirPolicy{req.force});
     const fs::path root = run.path("");
+    const auto t0 = std::chrono::steady_clock::now();
     std::vector<ReportSection> sections;
+    const int N = shakespeare_stats().N;
+    BirthMeasured m;
+    m.paper_scale = !quick;
 
     // Fig 3
     const int freeze_iter = int(base3.get_int("birth.optim.max_iters") * 3 / 10);
@@ -128,52 +187,82 @@ void reproduce_birth(const ReproduceRequest &req) {
     for (const auto &v : fig3_variants(freeze_iter)) {
         r3.push_back(run_variant(fig3_cfg, v, root / "fig3" / v.name));
         c3.push_back({v.label, "fig3_" + v.name + ".dat", r3.back().records});
+        if (v.name != "none") c3.back().event_iter = freeze_iter, c3.back().event_label = "thaw";
     }
-    plot::draw_birth_fig3(root, c3, freeze_iter);
+    plot::draw_birth_fig3(root, c3, freeze_iter, plot::birth_chance(N, train_options_from(base3).train_data));
     std::vector<std::pair<std::string, const RunOut *>> t3;
     for (size_t i = 0; i < r3.size(); ++i) t3.push_back({c3[i].label, &r3[i]});
+    const auto &none = r3[0].records;
+    m.score_acc = final_value(none, "score_acc");
+    m.score2_acc = final_value(none, "score2_acc");
+    m.rise_wo = half_change(none, "wo1_acc"), m.rise_wk2 = half_change(none, "wk1_acc");
+    m.rise_wk1 = half_change(none, "wk0_acc"), m.rise_wk1_64 = half_change(none, "wk0_64_acc");
+    m.acc_before_thaw_wo_only = value_before(r3[2].records, "acc_end", freeze_iter);
+    m.reach_none = first_reach(none, "acc_end", 0.5);
+    m.reach_wo_frozen = first_reach(r3[1].records, "acc_end", 0.5);
+    m.reach_wk1_frozen = first_reach(r3[3].records, "acc_end", 0.5);
+    m.reach_wk2_frozen = first_reach(r3[4].records, "acc_end", 0.5);
+    m.max_iters = double(base3.get_int("birth.optim.max_iters"));
     sections.push_back(
         {"Fig. 3: induction head alone, freezing variants",
-         "<p>Simplified model, fixed triggers, loss on in-context tokens (" + fig3_cfg.filename().string() +
-             "). Top: in-context accuracy; bottom: recall of W_O^2, W_K^2, W_K^1 (and W_K^1 on t&lt;64). "
-             "Paper: W_O^2 must be learned before the key-query matrices; memories form top-down.</p>" +
+         "<p>Simplified model, fixed triggers (K = 5), loss on in-context tokens (" + fig3_cfg.filename().string() +
+             "). Top: in-context accuracy; bottom: recall of W_O^2, W_K^2, W_K^1 (and W_K^1 on t&lt;64); dotted "
+             "line: the thaw of the frozen matrices; dashed lines: chance levels (1/65 for the accuracy and "
+             "W_O^2, 1/K for W_K^2). The claims table above says which of the paper's readings hold in this "
+             "run.</p>" +
              final_table(t3),
          {"fig3.png"}});
 
     // Fig 4
-    std::vector<RunOut> r4d, r4o;
+    std::vector<RunOut> r4d;
     std::vector<plot::BirthCurve> c4d, c4o;
     for (const auto &v : fig4_data_variants()) {
         r4d.push_back(run_variant(fig4_cfg, v, root / "fig4" / v.name));
         c4d.push_back({v.label, "fig4_" + v.name + ".dat", r4d.back().records});
     }
     const RunOut out_b = run_variant(fig4_cfg, fig4_output_variants()[0], root / "fig4" / "out_b");
-    // The four output-law curves: acc_end_test of each is the chosen test law's accuracy.
+    // The four output-law curves (two runs, each evaluated on both test laws): acc_end_test of each curve
+    // is the chosen test law's accuracy.
     auto law_curve = [](const RunOut &run, const std::string &key) {
-        RunOut r{run.records, run.dir, {}};
-        for (auto &rec : r.records) rec["acc_end_test"] = rec.contains(key) ? rec[key] : nlohmann::json();
-        return r;
+        std::vector<nlohmann::json> records = run.records;
+        for (auto &rec : records) rec["acc_end_test"] = rec.contains(key) ? rec[key] : nlohmann::json();
+        return records;
     };
-    r4o.push_back(law_curve(r4d[0], "acc_end_test_unif"));
-    r4o.push_back(law_curve(r4d[0], "acc_end_test_bigram"));
-    r4o.push_back(law_curve(out_b, "acc_end_test_unif"));
-    r4o.push_back(law_curve(out_b, "acc_end_test_bigram"));
     const char *names[] = {"out_uu", "out_ub", "out_bu", "out_bb"};
     const char *labels[] = {"train unif, test unif", "train unif, test bigram", "train bigram, test unif",
                             "train bigram, test bigram"};
-    for (size_t i = 0; i < r4o.size(); ++i)
-        c4o.push_back({labels[i], std::string("fig4_") + names[i] + ".dat", r4o[i].records});
-    plot::draw_birth_fig4(root, c4d, c4o, c4d[0]);
+    const RunOut *law_runs[] = {&r4d[0], &r4d[0], &out_b, &out_b};
+    const char *law_keys[] = {"acc_end_test_unif", "acc_end_test_bigram", "acc_end_test_unif", "acc_end_test_bigram"};
+    for (size_t i = 0; i < 4; ++i)
+        c4o.push_back({labels[i], std::string("fig4_") + names[i] + ".dat", law_curve(*law_runs[i], law_keys[i])});
+    plot::draw_birth_fig4(root, c4d, c4o, c4d[0], plot::birth_chance(N, train_options_from(base4).train_data));
     std::vector<std::pair<std::string, const RunOut *>> t4;
     for (size_t i = 0; i < r4d.size(); ++i) t4.push_back({c4d[i].label, &r4d[i]});
-    for (size_t i = 0; i < r4o.size(); ++i) t4.push_back({c4o[i].label, &r4o[i]});
+    const auto &random = r4d[0].records;
+    m.score2_acc_random = final_value(random, "score2_acc");
+    m.loss_bigram_final = final_value(random, "loss_bigram");
+    for (const auto &r : random)
+        if (value_of(r, "loss_bigram") <= m.loss_bigram_final + 0.1) {
+            m.bigram_floor_iter = r.value("iter", 0.0);
+            break;
+        }
+    m.head_drop_iter = half_change(random, "loss_head", true);
+    m.reach_random = first_reach(random, "acc_end", 0.5);
+    m.reach_fixed = first_reach(r4d[1].records, "acc_end", 0.5);
+    m.reach_rare = first_reach(r4d[2].records, "acc_end", 0.5);
+    m.reach_k1 = first_reach(r4d[3].records, "acc_end", 0.5);
+    m.acc_uu = final_value(random, "acc_end_test_unif");
+    m.acc_bu = final_value(out_b.records, "acc_end_test_unif");
+    m.rise_ff = half_change(random, "ff1_loss", true), m.rise_wo4 = half_change(random, "wo1_acc");
+    m.rise_wk2_4 = half_change(random, "wk1_acc"), m.rise_wk1_4 = half_change(random, "wk0_acc");
     sections.push_back(
         {"Fig. 4: global vs in-context loss, data variants, probes",
          "<p>Simplified model with W_F, loss on all tokens (" + fig4_cfg.filename().string() +
-             "). Paper: the global (bigram) loss reaches its floor before the in-context loss drops; "
-             "fewer, rare or random triggers delay in-context learning; training on bigram outputs "
-             "generalises worse to uniform test outputs; W_F learns first, then W_O^2, W_K^2, W_K^1.</p>" +
-             final_table(t4),
+             "). Left: loss_bigram (dashed) and loss_head (solid) per data variant; centre: acc_end_test for the "
+             "train/test output laws; right: the probes and the KL of W_F of the random-trigger run. With K = 1 "
+             "the W_K^2 probe is an argmax over one key, so it is undefined (n/a) rather than 1.</p>" +
+             final_table(t4) + "<p>Output laws (Fig. 4 centre), final values of the two runs:</p>" +
+             output_law_table(r4d[0], out_b),
          {"fig4.png"}});
 
     // Attention maps
@@ -187,9 +276,17 @@ void reproduce_birth(const ReproduceRequest &req) {
          "token after a previous occurrence of the current trigger (any repeated token with random "
          "triggers).</p>",
          maps});
+    const auto claims = birth_claims(m);
+    write_claims(root / "claims.json", "birth", claims);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    sections.insert(sections.begin(), {about_section("birth", scale, req.threads, secs,
+                                                     fmt::format("birth.seed = {} for every run (one seed per variant)",
+                                                                 base3.get_int("birth.seed"))),
+                                       claims_section(claims)});
     write_report(root / "report.html", "Birth of a Transformer (" + scale + " scale)", sections);
     run.manifest()["scale"] = scale;
     run.manifest()["threads"] = req.threads;
+    run.manifest()["seconds"] = secs;
     run.commit();
 }
 

@@ -15,9 +15,12 @@
 #include "plot/dmft_paper_figures.h"
 #include "plot/dmft_sweep_figures.h"
 #include "plot/report.h"
+#include "repro/paper_claims.h"
 #include "repro/reproduce.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fmt/format.h>
 
@@ -45,12 +48,14 @@ Config load_grid_config(const std::string &file, const std::vector<std::string> 
 }
 
 // Figs 3a and 3b: the two bifurcation sweeps.
-void bifurcation_sections(const fs::path &root, bool paper, std::vector<ReportSection> &sections) {
+void bifurcation_sections(const fs::path &root, bool paper, std::vector<ReportSection> &sections, DmftMeasured &m) {
     for (const char *fig : {"fig3a", "fig3b"}) {
         const auto spec = dmft::grid_spec_from(
             load_grid_config(fmt::format("configs/dmft/{}{}.yaml", fig, paper ? "" : "_quick"), {}),
             dmft::GridKind::Sweep);
         const auto info = dmft::run_grid(spec, root / fig, Shard{}, plot::draw_grid_figures);
+        auto &cols = std::string(fig) == "fig3a" ? m.fig3a : m.fig3b;
+        for (const auto &x : info.results.points) cols.push_back({x.beta, x.label, x.period, x.lyapunov, x.max_abs});
         sections.push_back({fmt::format("Fig {}: bifurcation diagram ({:.1f} s, {} kernel)", std::string(fig).substr(3),
                                         info.seconds, info.simd),
                             summary_counts(info.results) +
@@ -165,8 +170,18 @@ void multistability_section(const fs::path &root, bool paper, std::vector<Report
          {"multistability/multistability.png", "multistability/spectrum.png"}});
 }
 
+// The window of `width` steps centred on the largest |x| of the series (the first such step): in the
+// chaotic regime the excursions between attractor pieces, which a fixed window can miss.
+size_t largest_excursion_window(const std::vector<double> &x, size_t width) {
+    size_t at = 0;
+    for (size_t i = 1; i < x.size(); ++i)
+        if (std::fabs(x[i]) > std::fabs(x[at])) at = i;
+    return at > width / 2 ? at - width / 2 : 0;
+}
+
 // Figs 4 and 5: six betas from the zoom checkpoint on the scalar reference kernel.
-void trajectory_section(const fs::path &root, std::vector<ReportSection> &sections) {
+void trajectory_section(const fs::path &root, std::vector<ReportSection> &sections, DmftMeasured &m,
+                        int64_t fig3b_period_127) {
     const std::vector<double> betas{1.255, 1.26405, 1.266, 1.27, 1.28, 1.4};
     const Config cfg = load_grid_config("configs/dmft/fig3b.yaml", {});
     const auto model = dmft::DmftModel::build(dmft::model_params_from(cfg));
@@ -185,7 +200,8 @@ void trajectory_section(const fs::path &root, std::vector<ReportSection> &sectio
     std::vector<std::vector<double>> windows;
     std::string table = "<table><tr><th>&beta;</th><th>label</th><th>paper's count u</th><th>period</th>"
                         "<th>&lambda;<sub>1</sub></th><th>0-1 K</th><th>flags</th></tr>";
-    std::vector<std::string> images{"trajectories/fig4_planes.png"};
+    std::vector<plot::Fig5Column> fig5;
+    int64_t period_127 = 0;
     for (size_t k = 0; k < betas.size(); ++k) {
         auto r = dmft::analyse_lane(res[k], lanes[k].dyn, M, model.params.L, sopt);
         table += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.4f}</td><td>{:.3f}</td>"
@@ -198,21 +214,54 @@ void trajectory_section(const fs::path &root, std::vector<ReportSection> &sectio
         const size_t n = res[k].mo_se.size() / size_t(M);
         std::vector<double> x(n);
         for (size_t i = 0; i < n; ++i) x[i] = res[k].mo_se[i * size_t(M)];
-        const std::string name = fmt::format("fig5_beta_{}", betas[k]);
-        plot::draw_time_spectrum_acf(run.path(""), name, betas[k], x, dynamics::power_spectrum(x),
-                                     dynamics::autocorrelation(x, 99), 12800, betas[k] == 1.27 ? 250 : 350);
-        images.push_back("trajectories/" + name + ".png");
+        const auto power = dynamics::power_spectrum(x);
+        const auto acf = dynamics::autocorrelation(x, 99);
+        // The claims' numbers: the highest peak below f = 1/L and its height over the median level, and the
+        // mean |R_l / R_0| beyond the context (l = 5..99).
+        DmftMeasured::Trajectory t{betas[k], r.label, r.label == 0 ? r.period : 0, 0, 0, 0};
+        size_t peak = 1;
+        for (size_t i = 1; i < power.size() && double(i) / double(n) < 0.25; ++i)
+            if (power[i] > power[peak]) peak = i;
+        std::vector<double> sorted(power.begin() + 1, power.end());
+        std::nth_element(sorted.begin(), sorted.begin() + long(sorted.size() / 2), sorted.end());
+        t.peak_frequency = double(peak) / double(n);
+        t.low_peak_over_median = power[peak] / sorted[sorted.size() / 2];
+        for (size_t l = 5; l < acf.size(); ++l) t.acf_beyond_l += std::fabs(acf[l] / acf[0]) / double(acf.size() - 5);
+        m.trajectories.push_back(t);
+        if (betas[k] == 1.27) period_127 = r.period;
+        if (betas[k] == 1.26405 || betas[k] == 1.266) {
+            plot::Fig5Column c;
+            c.beta = betas[k];
+            c.label = betas[k] == 1.266 ? "chaotic" : "quasi-periodic";
+            c.x = x, c.power = power, c.acf = acf;
+            c.rule_offset = largest_excursion_window(x, c.window);
+            c.rule = "centred on the largest |m^o_1|";
+            fig5.push_back(std::move(c));
+        }
         windows.push_back(res[k].mo_se);
     }
     plot::draw_planes(run.path(""), "fig4_planes", betas, windows, M);
+    plot::draw_fig5(run.path(""), "fig5", fig5);
     run.commit();
-    sections.push_back({"Figs 4 and 5: planes, time series, spectra, autocorrelations",
-                        "<p>Each beta from the zoom checkpoint (t = 4 .. 119 999, last 20 000 steps), the scalar "
-                        "reference kernel. Paper: 1.27 periodic (28 points), 1.255 and 1.26405 quasi-periodic, "
-                        "1.266, 1.28, 1.4 chaotic. Spectra: |rfft|<sup>2</sup>/N of m<sup>o</sup><sub>1</sub>, "
-                        "dashed line f = 1/L = 0.25.</p>" +
-                            table + "</table>",
-                        images});
+    sections.push_back(
+        {"Figs 4 and 5: planes, time series, spectra, autocorrelations",
+         "<p>Each beta from the zoom checkpoint (t = 4 .. 119 999, last 20 000 steps), the scalar reference "
+         "kernel. Paper: 1.27 periodic (28 points), 1.255 and 1.26405 quasi-periodic, 1.266, 1.28, 1.4 chaotic. "
+         "Fig 5 shows the quasi-periodic β = 1.26405 and the chaotic β = 1.266 side by side: the first row is "
+         "the paper's window (350 steps from step 12 800 of the saved segment), the second a window of the "
+         "same length centred on the largest |m<sup>o</sup><sub>1</sub>| of the segment (the rule), which at "
+         "β = 1.266 catches a switch between attractor pieces that the paper's window misses; then "
+         "|rfft|<sup>2</sup>/N on a linear and a log scale (dashed: f = 1/L = 0.25) and R<sub>ℓ</sub>.</p>" +
+             fmt::format("<p><b>Which attractor at β = 1.27.</b> The map is multistable there (the census and the "
+                         "multistability map above): this figure's run, on the scalar reference kernel, reaches a "
+                         "period-{} orbit{}; the Fig 3b column at β = 1.27, on the batched SIMD kernel, reaches a "
+                         "period-{} orbit. Both start from the zoom checkpoint: the chaotic transient amplifies the "
+                         "kernels' different rounding, and which attractor a run lands on is decided there "
+                         "(docs/dmft.md). The paper's Fig 4 shows the 28-point orbit{}.</p>",
+                         period_127, period_127 == 28 ? " (the paper's)" : "", fig3b_period_127,
+                         period_127 == 28 ? ", the one shown here" : "; the census lists the starts that reach it") +
+             table + "</table>",
+         {"trajectories/fig4_planes.png", "trajectories/fig5.png"}});
 }
 
 } // namespace
@@ -224,31 +273,42 @@ void reproduce_dmft(const ReproduceRequest &req) {
     const fs::path root = top.path("");
     std::vector<ReportSection> sections;
     const auto t0 = std::chrono::steady_clock::now();
-    bifurcation_sections(root, paper, sections);
+    DmftMeasured m;
+    m.paper_scale = paper;
+    bifurcation_sections(root, paper, sections, m);
+    // The Fig 3b column nearest beta = 1.27, to say which attractor it shows (multistability).
+    int64_t fig3b_period_127 = 0;
+    double nearest = INFINITY;
+    for (const auto &c : m.fig3b)
+        if (std::fabs(c.beta - 1.27) < nearest) nearest = std::fabs(c.beta - 1.27), fig3b_period_127 = c.period;
     census_section(root, paper, sections);
     multistability_section(root, paper, sections);
-    trajectory_section(root, sections);
-    reproduce_finite_n(req.scale, root / "finite_n");
+    trajectory_section(root, sections, m, fig3b_period_127);
+    const FiniteNSummary fin = reproduce_finite_n(req.scale, root / "finite_n");
+    m.finite_n_slope = fin.slope_beta1, m.finite_n_w1_first = fin.w1_first, m.finite_n_w1_last = fin.w1_last;
     sections.push_back({"The finite-N network against the mean field (not in the paper)",
                         "<p>The stochastic network itself (types sampler, same law as the explicit one) for N = "
                         "10<sup>2</sup> &hellip; " +
                             std::string(paper ? "10<sup>9</sup>" : "10<sup>6</sup>") +
-                            ": (a) RMS distance to the mean-field periodic orbit times &radic;N; (b) histograms "
-                            "of m<sup>o</sup><sub>1</sub> at a chaotic beta; (c) their Wasserstein and "
-                            "log-spectrum distances to the mean field; (d) spectra. Tables: <a "
+                            ": (a) RMS distance to the mean-field periodic orbit (the grey dashed line is "
+                            "N<sup>-1/2</sup>; fitted slope at β = 1: " +
+                            fmt::format("{:.3f}", fin.slope_beta1) +
+                            "); (b) histograms of m<sup>o</sup><sub>1</sub> at a chaotic beta; (c) their "
+                            "Wasserstein and log-spectrum distances to the mean field; (d) spectra. Tables: <a "
                             "href='finite_n/finite_n.md'>finite_n/finite_n.md</a>, finite_n/*.csv. See "
                             "docs/dmft_finite_n.md.</p>",
                         {"finite_n/finite_n_convergence.png"}});
+    const auto claims = dmft_claims(m);
+    write_claims(root / "claims.json", "dmft", claims);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     sections.insert(sections.begin(),
-                    {"About",
-                     fmt::format("<p>tdlab reproduce dmft --scale {} ({} threads), {:.1f} s. Poc-L&oacute;pez "
-                                 "&amp; Aguilera, Dynamical Mean-Field Theory of Self-Attention Neural "
-                                 "Networks (arXiv 2406.07247). See docs/dmft.md.</p>",
-                                 req.scale, req.threads, secs),
-                     {}});
-    write_report(root / "report.html", "tdlab: DMFT of self-attention", sections);
+                    {about_section("dmft", req.scale, req.threads, secs,
+                                   "the mean-field map is deterministic; the finite-N network and the census use "
+                                   "fixed seeds (finite_n.md, census_127/config.yaml)"),
+                     claims_section(claims)});
+    write_report(root / "report.html", "tdlab: DMFT of self-attention (Poc-López & Aguilera 2024)", sections);
     top.manifest()["scale"] = req.scale;
+    top.manifest()["seconds"] = secs;
     top.commit();
     std::fprintf(stderr, "reproduce dmft: %.1f s -> %s/report.html\n", secs, req.out.c_str());
 }

@@ -39,7 +39,7 @@ Scale scale_of(const std::string &scale) {
 
 } // namespace
 
-void reproduce_finite_n(const std::string &scale, const std::filesystem::path &out_dir) {
+FiniteNSummary reproduce_finite_n(const std::string &scale, const std::filesystem::path &out_dir) {
     const Scale s = scale_of(scale);
     const ChaoticWindow cw{s.chaos_transient, s.chaos_saved, s.chaos_runs};
     std::filesystem::create_directories(out_dir);
@@ -49,6 +49,7 @@ void reproduce_finite_n(const std::string &scale, const std::filesystem::path &o
     std::string csv = "beta,orbit_period,N,rms,max,rms_sqrtN,max_sqrtN\n";
     std::string labels = "beta,N,unique_bins,label\n";
     std::string md_rows;
+    FiniteNSummary summary;
 
     // (a) periodic regimes: start network and mean field on the same point of the orbit.
     struct Periodic {
@@ -92,6 +93,16 @@ void reproduce_finite_n(const std::string &scale, const std::filesystem::path &o
         for (size_t k = 0; k < mf.size(); ++k) x.push_back(mf.mo_se[k * 3]);
         int u = unique_bins(x, max_y);
         labels += fmt::format("{},inf,{},{}\n", pr.beta, u, point_count_label(u));
+        if (pr.beta == 1.0) {
+            // Least-squares slope of log RMS against log N.
+            double sx = 0, sy = 0, sxx = 0, sxy = 0;
+            const double n = double(s.N.size());
+            for (size_t i = 0; i < s.N.size(); ++i) {
+                const double x = std::log(double(s.N[i])), y = std::log(series.second[i]);
+                sx += x, sy += y, sxx += x * x, sxy += x * y;
+            }
+            summary.slope_beta1 = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+        }
         fig.periodic_rms.push_back(series);
     }
 
@@ -162,6 +173,9 @@ void reproduce_finite_n(const std::string &scale, const std::filesystem::path &o
     md += "\nPoint-count labels (the paper's count of unique quantised values, R = 5001, max_y of the mean-field run; "
           "docs/dmft.md) are in finite_n_labels.csv.\n";
     write_file_atomic(out_dir / "finite_n.md", md);
+    summary.w1_first = fig.w1.front();
+    summary.w1_last = fig.w1.back();
+    return summary;
 }
 
 } // namespace tdlab::repro

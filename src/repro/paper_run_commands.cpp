@@ -6,6 +6,7 @@
 //                    loss, c_n over iterations, entropies, Z rows (.npy/.csv) + figures
 //   scansnap theory  the closed forms h, h*, gamma, Gamma, B_n, transition times (+ the population ODE)
 //   scansnap sweep   the Fig 6 grid (num_last x lr_z x ratio x seeds) in parallel: entropy.csv, recall.csv
+#include "birth/char_stats.h"
 #include "birth/trainer.h"
 #include "core/progress.h"
 #include "plot/birth_figures.h"
@@ -27,7 +28,8 @@ RunBody prepare_birth_train(const Config &cfg) {
         Progress progress("birth train", uint64_t(opt.max_iters));
         const birth::TrainResult res = birth::train(opt, run.path(""), &progress);
         progress.finish();
-        plot::draw_birth_run(run.path(""), res.records, "birth train");
+        plot::draw_birth_run(run.path(""), res.records, "birth train",
+                             plot::birth_chance(birth::shakespeare_stats().N, opt.train_data));
         run.manifest()["seed"] = opt.seed;
         run.manifest()["train_seconds"] = res.seconds;
         run.manifest()["final"] = res.records.empty() ? nlohmann::json() : res.records.back();

@@ -1,6 +1,11 @@
 // The papers `tdlab reproduce` knows, in `reproduce all` order, and the config they record.
 #include "repro/reproduce.h"
 
+#include "repro/claims.h"
+
+#include <chrono>
+#include <cstdio>
+
 namespace tdlab::repro {
 
 ConfigSchema reproduce_schema() {
@@ -17,6 +22,20 @@ const std::vector<Paper> &papers() {
          reproduce_scansnap},
     };
     return list;
+}
+
+void reproduce_papers(const std::vector<const Paper *> &chosen, const std::filesystem::path &root,
+                      const std::string &scale, int threads, bool force) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (const auto *p : chosen) {
+        std::fprintf(stderr, "tdlab reproduce %s --scale %s -> %s\n", p->name.c_str(), scale.c_str(),
+                     (root / p->name).c_str());
+        p->run({scale, root / p->name, threads, force});
+    }
+    std::vector<std::pair<std::string, std::filesystem::path>> dirs;
+    for (const auto &p : papers()) dirs.push_back({p.name, root / p.name});
+    write_claims_index(root, dirs, scale, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    std::fprintf(stderr, "claims of every paper: %s\n", (root / "index.html").c_str());
 }
 
 } // namespace tdlab::repro

@@ -39,7 +39,14 @@ void reproduce_scansnap(const ReproduceRequest &req);
 // finite_n_convergence.{png,svg,gp} with its .dat files, finite_n_periodic.csv, finite_n_chaotic.csv,
 // finite_n_labels.csv and finite_n.md into `dir`, a folder inside the caller's staging directory.
 // scale: "quick" (N up to ~1e6) or "paper" (N up to ~1e9, longer windows).
-void reproduce_finite_n(const std::string &scale, const std::filesystem::path &dir);
+// Returns the numbers the claims table judges: the fitted slope of log RMS deviation against log N on
+// the period-4 orbit at beta = 1, and the Wasserstein-1 distance of m^o_1 to the mean field at the
+// chaotic beta for the smallest and the largest N.
+struct FiniteNSummary {
+    double slope_beta1 = 0;
+    double w1_first = 0, w1_last = 0;
+};
+FiniteNSummary reproduce_finite_n(const std::string &scale, const std::filesystem::path &dir);
 
 // The papers in `tdlab reproduce all` order, with their one-line help.
 struct Paper {
@@ -48,5 +55,10 @@ struct Paper {
     std::function<void(const ReproduceRequest &)> run;
 };
 const std::vector<Paper> &papers();
+
+// Runs the chosen papers in order into ROOT/<paper>, then writes ROOT/index.html and ROOT/claims.json from
+// every paper folder under ROOT that has a claims table (repro/claims.h).
+void reproduce_papers(const std::vector<const Paper *> &chosen, const std::filesystem::path &root,
+                      const std::string &scale, int threads, bool force);
 
 } // namespace tdlab::repro

@@ -176,5 +176,17 @@ TEST(BirthModel, IdealBigramMemoryLowersFfnProbe) {
     EXPECT_LT(kl1, 0.3 * kl0);
 }
 
+// With one fixed trigger R(W_K^2) is an argmax over a single key: 1 for any weights. It is reported as
+// undefined (-1, the code's "absent"), not as a perfect recall (Fig 4's K = 1 variant).
+TEST(BirthModel, KeyProbeOverOneTriggerIsUndefined) {
+    const CharStats &s = shakespeare_stats();
+    SimplifiedModel model(small_options(64, false));
+    model.init(3);
+    EXPECT_EQ(memory_probes(model, {7}, s).wk1_acc, -1.0);
+    const double two = memory_probes(model, {7, 9}, s).wk1_acc;
+    EXPECT_GE(two, 0.0);
+    EXPECT_LE(two, 1.0);
+}
+
 } // namespace
 } // namespace tdlab::birth
