@@ -93,8 +93,8 @@ void draw_lyapunov_spectrum(const std::filesystem::path &dir, const std::string 
     plot += ", 0 with lines lc rgb 'gray' dt 2 notitle\n";
     const std::string body = fmt::format(
         "set multiplot\nset lmargin at screen 0.12\nset rmargin at screen 0.97\n"
-        "set tmargin at screen 0.93\nset bmargin at screen 0.38\nset title '{}'\nset format x ''\n"
-        "set ylabel 'Lyapunov exponents (per step)'\nset key at screen 0.97,0.965 right horizontal samplen 2\n"
+        "set tmargin at screen 0.9\nset bmargin at screen 0.38\nset title '{}' offset 0,1.2\nset format x ''\n"
+        "set ylabel 'Lyapunov exponents (per step)'\nset key at screen 0.55,0.925 center horizontal samplen 2\n"
         "set grid ytics\n{}"
         "unset title\nset tmargin at screen 0.35\nset bmargin at screen 0.08\nset format x '%g'\nset xlabel '{}'\n"
         "set ylabel 'Kaplan-Yorke dimension'\nset key off\nplot '{}.dat' using 1:2 with {} lc rgb 'black'\n"

@@ -54,7 +54,7 @@ void fig3(const fs::path &dir, ScansnapMeasured &m) {
         const double t0 = 2.0 * K * std::log(double(M)) / etas[i];
         m.t0.push_back(t0);
         m.chi_end.push_back(theory::chi_upper(theory::B(700, M, K, etas[i], 0.5)));
-        arrows += fmt::format("set arrow from {0},graph 0 to {0},graph 1 nohead dt 3 lc {1}\n", t0, i + 1);
+        arrows += fmt::format("set arrow from {0},graph 0 to {0},graph 1 nohead dt 3 lw 1.5 lt {1}\n", t0, i + 1);
         plots.push_back(fmt::format("'fig3.dat' index {} w l lw 2 lc {} t 'η_Y = {}'", i, i + 1, etas[i]));
     }
     write_file_atomic(dir / "fig3.dat", dat);
@@ -73,7 +73,7 @@ void fig8(const fs::path &dir, ScansnapMeasured &m) {
         std::vector<double> etas;
     };
     const Panel panels[] = {{50, 80, {0.1, 0.2, 0.5, 1, 2}}, {1000, 70, {0.2, 0.5, 1, 2, 4}}};
-    std::string body = "set multiplot layout 1,2\nset grid\nset xlabel 't'\nset ylabel 'h'\n" + plot::legend_below();
+    std::string body = "set multiplot layout 1,2\nset grid\nset xlabel 't'\nset ylabel 'h'\n" + plot::legend_right();
     for (int p = 0; p < 2; ++p) {
         std::string dat;
         std::vector<std::string> plots;
@@ -115,7 +115,7 @@ void fig9(const fs::path &dir, ScansnapMeasured &m) {
     };
     const Panel panels[] = {{100, 5, 10, {0.5, 1, 2, 4, 8}}, {10000, 50, 1, {0.5, 1, 2, 4, 8}}};
     std::string body =
-        "set multiplot layout 1,2\nset grid\nset xlabel 't'\nset ylabel 'B_n(t)'\n" + plot::legend_below();
+        "set multiplot layout 1,2\nset grid\nset xlabel 't'\nset ylabel 'B_n(t)'\n" + plot::legend_right();
     for (int p = 0; p < 2; ++p) {
         const auto &P = panels[p];
         std::string dat, dots;
