@@ -7,30 +7,12 @@
 
 namespace tdlab::plot {
 
-namespace {
-std::string columns_and_clauses(const std::filesystem::path &dir, const std::string &file, const std::string &xname,
-                                const std::vector<double> &x, const std::vector<Series> &series,
-                                const std::string &style) {
-    std::vector<std::pair<std::string, const std::vector<double> *>> cols{{xname, &x}};
-    std::vector<std::string> names;
-    for (size_t k = 0; k < series.size(); ++k) {
-        names.push_back(fmt::format("s{}", k));
-        cols.push_back({names.back(), &series[k].second});
-    }
-    write_columns(dir / file, cols);
-    std::string clauses;
-    for (size_t k = 0; k < series.size(); ++k)
-        clauses += fmt::format("{}'{}' using 1:{} {} title '{}'", k ? ", " : "", file, k + 2, style, series[k].first);
-    return clauses;
-}
-} // namespace
-
 void draw_weak_field(const std::filesystem::path &dir, const std::string &name, const std::vector<double> &betas,
                      const std::vector<Series> &amplitudes, const std::vector<Series> &rel_diff, double var_s) {
     const std::string a =
-        columns_and_clauses(dir, name + "_amplitude.dat", "beta", betas, amplitudes, "with linespoints pt 7 ps 0.6");
+        series_file(dir, name + "_amplitude.dat", "beta", betas, amplitudes, "with linespoints pt 7 ps 0.6");
     const std::string b =
-        columns_and_clauses(dir, name + "_reldiff.dat", "beta", betas, rel_diff, "with linespoints pt 7 ps 0.6");
+        series_file(dir, name + "_reldiff.dat", "beta", betas, rel_diff, "with linespoints pt 7 ps 0.6");
     render_figure(dir, name,
                   fmt::format("set multiplot layout 2,1 title 'weak-field check: ternary at {{/Symbol b}} vs binary "
                               "at {{/Symbol b}} Var(S), Var(S) = {:.4g}'\n"
@@ -46,7 +28,7 @@ void draw_weak_field(const std::filesystem::path &dir, const std::string &name, 
 
 void draw_token_convergence(const std::filesystem::path &dir, const std::string &name, const std::vector<double> &N,
                             const std::vector<Series> &rms, const std::string &title) {
-    const std::string c = columns_and_clauses(dir, name + ".dat", "N", N, rms, "with linespoints pt 7 ps 1.2 lw 2");
+    const std::string c = series_file(dir, name + ".dat", "N", N, rms, "with linespoints pt 7 ps 1.2 lw 2");
     const double a0 = rms.empty() || N.empty() ? 1.0 : rms[0].second[0] * std::sqrt(N[0]);
     render_figure(dir, name,
                   fmt::format("set title '{}'\nset logscale xy\nset format x '10^{{%L}}'\nset grid\n"

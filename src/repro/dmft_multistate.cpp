@@ -69,21 +69,30 @@ void bifurcation_sections(const fs::path &root, bool paper, std::vector<ReportSe
     }
 }
 
+// One lane per beta of `model`, each from `start(map)`.
+template <class Start>
+std::vector<dmft::LaneSpec> lanes_for(const dmft::DmftModel &model, const std::vector<double> &betas, Start start) {
+    std::vector<dmft::LaneSpec> lanes;
+    for (double b : betas) {
+        dmft::DynamicsParams d;
+        d.beta = b;
+        dmft::MeanFieldMap map(model, d);
+        lanes.push_back({d, start(map)});
+    }
+    return lanes;
+}
+
 // Fig 4-style planes of the ternary model at chosen betas, each from a cold start.
 void planes_section(const fs::path &root, bool paper, std::vector<ReportSection> &sections) {
     const std::vector<double> betas{1.5, 1.9, 1.95, 2.2, 2.6, 3.5};
     dmft::ModelParams p;
     p.tokens = "ternary";
     const auto model = dmft::DmftModel::build(p);
-    std::vector<dmft::LaneSpec> lanes;
-    for (double b : betas) {
-        dmft::DynamicsParams d;
-        d.beta = b;
-        dmft::MeanFieldMap map(model, d);
-        dmft::Context c = map.cold_start();
+    const auto lanes = lanes_for(model, betas, [&](dmft::MeanFieldMap &map) {
+        dmft::Context c = map.cold_start(); // run until the ring buffer is full (run_batch needs it)
         for (int k = 0; k < 2 * p.L; ++k) map.step(c);
-        lanes.push_back({d, c});
-    }
+        return c;
+    });
     dmft::BatchOptions opt;
     opt.steps = paper ? 120000 : 40000;
     opt.transient = opt.steps - 20000;
@@ -112,13 +121,8 @@ void planes_section(const fs::path &root, bool paper, std::vector<ReportSection>
 std::vector<std::array<double, 3>> amplitudes(const dmft::ModelParams &p, const std::vector<double> &betas,
                                               int64_t steps) {
     const auto model = dmft::DmftModel::build(p);
-    std::vector<dmft::LaneSpec> lanes;
-    for (double b : betas) {
-        dmft::DynamicsParams d;
-        d.beta = b;
-        dmft::MeanFieldMap map(model, d);
-        lanes.push_back({d, dmft::start_context("fig3a", map)});
-    }
+    const auto lanes =
+        lanes_for(model, betas, [](dmft::MeanFieldMap &map) { return dmft::start_context("fig3a", map); });
     dmft::BatchOptions opt;
     opt.steps = lanes[0].start.t + steps;
     opt.transient = opt.steps - 400;
