@@ -290,3 +290,26 @@ TEST(TokenModel, WeakFieldTernaryAtBetaIsBinaryAtTwoThirdsBeta) {
         EXPECT_NEAR(ter[size_t(a)] / bin[size_t(a)], 1.0, 1e-6) << "feature " << a;
     }
 }
+
+TEST(TokenModel, BaseQPositionalCode) {
+    // pe_code = base_q, ternary: ceil(log_3 4) = 2 digits, phase 0..3 -> 00, 01, 02, 10, digit d -> S[d] =
+    // -1, 0, 1 on the first two PE units; Potts q = 4: one digit, the PE unit in state (t mod 4).
+    ModelParams p = tokens("ternary");
+    p.pe_code = "base_q";
+    EXPECT_EQ(pe_digits(p), 2);
+    const DmftModel m = DmftModel::build(p);
+    const double S[4][2] = {{-1, -1}, {-1, 0}, {-1, 1}, {0, -1}};
+    for (int alpha = 0; alpha < kNumAlpha; ++alpha)
+        for (int phase = 0; phase < 4; ++phase)
+            for (int a = 0; a < 3; ++a) {
+                const double expect =
+                    (m.weights.at(alpha, a, 99) * S[phase][0] + m.weights.at(alpha, a, 100) * S[phase][1]) / 2;
+                EXPECT_EQ(m.pe_at(alpha, phase, a), expect) << alpha << phase << a;
+            }
+    ModelParams pq = potts(4);
+    pq.potts_weights = "segments";
+    pq.pe_code = "base_q";
+    EXPECT_EQ(pe_digits(pq), 1);
+    const DmftModel mq = DmftModel::build(pq);
+    for (int phase = 0; phase < 4; ++phase) EXPECT_EQ(mq.pe_at(kV, phase, 1), mq.potts.at(kV, 1, 99, phase));
+}
