@@ -1,5 +1,7 @@
 #include "dmft/batched_map.h"
 
+#include "dmft/batched_token_fields.h"
+
 #include "core/error.h"
 
 #include <algorithm>
@@ -114,6 +116,7 @@ template <int W> struct Block {
     std::vector<double> arg, th, mse, z, e, zmax, norm;         // scratch
     std::vector<double> datt, dmv, dmk, dmq, ds, dth, dz, lsum; // tangent
     std::vector<double> mo, max_abs;                            // [M][l] m^o of the step, [l] window max
+    std::vector<double> tk;                                     // token-model scratch (non-binary tokens)
     std::vector<const double *> sig, coef[kNumAlpha];           // model constants (shared by all lanes)
     Block(int M_, int L_, int P_)
         : M(M_), L(L_), P(P_), beta(W), se(W), pw(W), ac(W), att(size_t(M) * W), mq(size_t(M) * W),
@@ -154,6 +157,11 @@ TDLAB_INLINE void fields_step(Block<W> &B, const FieldExpansion &f, bool tangent
                 LANES ds[l] += sg * da[l];
             }
         }
+    }
+    if (f.nl.kind != FieldKind::Tanh) { // non-binary tokens: the per-unit softmax mean and its tangent
+        batched::token_fields_lanes<Math, W>(f.nl, P, B.beta.data(), B.arg.data(), B.ds.data(), B.th.data(),
+                                             B.dth.data(), B.tk.data(), tangent);
+        return;
     }
     Math::tanh(B.arg.data(), B.th.data(), P * W);
     if (tangent) {
@@ -406,6 +414,8 @@ TDLAB_INLINE void run_block(Block<W> &B, const DmftModel &model, int64_t t_start
                             std::vector<LaneOutput> &out) {
     if (B.M == 3 && B.L == 4 && B.P == 4) {
         run_block_fixed<Math, W, 3, 4, 4>(B, model, t_start, opt, out);
+    } else if (B.M == 3 && B.L == 4 && B.P == 3) { // the paper's three site types (non-binary scalar tokens)
+        run_block_fixed<Math, W, 3, 4, 3>(B, model, t_start, opt, out);
     } else {
         run_block_fixed<Math, W, 0, 0, 0>(B, model, t_start, opt, out);
     }
@@ -446,6 +456,8 @@ void run_batch_w(const DmftModel &model, const std::vector<LaneSpec> &lanes, con
     }
     if (opt.transient <= t0) throw UsageError("run_batch: the transient must end after the start step");
     Block<W> B(M, L, P);
+    const auto &nl = model.fields.nl;
+    B.tk.resize(2 * size_t(std::max<size_t>({1, nl.values.size(), size_t(nl.group)})) * W);
     // Pad short blocks with copies of the last lane: every lane's result is independent of the others.
     for (int l = 0; l < W; ++l) {
         const LaneSpec &ln = lanes[std::min(size_t(l), lanes.size() - 1)];

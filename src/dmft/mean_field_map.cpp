@@ -44,6 +44,13 @@ DmftModel DmftModel::build(const ModelParams &p) {
     DmftModel m;
     m.params = p;
     m.weights = make_weights(p);
+    if (token_kind(p) != TokenKind::Binary) {
+        // Every non-binary model runs through the site-type tables (the correlation form needs an odd F).
+        if (token_kind(p) == TokenKind::Potts) m.potts = potts_unit_weights(p, m.weights);
+        m.fields = expansion_from_tables(token_tables(p, m.weights, m.potts), p);
+        m.pe = token_pe_table(p, m.weights, m.potts);
+        return m;
+    }
     if (p.form == "site_types") {
         m.fields = expansion_from_site_types(site_types_from_weights(m.weights));
     } else {
@@ -68,6 +75,8 @@ MeanFieldMap::MeanFieldMap(const DmftModel &model, const DynamicsParams &dyn)
     se_weight_ = 1.0 - dyn.epsilon;
     pe_weight_ = 1.0 - se_weight_;
     att_coef_ = dyn.gamma * attention_norm(M_);
+    tanh_ = model.fields.nl.kind == FieldKind::Tanh;
+    h_.resize(size_t(P_));
     th_.resize(size_t(P_));
     mse_.resize(size_t(kNumAlpha) * size_t(M_));
     m_.resize(size_t(kNumAlpha) * size_t(M_));
@@ -75,11 +84,20 @@ MeanFieldMap::MeanFieldMap(const DmftModel &model, const DynamicsParams &dyn)
     fixed_ = M_ == 3 && L_ == 4;
 }
 
+namespace {
+// W^alpha_{a,i} . x0_i for the authors' cold-start token x0 = row 0 of W^o with the PE units at -1. Potts
+// tokens put +1 units in state q-1 and -1 units in state 0 (the extreme states; with state values -1..1 the
+// binary token). The products are exact, so the binary sums keep their bits.
+double cold_term(const DmftModel &m, int alpha, int a, int i) {
+    const Weights &w = m.weights;
+    const int x = i < w.N ? w.at(kO, 0, i) : -1;
+    if (m.potts.q == 0) return double(w.at(alpha, a, i) * x);
+    return m.potts.at(alpha, a, i, x > 0 ? m.potts.q - 1 : 0);
+}
+} // namespace
+
 Context MeanFieldMap::cold_start() const {
-    const auto &w = model_.weights;
-    const int cols = w.cols();
-    std::vector<int> x0(static_cast<size_t>(cols));
-    for (int i = 0; i < cols; ++i) x0[size_t(i)] = i < w.N ? w.at(kO, 0, i) : -1;
+    const int cols = model_.weights.cols();
     Context c;
     c.M = M_;
     c.L = L_;
@@ -92,9 +110,9 @@ Context MeanFieldMap::cold_start() const {
     for (int a = 0; a < M_; ++a) {
         double v = 0, q = 0, k = 0;
         for (int i = 0; i < cols; ++i) {
-            v += w.at(kV, a, i) * x0[size_t(i)];
-            q += w.at(kQ, a, i) * x0[size_t(i)];
-            k += w.at(kK, a, i) * x0[size_t(i)];
+            v += cold_term(model_, kV, a, i);
+            q += cold_term(model_, kQ, a, i);
+            k += cold_term(model_, kK, a, i);
         }
         c.mv[size_t(a)] = v / cols;
         c.mq[size_t(a)] = q / cols;
@@ -112,9 +130,9 @@ void MeanFieldMap::cold_start_record(std::vector<double> &mo_se, std::vector<dou
     for (int a = 0; a < M_; ++a) {
         double se = 0, all = 0;
         for (int i = 0; i < cols; ++i) {
-            double x = i < w.N ? w.at(kO, 0, i) : -1;
-            if (i < w.N) se += w.at(kO, a, i) * x;
-            all += w.at(kO, a, i) * x;
+            const double x = cold_term(model_, kO, a, i);
+            if (i < w.N) se += x;
+            all += x;
         }
         mo_se[size_t(a)] = se / w.N;
         mo[size_t(a)] = all / cols;
@@ -124,12 +142,13 @@ void MeanFieldMap::cold_start_record(std::vector<double> &mo_se, std::vector<dou
 std::array<std::vector<double>, kNumAlpha> MeanFieldMap::semantic_overlaps(const std::vector<double> &att) const {
     const auto &f = model_.fields;
     std::array<std::vector<double>, kNumAlpha> out;
-    std::vector<double> th(static_cast<size_t>(P_));
+    std::vector<double> h(static_cast<size_t>(P_)), th(static_cast<size_t>(P_));
     for (int j = 0; j < P_; ++j) {
         double s = 0.0;
         for (int b = 0; b < M_; ++b) s += f.sigma[size_t(j) * size_t(M_) + size_t(b)] * att[size_t(b)];
-        th[size_t(j)] = std::tanh(dyn_.beta * s);
+        h[size_t(j)] = dyn_.beta * s;
     }
+    f.nl.apply(h.data(), th.data(), P_);
     for (int alpha = 0; alpha < kNumAlpha; ++alpha) {
         out[alpha].assign(size_t(M_), 0.0);
         for (int j = 0; j < P_; ++j) {
@@ -148,8 +167,12 @@ StepRecord MeanFieldMap::step_generic(Context &c) {
         const double *sig = &f.sigma[size_t(j) * M];
         double s = 0.0;
         for (size_t b = 0; b < M; ++b) s += sig[b] * c.att[b];
-        th_[size_t(j)] = std::tanh(dyn_.beta * s);
+        if (tanh_)
+            th_[size_t(j)] = std::tanh(dyn_.beta * s);
+        else
+            h_[size_t(j)] = dyn_.beta * s;
     }
+    if (!tanh_) f.nl.apply(h_.data(), th_.data(), P_);
     // 2. semantic overlaps
     for (int alpha = 0; alpha < kNumAlpha; ++alpha) {
         double *mse = &mse_[size_t(alpha) * M];
@@ -216,8 +239,12 @@ template <int kM, int kL> StepRecord MeanFieldMap::step_fixed(Context &c) {
     for (int j = 0; j < P_; ++j) {
         double s = 0.0;
         for (int b = 0; b < kM; ++b) s += sigma[j * kM + b] * att[b];
-        th[j] = std::tanh(dyn_.beta * s);
+        if (tanh_)
+            th[j] = std::tanh(dyn_.beta * s);
+        else
+            h_[size_t(j)] = dyn_.beta * s;
     }
+    if (!tanh_) f.nl.apply(h_.data(), th, P_);
     const int64_t t = c.t + 1;
     const int phase = int(t & (kL - 1));
     for (int alpha = 0; alpha < kNumAlpha; ++alpha) {

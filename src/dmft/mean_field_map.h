@@ -5,6 +5,7 @@
 // State after step t (a Context): A-hat(t) [M], the ring buffers m^v, m^k of the last L steps [L][M]
 // (slot = t mod L) and m^q(t). One step t -> t+1:
 //   1. fields   th_j = tanh(beta sigma_j . A(t))                       j = 0..P-1
+//               (non-binary tokens: the token model's per-unit softmax mean, dmft/token_model.h)
 //   2. semantic mSE^alpha_a = sum_j K^alpha[j][a] th_j                   alpha = o, v, q, k
 //   3. mixing   m^alpha_a = (1-eps) mSE^alpha_a + eps PE^alpha_a((t+1) mod L)
 //   4. store    m^v, m^k in slot (t+1) mod L; recorded output mo_se = mSE^o (the paper's "m^o")
@@ -29,6 +30,7 @@
 
 #include "dmft/correlations.h"
 #include "dmft/params.h"
+#include "dmft/token_model.h"
 #include "dmft/weights.h"
 
 #include <array>
@@ -36,12 +38,6 @@
 
 namespace tdlab::dmft {
 
-// The semantic fields as a sum over P sign vectors: mSE^alpha_a = sum_j coef[alpha][j][a] tanh(beta sigma_j . A).
-struct FieldExpansion {
-    int M = 0, P = 0;
-    std::vector<double> sigma;                       // [P][M]
-    std::array<std::vector<double>, kNumAlpha> coef; // [alpha][P][M]
-};
 FieldExpansion expansion_from_correlations(const Correlations &c); // coef = CS / 2^(M-1)
 FieldExpansion expansion_from_site_types(const SiteTypes &t);      // sigma = W^o_s, coef = f_s W^alpha_s
 
@@ -49,6 +45,7 @@ FieldExpansion expansion_from_site_types(const SiteTypes &t);      // sigma = W^
 struct DmftModel {
     ModelParams params;
     Weights weights;
+    UnitWeights potts; // vector weights of every unit (tokens = potts only)
     FieldExpansion fields;
     std::vector<double> pe; // [alpha][phase][a] = (1/N_P) sum_j W^alpha_{a,N+j} p_j(phase), unscaled by eps
 
@@ -113,7 +110,8 @@ class MeanFieldMap {
     int M_, L_, P_;
     double se_weight_, pe_weight_, att_coef_;
     bool fixed_ = false, force_generic_ = false;
-    std::vector<double> th_, mse_, m_, z_; // scratch: [P], [4][M], [4][M], [L]
+    bool tanh_ = true;                         // binary tokens: the paper's tanh, inline
+    std::vector<double> h_, th_, mse_, m_, z_; // scratch: [P], [P], [4][M], [4][M], [L]
 };
 
 } // namespace tdlab::dmft

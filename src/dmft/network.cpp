@@ -76,6 +76,10 @@ FiniteNetwork FiniteNetwork::build(const ModelParams &p_in, int64_t N, Sampler s
     }
     net.replicas = N / NT;
     const int M = p.M;
+    if (token_kind(p) != TokenKind::Binary) {
+        build_multistate(net, p);
+        return net;
+    }
 
     // Site types and output patterns of the template, in order of first occurrence.
     std::unordered_map<std::string, int> type_index, pattern_index;
@@ -138,7 +142,7 @@ NetworkSampler::NetworkSampler(const FiniteNetwork &net, const DynamicsParams &d
     : net_(net), dyn_(dyn), M_(net.M), L_(net.L), map_(net.mean_field, dyn), rng_(seed, stream) {
     prob_.resize(size_t(net.P));
     threshold_.resize(size_t(net.P));
-    if (net.sampler == Sampler::Explicit) x_.resize(size_t(std::min<int64_t>(kBlock, net.N)));
+    if (net.sampler == Sampler::Explicit && !net.multistate) x_.resize(size_t(std::min<int64_t>(kBlock, net.N)));
     sums_.resize(size_t(kNumAlpha) * size_t(M_));
     mse_.resize(size_t(kNumAlpha) * size_t(M_));
 }
@@ -156,6 +160,10 @@ void NetworkSampler::pattern_probabilities(const std::vector<double> &att) {
 }
 
 void NetworkSampler::sample_semantic(const std::vector<double> &att, double *mse) {
+    if (net_.multistate) {
+        sample_semantic_multistate(att, mse);
+        return;
+    }
     pattern_probabilities(att);
     std::fill(sums_.begin(), sums_.end(), 0);
     const size_t K = size_t(kNumAlpha) * size_t(M_);
@@ -193,7 +201,8 @@ void NetworkSampler::sample_semantic(const std::vector<double> &att, double *mse
 }
 
 void NetworkSampler::sample_semantic_naive(const std::vector<double> &att, double *mse) {
-    if (net_.sampler != Sampler::Explicit) throw std::logic_error("sample_semantic_naive needs explicit weights");
+    if (net_.sampler != Sampler::Explicit || net_.multistate)
+        throw std::logic_error("sample_semantic_naive needs explicit weights");
     const Weights &w = net_.weights;
     std::vector<double> sums(size_t(kNumAlpha) * size_t(M_), 0.0);
     for (int64_t i = 0; i < net_.N; ++i) {

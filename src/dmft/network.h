@@ -17,6 +17,11 @@
 //             number of +1 units of type s is K_s ~ Binomial(n_s, p_s), and sum_i W^alpha_{i,a} x_i =
 //             sum_s W^alpha_{s,a} (2 K_s - n_s). O(types) per step, so N up to 10^9.
 //
+// Non-binary tokens (dmft/token_model.h): each unit draws its state from its own softmax over the alphabet
+// (explicit: one uniform per unit, inverse CDF), or the state counts K_s of each site type are drawn as
+// K_s ~ Multinomial(n_s, p_s) by sequential binomials (types); sum_i W^alpha_{i,a} x_i = sum_s sum_k
+// c^alpha_{s,a,k} K_{s,k} with c = W^alpha_{s,a} s_k (scalar values) or W^alpha_{s,a,k} (Potts).
+//
 // Weights: the mean-field template (the paper's 99 "random segments" columns, or a weights file) replicated
 // to N units by repeating each column N / N_template times (np.repeat, as the authors' finite-N code), which
 // keeps every correlation of the template; or N i.i.d. +-1 rows (the mean field then uses their empirical
@@ -58,6 +63,14 @@ struct FiniteNetwork {
     std::vector<int8_t> opattern;        // [P][M]
     std::vector<uint32_t> type_opattern; // [S]
 
+    // Non-binary tokens: the template's site-type tables (unit_type over the template units), the state
+    // values (scalar models) and the contribution c[s][k][alpha * M + a] of one unit of type s in state k.
+    bool multistate = false;
+    TokenTables tokens;
+    std::vector<double> values;
+    int q = 2;
+    std::vector<double> contrib;
+
     // Explicit sampler only: the full weights [alpha][a][N + N_P] and each unit's output pattern [N].
     Weights weights;
     std::vector<uint32_t> unit_opattern;
@@ -67,6 +80,9 @@ struct FiniteNetwork {
     // template or too large for memory.
     static FiniteNetwork build(const ModelParams &p, int64_t N, Sampler sampler);
 };
+
+// Fills the non-binary fields of `net` (tables, counts, contributions) from the template; called by build.
+void build_multistate(FiniteNetwork &net, const ModelParams &p);
 
 // One run of the network: its random stream and scratch. Not thread-safe; one per run.
 class NetworkSampler {
@@ -91,6 +107,11 @@ class NetworkSampler {
 
   private:
     void pattern_probabilities(const std::vector<double> &att);
+    // Non-binary tokens (network_multistate.cpp): per-type state probabilities, then the draw.
+    void state_probabilities(const std::vector<double> &att);
+    void sample_semantic_multistate(const std::vector<double> &att, double *mse);
+    std::vector<double> state_prob_; // [S][q]
+    std::vector<double> state_sums_; // [4][M]
     const FiniteNetwork &net_;
     DynamicsParams dyn_;
     int M_, L_;

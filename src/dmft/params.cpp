@@ -20,7 +20,17 @@ ConfigSchema dmft_model_schema() {
                     "weights: segments (paper), iid (+-1), or a .npy file [4, M, N+N_P]", true)
         .add_int("dmft.weights_seed", 1, 0, 4294967295LL, "seed of the weight generator (paper: 1)")
         .add_string("dmft.form", "correlations", {"correlations", "site_types"},
-                    "mean-field sum: sign-pattern correlations (authors) or site types");
+                    "mean-field sum: sign-pattern correlations (authors) or site types (binary tokens only)")
+        .add_string("dmft.tokens", "binary", {"binary", "ternary", "scalar", "potts"},
+                    "token alphabet: binary {-1,1} (paper), ternary {-1,0,1}, scalar (dmft.values), potts (dmft.q)")
+        .add_double_list("dmft.values", "[]", "tokens=scalar: the value set S (2 to 16 distinct values)")
+        .add_int("dmft.q", 3, 2, 16, "tokens=potts: number of states q")
+        .add_string("dmft.potts_weights", "scalar_embedding", {"scalar_embedding", "segments"},
+                    "tokens=potts: W_{i,a,k} = state_values[k] W_{i,a}, or random segments with one sign per state")
+        .add_double_list("dmft.state_values", "[]",
+                         "tokens=potts, scalar_embedding: value of each state (default evenly spaced in [-1, 1])")
+        .add_string("dmft.pe_code", "binary", {"binary", "base_q"},
+                    "positional code: N_P-bit binary (+-1 / extreme states) or base-q digits");
     return s;
 }
 
@@ -40,6 +50,47 @@ ConfigSchema dmft_window_schema(bool with_save_every) {
         .add_double("dmft.perturb", 0.0, 0.0, 1.0, "amplitude of a uniform perturbation of A-hat at the start");
     return s;
 }
+
+namespace {
+// The token keys of docs/dmft_multistate.md; each error names its key (exit 2).
+void validate_tokens(const Config &cfg, ModelParams &p) {
+    p.tokens = cfg.get_string("dmft.tokens");
+    p.values = cfg.get_double_list("dmft.values");
+    p.q = int(cfg.get_int("dmft.q"));
+    p.potts_weights = cfg.get_string("dmft.potts_weights");
+    p.state_values = cfg.get_double_list("dmft.state_values");
+    p.pe_code = cfg.get_string("dmft.pe_code");
+    auto check_set = [](const std::vector<double> &v, const char *key) {
+        if (v.size() < 2 || v.size() > 16)
+            throw UsageError(fmt::format("config key '{}': expected 2 to 16 values, got {}", key, v.size()));
+        for (size_t i = 0; i < v.size(); ++i) {
+            if (!std::isfinite(v[i])) throw UsageError(fmt::format("config key '{}': value {} is not finite", key, i));
+            for (size_t j = 0; j < i; ++j) {
+                if (v[i] == v[j]) throw UsageError(fmt::format("config key '{}': value {} appears twice", key, v[i]));
+            }
+        }
+    };
+    if (p.tokens == "scalar") {
+        check_set(p.values, "dmft.values");
+    } else if (!p.values.empty()) {
+        throw UsageError("config key 'dmft.values' is used only with dmft.tokens = scalar");
+    }
+    if (p.tokens == "potts") {
+        if (!p.state_values.empty()) {
+            check_set(p.state_values, "dmft.state_values");
+            if (int(p.state_values.size()) != p.q)
+                throw UsageError(fmt::format("config key 'dmft.state_values': {} values for q = {} states",
+                                             p.state_values.size(), p.q));
+        }
+        if (p.potts_weights == "segments" && p.weights != "segments")
+            throw UsageError("config key 'dmft.potts_weights' = segments needs dmft.weights = segments");
+    } else if (!p.state_values.empty()) {
+        throw UsageError("config key 'dmft.state_values' is used only with dmft.tokens = potts");
+    }
+    if (p.tokens == "binary" && p.pe_code != "binary")
+        throw UsageError("config key 'dmft.pe_code': binary tokens use the binary positional code");
+}
+} // namespace
 
 ModelParams model_params_from(const Config &cfg) {
     ModelParams p;
@@ -67,6 +118,7 @@ ModelParams model_params_from(const Config &cfg) {
         throw UsageError("config key 'dmft.NP': the segments generator copies the last N_P semantic columns, so "
                          "N_P must not exceed N");
     }
+    validate_tokens(cfg, p);
     // 2^(M-1) sign patterns times 4 projections: M = 20 is ~2M patterns, the largest we accept.
     return p;
 }

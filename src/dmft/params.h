@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace tdlab::dmft {
 
@@ -24,6 +25,13 @@ struct ModelParams {
     std::string weights = "segments";  // segments | iid | path to a .npy int array [4, M, N+NP]
     uint32_t weights_seed = 1;         // np.random.seed of the authors' generator (paper: 1)
     std::string form = "correlations"; // correlations (paper eq. 29, the authors' code) | site_types
+    // Token alphabet (dmft/token_model.h, docs/dmft_multistate.md). Any model but binary uses the site-type form.
+    std::string tokens = "binary";                  // binary | ternary | scalar | potts
+    std::vector<double> values;                     // scalar: the value set S (2..16 distinct values)
+    int q = 3;                                      // potts: number of states
+    std::string potts_weights = "scalar_embedding"; // potts: scalar_embedding | segments
+    std::vector<double> state_values;               // potts: value of each state (default evenly in [-1, 1])
+    std::string pe_code = "binary";                 // binary | base_q
 };
 
 struct DynamicsParams {

@@ -33,23 +33,29 @@ std::vector<double> tangent_step(const MeanFieldMap &map, const Context &c0, con
     const size_t LM = size_t(L) * M;
     // Primal step on a copy (for th, the new slots and the softmax weights).
     Context c = c0;
-    std::vector<double> th(static_cast<size_t>(P));
+    std::vector<double> h(static_cast<size_t>(P)), th(static_cast<size_t>(P));
     for (int j = 0; j < P; ++j) {
         double s = 0;
         for (int b = 0; b < M; ++b) s += f.sigma[size_t(j) * M + b] * c0.att[size_t(b)];
-        th[size_t(j)] = std::tanh(beta * s);
+        h[size_t(j)] = beta * s;
     }
+    f.nl.apply(h.data(), th.data(), P);
     MeanFieldMap stepper(model, map.dynamics());
     stepper.step(c);
     const int slot = int(c.t % L);
     // Tangent input.
     const double *dA = v.data(), *dmv0 = v.data() + M, *dmk0 = v.data() + M + LM;
-    std::vector<double> dth(static_cast<size_t>(P));
+    std::vector<double> dth(static_cast<size_t>(P)), dh(static_cast<size_t>(P));
     for (int j = 0; j < P; ++j) {
         double ds = 0;
         for (int b = 0; b < M; ++b) ds += f.sigma[size_t(j) * M + b] * dA[b];
-        dth[size_t(j)] = beta * (1.0 - th[size_t(j)] * th[size_t(j)]) * ds;
+        if (f.nl.kind == FieldKind::Tanh)
+            dth[size_t(j)] = beta * (1.0 - th[size_t(j)] * th[size_t(j)]) * ds;
+        else
+            dh[size_t(j)] = beta * ds;
     }
+    // Non-binary tokens: the Jacobian of the unit's softmax mean (its variance; Potts: diag(pi) - pi pi^T).
+    if (f.nl.kind != FieldKind::Tanh) f.nl.tangent(h.data(), th.data(), dh.data(), dth.data(), P);
     auto dm = [&](int alpha, int a) {
         double acc = 0;
         for (int j = 0; j < P; ++j) acc += f.coef[alpha][size_t(j) * M + a] * dth[size_t(j)];

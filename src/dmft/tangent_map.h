@@ -4,6 +4,8 @@
 // State vector x = (A-hat [M], m^v slots [L][M], m^k slots [L][M]), D = M + 2 L M (27 for the paper).
 // m^q is not state (recomputed before use). With th_j = tanh(beta sigma_j . A), w = softmax(z):
 //   d th_j    = beta (1 - th_j^2) sigma_j . dA
+//               (non-binary tokens: beta Var_S(h_j) sigma_j . dA, or for Potts d pi = (diag pi - pi pi^T) dh;
+//                FieldNonlinearity::tangent in token_model.h)
 //   d m^al_a  = (1 - eps) sum_j coef^al[j][a] d th_j                   al = v, q, k (PE is constant)
 //   slot (t mod L) of m^v, m^k <- the new values (its old contents drop out of the state)
 //   d z_tau   = gamma/sqrt(M) (d m^q . m^k_tau + m^q . d m^k_tau)

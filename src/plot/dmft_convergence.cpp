@@ -7,8 +7,6 @@
 
 namespace tdlab::plot {
 
-namespace {
-// Columns x, s1, s2, ... (one per series) as a .dat file; returns the gnuplot `plot` clauses.
 std::string series_file(const std::filesystem::path &dir, const std::string &file, const std::string &xname,
                         const std::vector<double> &x, const std::vector<Series> &series, const std::string &style) {
     std::vector<std::pair<std::string, const std::vector<double> *>> cols{{xname, &x}};
@@ -24,7 +22,6 @@ std::string series_file(const std::filesystem::path &dir, const std::string &fil
     }
     return clauses;
 }
-} // namespace
 
 void draw_spin_vs_mean_field(const std::filesystem::path &dir, const std::vector<dmft::Trajectory> &runs,
                              const dmft::Trajectory &mf, const std::string &title) {

@@ -13,6 +13,11 @@ namespace tdlab::plot {
 
 using Series = std::pair<std::string, std::vector<double>>; // legend label, values
 
+// Columns x, s0, s1, ... (one per series) as DIR/FILE; returns the gnuplot `plot` clauses, one per series
+// with `style`.
+std::string series_file(const std::filesystem::path &dir, const std::string &file, const std::string &xname,
+                        const std::vector<double> &x, const std::vector<Series> &series, const std::string &style);
+
 // m^o_1(t) of up to three network runs and of the mean field from the same start, last 200 saved steps
 // (spin_vs_mf.png), and the plane (m^o_1, m^o_2) of run 0 over the mean field's (spin_plane.png).
 void draw_spin_vs_mean_field(const std::filesystem::path &dir, const std::vector<dmft::Trajectory> &runs,

@@ -28,6 +28,9 @@ ConfigSchema reproduce_schema();
 // Poc-Lopez & Aguilera 2024 (arXiv 2406.07247): Figs 3a, 3b (+ Lyapunov panels), the beta = 1.27 census,
 // Figs 4 and 5, and the finite-N study; report.html.
 void reproduce_dmft(const ReproduceRequest &req);
+// The same network with non-binary tokens (ternary, Potts; docs/dmft_multistate.md): ternary Fig 3a/3b
+// analogues, planes, the weak-field scaling check, finite-N convergence; report.html.
+void reproduce_dmft_multistate(const ReproduceRequest &req);
 // Bietti et al. 2023 (arXiv 2306.00802): Fig 3 (freezing variants), Fig 4 (data variants, probes) and
 // the attention maps; report.html.
 void reproduce_birth(const ReproduceRequest &req);

@@ -83,3 +83,13 @@ def test_runtime_failure_raises_runtime_error():
     # Zero Jacobians collapse the tangent vector: the C++ RuntimeError (CLI exit 1) class.
     with pytest.raises(RuntimeError, match="collapsed"):
         tdlab.dynamics.lyapunov_1(np.zeros((10, 2, 2)), transient=0)
+
+
+def test_ternary_tokens_through_overrides_match_the_regression_values():
+    # dmft.tokens reaches the in-process run like any key: the ternary cold start at beta = 1.27
+    # (docs/dmft_multistate.md, values from an independent NumPy implementation).
+    run = tdlab.dmft.run(overrides={"dmft.tokens": "ternary", "dmft.start": "cold", "dmft.beta": 1.27,
+                                    "dmft.steps": 12, "dmft.transient": 0})
+    mo = run["mo_se"]
+    assert mo[1] == pytest.approx([0.4299728078409193, -0.02166355336932539, 0.5989704801063328], abs=1e-12)
+    assert mo[11] == pytest.approx([0.019082089427536877, 0.06925016163008944, -0.0802914315422557], abs=1e-12)
