@@ -16,7 +16,7 @@ void draw_weak_field(const std::filesystem::path &dir, const std::string &name, 
     render_figure(dir, name,
                   fmt::format("set multiplot layout 2,1 title 'weak-field check: ternary at {{/Symbol b}} vs binary "
                               "at {{/Symbol b}} Var(S), Var(S) = {:.4g}'\n"
-                              "set grid\nset key outside right font ',9'\n"
+                              "set grid\nset key outside right\n"
                               "set xlabel 'ternary {{/Symbol b}}'\nset ylabel 'max |m^o_a| over the window'\n"
                               "plot {}\n"
                               "set logscale y\nset format y '10^{{%L}}'\n"
@@ -31,8 +31,8 @@ void draw_token_convergence(const std::filesystem::path &dir, const std::string 
     const std::string c = series_file(dir, name + ".dat", "N", N, rms, "with linespoints pt 7 ps 1.2 lw 2");
     const double a0 = rms.empty() || N.empty() ? 1.0 : rms[0].second[0] * std::sqrt(N[0]);
     render_figure(dir, name,
-                  fmt::format("set title '{}'\nset logscale xy\nset format x '10^{{%L}}'\nset grid\n"
-                              "set key top right\nset xlabel 'N (semantic units)'\n"
+                  fmt::format("set title '{}'\nset logscale xy\nset format x '10^{{%L}}'\nset format y '10^{{%L}}'\n"
+                              "set grid\nset key outside right\nset xlabel 'N (semantic units)'\n"
                               "set ylabel 'RMS |m^o_N - m^o_{{MF}}|'\n"
                               "plot {}, {:.6g}/sqrt(x) with lines dt 2 lc rgb 'gray' title 'N^{{-1/2}}'\n",
                               title, c, a0),

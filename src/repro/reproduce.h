@@ -56,6 +56,7 @@ struct Paper {
     std::string name;
     std::string help;
     std::function<void(const ReproduceRequest &)> run;
+    bool claims = true; // writes a claims table (claims.json) that reproduce's index gathers
 };
 const std::vector<Paper> &papers();
 

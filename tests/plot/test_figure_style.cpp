@@ -7,6 +7,7 @@
 #include "plot/chaos_figures.h"
 #include "plot/dmft_convergence.h"
 #include "plot/dmft_figures.h"
+#include "plot/dmft_multistate_figures.h"
 #include "plot/dmft_paper_figures.h"
 #include "plot/dmft_sweep_figures.h"
 #include "plot/gnuplot.h"
@@ -149,6 +150,13 @@ const std::vector<FigureCase> &figure_cases() {
              c.freq = ramp(4, 0.5), c.spectra = {{"N = 100", ramp(4)}, {"mean field", ramp(4)}};
              draw_finite_n_convergence(d, c);
          }},
+        {"multistate weak field",
+         [](const fs::path &d) {
+             draw_weak_field(d, "weak", {0.5, 1.0}, {{"ternary", {0.1, 0.2}}, {"binary", {0.1, 0.2}}},
+                             {{"feature 1", {1e-9, 1e-7}}}, 2.0 / 3.0);
+         }},
+        {"multistate convergence",
+         [](const fs::path &d) { draw_token_convergence(d, "conv", {1e2, 1e3}, {{"ternary", {0.1, 0.03}}}, "toy"); }},
         {"basin fractions",
          [](const fs::path &d) {
              draw_basin_fractions(d, "basins", "toy", {{"#0 period 4", 0.6, 0.5, 0.7}});
