@@ -37,7 +37,9 @@ ConfigSchema grid_schema() {
                     "checkpoint: every value from the start context; neighbour: from the previous value's final "
                     "context (sequential)")
         .add_string("sweep.direction", "up", {"up", "down"}, "neighbour protocol direction")
-        .add_bool("sweep.lyapunov", true, "largest Lyapunov exponent from the tangent map")
+        .add_string("sweep.lyapunov", "true", {"true", "false", "spectrum"},
+                    "largest Lyapunov exponent from the tangent map; spectrum: also the full spectrum (QR) and the "
+                    "Kaplan-Yorke dimension of every value")
         .add_int("sweep.lyap_align", 2000, 0, int64_t(1) << 40, "tangent steps before the window (alignment)")
         .add_bool("sweep.chaos01", true, "0-1 test for chaos on m^o_1 sampled every L steps")
         .add_int("sweep.census", 0, 0, 100000, "attractor census: perturbed starts per value (0: none)")
@@ -126,7 +128,8 @@ SweepOptions sweep_options_from(const Config &cfg, int L) {
     o.batch.transient = w.transient;
     if (o.batch.transient <= L)
         throw UsageError(fmt::format("config key 'dmft.transient' must exceed L = {} (the start context's step)", L));
-    o.batch.lyapunov = cfg.get_bool("sweep.lyapunov");
+    o.spectrum = cfg.get_string("sweep.lyapunov") == "spectrum";
+    o.batch.lyapunov = cfg.get_string("sweep.lyapunov") != "false";
     o.batch.lyap_align = cfg.get_int("sweep.lyap_align");
     o.batch.path = simd_path_from_name(cfg.get_string("sweep.simd"));
     o.seed_from = cfg.get_string("sweep.seed_from");
