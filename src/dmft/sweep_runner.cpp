@@ -408,6 +408,34 @@ GridRunInfo run_grid(const GridSpec &spec, const fs::path &out, const Shard &sha
     return job.finish(figures);
 }
 
+SweepResults compute_grid(const GridSpec &spec) {
+    const bool neighbour = spec.sweep.seed_from == "neighbour";
+    if (neighbour && spec.kind == GridKind::Phase)
+        throw UsageError("dmft phase: only the checkpoint protocol is supported");
+    const DmftModel model = DmftModel::build(spec.model);
+    const Context start = sweep_start(spec, model);
+    const size_t n = spec.grid.points.size();
+    SweepResults r;
+    r.raster_resolution = spec.sweep.raster_resolution;
+    r.points.resize(n);
+    const uint64_t per = uint64_t(spec.sweep.batch.steps - 1 - start.t % spec.model.L);
+    Progress progress(grid_command(spec.kind), per * n, "steps");
+    std::mutex mu;
+    const auto done = [&](size_t k, PointResult &&p) {
+        std::lock_guard<std::mutex> lock(mu);
+        r.points[k] = std::move(p);
+    };
+    const auto add = [&](uint64_t s) { progress.add(s); };
+    // Chunks only group points for resuming: one call over the whole grid gives the same points.
+    if (neighbour)
+        run_points_neighbour(model, spec.grid.points, start, spec.sweep, done, add);
+    else
+        run_points_checkpoint(model, spec.grid.points, start, 0, n, spec.sweep, done, add);
+    progress.finish();
+    add_census(model, spec.grid, start, spec.sweep, r);
+    return r;
+}
+
 GridRunInfo GridJob::run_neighbour(const GridFigures &figures) {
     const size_t total = spec_.grid.points.size();
     Progress progress(fmt::format("{} (neighbour)", grid_command(spec_.kind)), steps_per_point_ * total, "steps");
