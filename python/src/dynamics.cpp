@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "dynamics/chaos01.h"
 #include "dynamics/lyapunov.h"
+#include "dynamics/lyapunov_spectrum.h"
 #include "dynamics/period.h"
 #include "dynamics/quantize.h"
 #include "dynamics/spectrum.h"
@@ -153,13 +154,12 @@ void bind_dynamics(py::module_ &m) {
         [](const Array &jac, size_t k, int64_t transient) {
             JacobianReplay r = replay(jac, transient);
             if (k < 1 || k > r.d) throw UsageError(fmt::format("k: must be in [1, d = {}], got {}", r.d, k));
-            dynamics::LyapunovOptions o;
-            o.transient = transient, o.steps = int64_t(r.T) - transient;
-            std::vector<double> x(r.d, 0.0);
             std::vector<double> s;
             {
                 py::gil_scoped_release nogil;
-                s = dynamics::lyapunov_spectrum(r.system(), x, k, o);
+                dynamics::QrSpectrum qr(r.d, k);
+                for (size_t t = 0; t < r.T; ++t) qr.push(&r.J[t * r.d * r.d], t >= size_t(transient));
+                s = qr.exponents();
             }
             const py::ssize_t n = py::ssize_t(s.size());
             return to_numpy(std::move(s), {n});

@@ -137,7 +137,9 @@ def _check_out(out):
 
 def run_in_dir(call, out):
     """call(out_path) runs a command into a run directory. With out=None the run goes to a temporary
-    directory whose files are read into memory (no memory maps left on it) before it is removed."""
+    directory whose files are read into memory (no memory maps left on it) before it is removed: the
+    path of the commands that keep figures or many small files (birth, scansnap); dmft run, sweep,
+    phase and spin keep out=None in memory without a directory (tdlab.dmft)."""
     if out is not None:
         path = _check_out(out)
         call(path)
@@ -151,11 +153,20 @@ def run_in_dir(call, out):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run_command(command, config, overrides, out, threads, progress=None):
+def force_arg(force):
+    if not isinstance(force, bool):
+        raise ValueError(f"force: expected True or False, got {force!r}")
+    return force
+
+
+def run_command(command, config, overrides, out, threads, progress=None, force=False):
+    """`tdlab <command> [--force] --out out` in process. force=True (as --force) lets out replace a
+    previous tdlab run there; anything else at out is refused with ValueError, as on the CLI."""
     file, sets = config_args(config, overrides)
     n = threads_arg(threads)
+    f = force_arg(force)
     return run_in_dir(
-        lambda path: call_with_progress(lambda cb: _core.run_command(command, file, sets, path, n, cb), progress,
+        lambda path: call_with_progress(lambda cb: _core.run_command(command, file, sets, path, n, cb, f), progress,
                                         command),
         out,
     )

@@ -102,9 +102,10 @@ def lyapunov_1(jacobians, transient=1000, renorm_every=1):
 
 
 def lyapunov_spectrum(jacobians, k=None, transient=1000):
-    """The k largest Lyapunov exponents (per step, decreasing) from Jacobians [T, d, d] by the QR
-    method (Geist, Parlitz & Lauterborn 1990): Y = J_t Q, Y = Q'R, lambda_j += ln|R_jj|. k=None: d.
-    The first `transient` steps are not accumulated. Returns float64 [k]."""
+    """The k largest Lyapunov exponents (per step, decreasing) from Jacobians [T, d, d] by repeated QR
+    (Benettin et al. 1980; Shimada & Nagashima 1979): Y = J_t Q, Y = Q'R, lambda_j += ln|R_jj|, from a
+    fixed generic orthonormal frame Q_0 (C++ dynamics::QrSpectrum, the implementation every tdlab
+    spectrum uses). k=None: d. The first `transient` steps only align the frame. Returns float64 [k]."""
     j = np.asarray(jacobians)
     if k is None:
         k = j.shape[-1] if j.ndim == 3 else 1

@@ -73,10 +73,17 @@ def _convert_column(values):
 def read_table(path):
     """A .csv as a pandas DataFrame when pandas is installed, else a dict {column: NumPy array}
     (int, float, or object for text columns), in file order."""
-    if _pd is not None:
-        return _pd.read_csv(path)
     with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
+        return read_table_text(f.read())
+
+
+def read_table_text(text):
+    """read_table of the text of a .csv (the tables of an in-memory run)."""
+    if _pd is not None:
+        import io
+
+        return _pd.read_csv(io.StringIO(text))
+    rows = list(csv.reader(text.splitlines()))
     if not rows:
         return {}
     head, body = rows[0], rows[1:]

@@ -39,8 +39,10 @@ ConfigSchema continuation_schema() {
         .add_double("continuation.min", 1.24, -1e9, 1e9, "first value")
         .add_double("continuation.max", 1.28, -1e9, 1e9, "last value")
         .add_int("continuation.count", 401, 1, 10000000, "values, evenly spaced (both ends included)")
-        .add_double("continuation.match_distance", 0.05, 0.0, 10.0,
-                    "unseeded matching: largest signature distance to a previous attractor");
+        .add_double("continuation.match_distance", 0.02, 0.0, 10.0,
+                    "unseeded matching: largest track distance (orbit or mean/std features, max-norm) to a track's "
+                    "last attractor")
+        .add_int("continuation.gap", 3, 0, 1000000, "unseeded matching: values a track may skip");
     return s;
 }
 
@@ -139,16 +141,17 @@ void write_continuation(const std::filesystem::path &dir, const ContinuationResu
     // Tracks: births and deaths are the first and last values (a track at the grid's end is open there).
     std::string t = "track,first_value,last_value,values,periods,labels,born,died\n";
     for (const auto &tr : r.tracks) {
-        std::set<size_t> periods;
+        std::set<size_t> periods, on_values;
         std::set<std::string> labels;
         for (const auto &p : tr.points) {
+            on_values.insert(p.value);
             const auto &at = r.per_value[p.value].attractors[size_t(p.attractor)];
             periods.insert(at.period);
             labels.insert(dynamics::label_name(at.label));
         }
         const size_t first = tr.points.front().value, last = tr.points.back().value;
         t += fmt::format("{},{:.10g},{:.10g},{},{},{},{},{}\n", tr.id, r.values[first], r.values[last],
-                         tr.points.size(), fmt::join(periods, "|"), fmt::join(labels, "|"),
+                         on_values.size(), fmt::join(periods, "|"), fmt::join(labels, "|"),
                          first == 0 ? "grid_start" : "birth", last + 1 == r.values.size() ? "grid_end" : "death");
     }
     write_file_atomic(dir / "tracks.csv", t);

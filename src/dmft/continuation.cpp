@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "dmft/tangent_map.h"
 
+#include <cmath>
 #include <limits>
 
 namespace tdlab::dmft {
@@ -22,6 +23,39 @@ DynamicsParams at_value(const DynamicsParams &base, const std::string &param, do
 }
 } // namespace
 
+std::vector<double> track_features(const BasinAttractor &a, int M) {
+    const auto &sig = a.signature;
+    if (sig.period == 0) {
+        // analyse_basin_run's features: (mean, std) per m^o_a, then lambda_1 / 10 (not a track feature:
+        // it jumps at every bifurcation).
+        const size_t n = std::min(sig.features.size(), 2 * size_t(M));
+        return std::vector<double>(sig.features.begin(), sig.features.begin() + long(n));
+    }
+    std::vector<double> f;
+    const size_t p = sig.period;
+    for (int d = 0; d < M; ++d) {
+        double sum = 0, sq = 0;
+        for (size_t r = 0; r < p; ++r) sum += sig.orbit[r * size_t(M) + size_t(d)];
+        const double mean = sum / double(p);
+        for (size_t r = 0; r < p; ++r) sq += std::pow(sig.orbit[r * size_t(M) + size_t(d)] - mean, 2);
+        f.insert(f.end(), {mean, std::sqrt(sq / double(p))});
+    }
+    return f;
+}
+
+double track_distance(const BasinAttractor &a, const std::vector<double> &fa, const BasinAttractor &b,
+                      const std::vector<double> &fb, const dynamics::MatchOptions &mo) {
+    double d = std::numeric_limits<double>::infinity();
+    if (a.signature.period > 0 && a.signature.period == b.signature.period)
+        d = dynamics::signature_distance(a.signature, b.signature, mo);
+    if (fa.size() == fb.size() && !fa.empty()) {
+        double e = 0;
+        for (size_t k = 0; k < fa.size(); ++k) e = std::max(e, std::fabs(fa[k] - fb[k]));
+        if (std::isfinite(e)) d = std::min(d, e);
+    }
+    return d;
+}
+
 ContinuationResult continuation(const DmftModel &model, const DynamicsParams &base, const std::string &param,
                                 const std::vector<double> &values, const StartRegion &region,
                                 const ContinuationOptions &opt, const std::function<void(size_t)> &progress) {
@@ -34,6 +68,7 @@ ContinuationResult continuation(const DmftModel &model, const DynamicsParams &ba
     const auto mo = basin_match_options(M, L, opt.basins);
     ContinuationResult res;
     res.values = values;
+    std::vector<std::vector<double>> last_feats; // per track: the features of its last attractor
     for (size_t k = 0; k < values.size(); ++k) {
         const DynamicsParams dyn = at_value(base, param, values[k]);
         std::vector<Context> starts;
@@ -60,41 +95,63 @@ ContinuationResult continuation(const DmftModel &model, const DynamicsParams &ba
         for (int id : fresh_ids) br.attractors[size_t(id)].count += 1;
         br.ids = fresh_ids;
         br.fractions = dynamics::basins_fractions(fresh_ids);
-        // Matching.
+        // Matching (continuation.h). feats[a]: this value's track features.
+        std::vector<std::vector<double>> feats;
+        for (const auto &at : br.attractors) feats.push_back(track_features(at, M));
         std::vector<int> track(br.attractors.size(), -1);
-        std::vector<bool> continued(nseeds, false);
+        std::vector<bool> claimed(res.tracks.size(), false);
+        // Rule 1: seeds.
         for (size_t a = 0; a < br.attractors.size(); ++a) {
             int best = -1;
             double best_d = std::numeric_limits<double>::infinity();
             for (size_t p = 0; p < nseeds; ++p) {
                 if (seed_to[p] != int(a)) continue;
-                const double d = dynamics::signature_distance(res.per_value[k - 1].attractors[p].signature,
-                                                              br.attractors[a].signature, mo);
-                if (best < 0 || d < best_d) best = int(p), best_d = d;
+                const int tr = res.track_of[k - 1][p];
+                if (claimed[size_t(tr)]) continue;
+                const double d = track_distance(res.per_value[k - 1].attractors[p], last_feats[size_t(tr)],
+                                                br.attractors[a], feats[a], mo);
+                if (best < 0 || d < best_d) best = tr, best_d = d;
             }
             if (best >= 0) {
-                track[a] = res.track_of[k - 1][size_t(best)];
-                continued[size_t(best)] = true;
+                track[a] = best;
+                claimed[size_t(best)] = true;
             }
         }
+        // Rule 2: the nearest unclaimed track alive within the gap, in attractor order.
         for (size_t a = 0; a < br.attractors.size(); ++a) {
             if (track[a] >= 0) continue;
             int best = -1;
             double best_d = opt.match_distance;
-            for (size_t p = 0; p < nseeds; ++p) {
-                if (continued[p]) continue;
-                const double d = dynamics::signature_distance(res.per_value[k - 1].attractors[p].signature,
-                                                              br.attractors[a].signature, mo);
-                if (d <= best_d) best = int(p), best_d = d;
+            for (size_t tr = 0; tr < res.tracks.size(); ++tr) {
+                const auto &last = res.tracks[tr].points.back();
+                if (claimed[tr] || last.value + opt.gap < k) continue;
+                const double d = track_distance(res.per_value[last.value].attractors[size_t(last.attractor)],
+                                                last_feats[tr], br.attractors[a], feats[a], mo);
+                if (d <= best_d) best = int(tr), best_d = d;
             }
             if (best >= 0) {
-                track[a] = res.track_of[k - 1][size_t(best)];
-                continued[size_t(best)] = true;
+                track[a] = best;
+                claimed[size_t(best)] = true;
+                continue;
+            }
+            // Rule 2b: a split of one non-periodic attractor at this value joins its sibling's track.
+            best_d = opt.match_distance;
+            for (size_t b = 0; b < br.attractors.size() && br.attractors[a].signature.period == 0; ++b) {
+                if (track[b] < 0 || br.attractors[b].signature.period != 0) continue;
+                const auto &x = br.attractors[b], &y = br.attractors[a];
+                const double d = std::max(std::fabs(x.m1_min - y.m1_min), std::fabs(x.m1_max - y.m1_max));
+                if (d <= best_d) best = track[b], best_d = d;
+            }
+            if (best >= 0) {
+                track[a] = best;
             } else {
                 track[a] = int(res.tracks.size());
                 res.tracks.push_back({track[a], {}});
+                last_feats.emplace_back();
+                claimed.push_back(true);
             }
         }
+        for (size_t a = 0; a < br.attractors.size(); ++a) last_feats[size_t(track[a])] = feats[a];
         for (size_t a = 0; a < br.attractors.size(); ++a) res.tracks[size_t(track[a])].points.push_back({k, int(a)});
         res.track_of.push_back(track);
         res.per_value.push_back(std::move(br));

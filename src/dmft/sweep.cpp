@@ -1,6 +1,7 @@
 #include "dmft/sweep.h"
 
 #include "core/error.h"
+#include "dmft/map_spectrum.h"
 #include "dmft/trajectory.h"
 #include "dynamics/chaos01.h"
 #include "dynamics/quantize.h"
@@ -118,6 +119,21 @@ PointResult analyse_lane(const LaneOutput &lane, const DynamicsParams &dyn, int 
 }
 
 namespace {
+// The spectrum of the window a point's lane ran (same start, steps, transient and alignment as the
+// batched lambda_1, so spectrum[0] is that lambda_1 wherever the scalar map and the lane agree).
+void add_spectrum(PointResult &r, const DmftModel &model, const DynamicsParams &dyn, const Context &start,
+                  const SweepOptions &opt) {
+    if (!opt.spectrum) return;
+    MapSpectrumOptions so;
+    so.steps = opt.batch.steps;
+    so.transient = opt.batch.transient;
+    so.align = opt.batch.lyap_align;
+    const MeanFieldMap map(model, dyn);
+    const MapSpectrum s = map_spectrum(map, start, so);
+    r.spectrum = s.exponents;
+    r.kaplan_yorke = s.kaplan_yorke;
+}
+
 Context phase_start(const Context &c, int L) {
     Context s = c;
     s.t = c.t % L; // same phase of the positional code (the authors restart a t = 119999 context at t = 3)
@@ -158,7 +174,11 @@ void run_points_checkpoint(const DmftModel &model, const std::vector<DynamicsPar
                 for (size_t k = first; k < last; ++k) lanes.push_back({points[k], s0});
                 run_batch(model, lanes, opt.batch, out);
                 if (progress_steps) progress_steps(uint64_t(opt.batch.steps - 1 - s0.t) * (last - first));
-                for (size_t k = first; k < last; ++k) done(k, analyse_lane(out[k - first], points[k], M, L, opt));
+                for (size_t k = first; k < last; ++k) {
+                    PointResult r = analyse_lane(out[k - first], points[k], M, L, opt);
+                    add_spectrum(r, model, points[k], s0, opt);
+                    done(k, std::move(r));
+                }
             } catch (...) {
 #pragma omp critical(tdlab_sweep_error)
                 if (!error) error = std::current_exception();
@@ -178,8 +198,10 @@ void run_points_neighbour(const DmftModel &model, const std::vector<DynamicsPara
         const size_t k = opt.downward ? n - 1 - i : i;
         auto out = run_batch(model, {LaneSpec{points[k], ctx}}, opt.batch);
         if (progress_steps) progress_steps(uint64_t(opt.batch.steps - 1 - ctx.t));
+        PointResult r = analyse_lane(out[0], points[k], M, L, opt);
+        add_spectrum(r, model, points[k], ctx, opt);
         ctx = phase_start(out[0].final, L);
-        done(k, analyse_lane(out[0], points[k], M, L, opt));
+        done(k, std::move(r));
     }
 }
 

@@ -15,6 +15,7 @@
 #include "dynamics/classify.h"
 #include "dynamics/period.h"
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -23,7 +24,10 @@
 namespace tdlab::dmft {
 
 struct SweepOptions {
-    BatchOptions batch;                   // steps, transient, lyapunov, SIMD path
+    BatchOptions batch; // steps, transient, lyapunov, SIMD path
+    // sweep.lyapunov = spectrum: also the full Lyapunov spectrum of each point (map_spectrum.h) on the
+    // same window from the same start, with its Kaplan-Yorke dimension (batch.lyapunov stays on).
+    bool spectrum = false;
     std::string seed_from = "checkpoint"; // checkpoint | neighbour
     bool downward = false;                // neighbour protocol direction
     bool chaos01 = true;                  // run the 0-1 test on m^o_1 sampled every L steps
@@ -68,6 +72,9 @@ struct PointResult {
     // visit; with an exact period, one per phase of it (dynamics::periodic_poincare).
     std::vector<double> poincare;
     std::vector<double> orbit; // one period of mo_se [period][M] when periodic (census matching)
+    // SweepOptions::spectrum only: the L*M finite exponents (per step, decreasing) and Kaplan-Yorke.
+    std::vector<double> spectrum;
+    double kaplan_yorke = std::nan("");
 };
 
 // Analyses one lane's window (mo_se [saved][M]).

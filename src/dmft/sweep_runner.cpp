@@ -37,7 +37,9 @@ ConfigSchema grid_schema() {
                     "checkpoint: every value from the start context; neighbour: from the previous value's final "
                     "context (sequential)")
         .add_string("sweep.direction", "up", {"up", "down"}, "neighbour protocol direction")
-        .add_bool("sweep.lyapunov", true, "largest Lyapunov exponent from the tangent map")
+        .add_string("sweep.lyapunov", "true", {"true", "false", "spectrum"},
+                    "largest Lyapunov exponent from the tangent map; spectrum: also the full spectrum (QR) and the "
+                    "Kaplan-Yorke dimension of every value")
         .add_int("sweep.lyap_align", 2000, 0, int64_t(1) << 40, "tangent steps before the window (alignment)")
         .add_bool("sweep.chaos01", true, "0-1 test for chaos on m^o_1 sampled every L steps")
         .add_int("sweep.census", 0, 0, 100000, "attractor census: perturbed starts per value (0: none)")
@@ -126,7 +128,8 @@ SweepOptions sweep_options_from(const Config &cfg, int L) {
     o.batch.transient = w.transient;
     if (o.batch.transient <= L)
         throw UsageError(fmt::format("config key 'dmft.transient' must exceed L = {} (the start context's step)", L));
-    o.batch.lyapunov = cfg.get_bool("sweep.lyapunov");
+    o.spectrum = cfg.get_string("sweep.lyapunov") == "spectrum";
+    o.batch.lyapunov = cfg.get_string("sweep.lyapunov") != "false";
     o.batch.lyap_align = cfg.get_int("sweep.lyap_align");
     o.batch.path = simd_path_from_name(cfg.get_string("sweep.simd"));
     o.seed_from = cfg.get_string("sweep.seed_from");
@@ -403,6 +406,34 @@ GridRunInfo run_grid(const GridSpec &spec, const fs::path &out, const Shard &sha
     for (size_t c0 : missing) job.compute_chunk(c0, [&](uint64_t s) { progress.add(s); });
     progress.finish();
     return job.finish(figures);
+}
+
+SweepResults compute_grid(const GridSpec &spec) {
+    const bool neighbour = spec.sweep.seed_from == "neighbour";
+    if (neighbour && spec.kind == GridKind::Phase)
+        throw UsageError("dmft phase: only the checkpoint protocol is supported");
+    const DmftModel model = DmftModel::build(spec.model);
+    const Context start = sweep_start(spec, model);
+    const size_t n = spec.grid.points.size();
+    SweepResults r;
+    r.raster_resolution = spec.sweep.raster_resolution;
+    r.points.resize(n);
+    const uint64_t per = uint64_t(spec.sweep.batch.steps - 1 - start.t % spec.model.L);
+    Progress progress(grid_command(spec.kind), per * n, "steps");
+    std::mutex mu;
+    const auto done = [&](size_t k, PointResult &&p) {
+        std::lock_guard<std::mutex> lock(mu);
+        r.points[k] = std::move(p);
+    };
+    const auto add = [&](uint64_t s) { progress.add(s); };
+    // Chunks only group points for resuming: one call over the whole grid gives the same points.
+    if (neighbour)
+        run_points_neighbour(model, spec.grid.points, start, spec.sweep, done, add);
+    else
+        run_points_checkpoint(model, spec.grid.points, start, 0, n, spec.sweep, done, add);
+    progress.finish();
+    add_census(model, spec.grid, start, spec.sweep, r);
+    return r;
 }
 
 GridRunInfo GridJob::run_neighbour(const GridFigures &figures) {

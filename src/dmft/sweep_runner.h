@@ -119,6 +119,10 @@ class GridJob {
     nlohmann::json manifest_extra_ = nlohmann::json::object();
 };
 
+// The whole grid in memory (no run directory, no resume store): the results run_grid writes, for a
+// front end that keeps them (the Python module's out=None). Same values for any thread count.
+SweepResults compute_grid(const GridSpec &spec);
+
 // Runs (part of) the grid and writes the run directory `out`.
 GridRunInfo run_grid(const GridSpec &spec, const std::filesystem::path &out, const Shard &shard,
                      const GridFigures &figures = {});

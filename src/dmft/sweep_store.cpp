@@ -13,6 +13,14 @@ namespace tdlab::dmft {
 
 namespace fs = std::filesystem;
 
+size_t spectrum_width(const SweepResults &r) {
+    if (r.points.empty() || r.points.front().spectrum.empty()) return 0;
+    const size_t k = r.points.front().spectrum.size();
+    for (const auto &p : r.points)
+        if (p.spectrum.size() != k) throw RuntimeError("sweep results: points hold spectra of different lengths");
+    return k;
+}
+
 NpzMap results_to_npz(const SweepResults &r) {
     const size_t n = r.points.size();
     std::vector<double> f64[10];
@@ -60,6 +68,16 @@ NpzMap results_to_npz(const SweepResults &r) {
     m["raster_offsets"] = make_npy(roff, {roff.size()});
     m["raster_scale"] = make_npy(rscale, {n});
     m["raster_resolution"] = make_npy(std::vector<int64_t>{r.raster_resolution}, {1});
+    // sweep.lyapunov = spectrum only (results without it have neither array).
+    if (const size_t k = spectrum_width(r)) {
+        std::vector<double> spec, ky;
+        for (const auto &p : r.points) {
+            spec.insert(spec.end(), p.spectrum.begin(), p.spectrum.end());
+            ky.push_back(p.kaplan_yorke);
+        }
+        m["lyapunov_spectrum"] = make_npy(spec, {n, k});
+        m["kaplan_yorke"] = make_npy(ky, {n});
+    }
     const size_t c = r.census.size();
     std::vector<int64_t> ci[6];
     std::vector<double> cf[4];
@@ -173,6 +191,19 @@ SweepResults results_from_npz(const NpzMap &m, const std::string &what) {
             r.points[k].raster_scale = rscale[k];
         }
     }
+    if (m.count("lyapunov_spectrum") || m.count("kaplan_yorke")) {
+        const auto &sa = get("lyapunov_spectrum");
+        const auto spec = sa.to_double();
+        const auto ky = get("kaplan_yorke").to_double();
+        const size_t k = sa.shape.size() == 2 ? sa.shape[1] : 0;
+        if (sa.shape.size() != 2 || sa.shape[0] != n || k == 0 || spec.size() != n * k || ky.size() != n)
+            throw UsageError(
+                fmt::format("{}: arrays 'lyapunov_spectrum' [{}, k] and 'kaplan_yorke' [{}] do not match", what, n, n));
+        for (size_t i = 0; i < n; ++i) {
+            r.points[i].spectrum.assign(spec.begin() + long(i * k), spec.begin() + long((i + 1) * k));
+            r.points[i].kaplan_yorke = ky[i];
+        }
+    }
     std::vector<std::vector<int64_t>> ci;
     for (const char *k :
          {"census_index", "census_attractor", "census_starts", "census_period", "census_label", "census_unique_points"})
@@ -222,43 +253,62 @@ std::string num(double v) {
 }
 } // namespace
 
-void write_sweep_tables(const fs::path &dir, const SweepResults &r, const std::string &param) {
+std::string sweep_summary_csv(const SweepResults &r, const std::string &param) {
+    const bool spectrum = spectrum_width(r) > 0;
     std::string csv = param == "beta" ? "beta" : param + ",beta";
     csv += ",gamma,epsilon,label,paper_label,period,lyapunov,chaos01,unique_points,poincare_points,max_abs,"
-           "m1_min,m1_max,flags\n";
-    size_t keep = 0;
-    for (const auto &p : r.points) keep = std::max(keep, p.points.size());
-    std::vector<float> pts(r.points.size() * keep, std::nanf(""));
-    std::vector<double> poinc;
-    for (size_t k = 0; k < r.points.size(); ++k) {
-        const auto &p = r.points[k];
+           "m1_min,m1_max,flags";
+    csv += spectrum ? ",kaplan_yorke\n" : "\n";
+    for (const auto &p : r.points) {
         const double value = param == "gamma" ? p.gamma : param == "epsilon" ? p.epsilon : p.beta;
         if (param != "beta") csv += num(value) + ",";
-        csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", num(p.beta), num(p.gamma), num(p.epsilon),
+        csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}", num(p.beta), num(p.gamma), num(p.epsilon),
                            dynamics::label_name(dynamics::Label(p.label)),
                            dynamics::label_name(dynamics::Label(p.paper_label)), p.period, num(p.lyapunov),
                            num(p.chaos01), p.unique_points, p.poincare.size(), num(p.max_abs), num(p.m1_min),
                            num(p.m1_max), bits_to_flags(p.flags));
-        std::copy(p.points.begin(), p.points.end(), pts.begin() + long(k * keep));
+        csv += spectrum ? "," + num(p.kaplan_yorke) + "\n" : "\n";
+    }
+    return csv;
+}
+
+std::string sweep_census_csv(const SweepResults &r) {
+    std::string c = "index,beta,attractor,starts,label,period,lyapunov,chaos01,unique_points,m1_min,m1_max\n";
+    for (const auto &row : r.census) {
+        const double beta = r.points[size_t(row.index - r.begin)].beta;
+        c += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", row.index, num(beta), row.attractor, row.starts,
+                         dynamics::label_name(dynamics::Label(row.label)), row.period, num(row.lyapunov),
+                         num(row.chaos01), row.unique_points, num(row.m1_min), num(row.m1_max));
+    }
+    return c;
+}
+
+SweepArrays sweep_arrays(const SweepResults &r) {
+    SweepArrays a;
+    a.n = r.points.size();
+    for (const auto &p : r.points) a.keep = std::max(a.keep, p.points.size());
+    a.points.assign(a.n * a.keep, std::nanf(""));
+    a.spectrum_k = spectrum_width(r);
+    for (size_t k = 0; k < a.n; ++k) {
+        const auto &p = r.points[k];
+        std::copy(p.points.begin(), p.points.end(), a.points.begin() + long(k * a.keep));
         for (double v : p.poincare) {
-            poinc.push_back(double(r.begin + int64_t(k)));
-            poinc.push_back(v);
+            a.poincare.push_back(double(r.begin + int64_t(k)));
+            a.poincare.push_back(v);
         }
+        a.spectrum.insert(a.spectrum.end(), p.spectrum.begin(), p.spectrum.end());
     }
-    write_file_atomic(dir / "summary.csv", csv);
-    write_npy(dir / "points.npy", pts, {r.points.size(), keep});
-    write_npy(dir / "poincare.npy", poinc, {poinc.size() / 2, 2});
+    return a;
+}
+
+void write_sweep_tables(const fs::path &dir, const SweepResults &r, const std::string &param) {
+    const SweepArrays a = sweep_arrays(r);
+    write_file_atomic(dir / "summary.csv", sweep_summary_csv(r, param));
+    write_npy(dir / "points.npy", a.points, {a.n, a.keep});
+    write_npy(dir / "poincare.npy", a.poincare, {a.poincare.size() / 2, 2});
     write_npz(dir / "results.npz", results_to_npz(r));
-    if (!r.census.empty()) {
-        std::string c = "index,beta,attractor,starts,label,period,lyapunov,chaos01,unique_points,m1_min,m1_max\n";
-        for (const auto &row : r.census) {
-            const double beta = r.points[size_t(row.index - r.begin)].beta;
-            c += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", row.index, num(beta), row.attractor, row.starts,
-                             dynamics::label_name(dynamics::Label(row.label)), row.period, num(row.lyapunov),
-                             num(row.chaos01), row.unique_points, num(row.m1_min), num(row.m1_max));
-        }
-        write_file_atomic(dir / "census.csv", c);
-    }
+    if (a.spectrum_k) write_npy(dir / "lyapunov_spectrum.npy", a.spectrum, {a.n, a.spectrum_k});
+    if (!r.census.empty()) write_file_atomic(dir / "census.csv", sweep_census_csv(r));
 }
 
 namespace {

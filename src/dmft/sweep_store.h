@@ -36,11 +36,25 @@ struct SweepResults {
 };
 
 NpzMap results_to_npz(const SweepResults &r);
+// The spectrum length of every point (0: computed for none; RuntimeError if the points disagree).
+size_t spectrum_width(const SweepResults &r);
 SweepResults results_from_npz(const NpzMap &m, const std::string &what);
 // Concatenates ranges that tile [0, total) in order; UsageError naming the gap or overlap otherwise.
 SweepResults merge_results(std::vector<SweepResults> parts, int64_t total);
 
-// Writes summary.csv, points.npy, poincare.npy, results.npz (and census.csv if any) into dir.
+// The tables and arrays of the files below, for a front end that keeps them in memory.
+std::string sweep_summary_csv(const SweepResults &r, const std::string &param);
+std::string sweep_census_csv(const SweepResults &r);
+struct SweepArrays {
+    size_t n = 0, keep = 0, spectrum_k = 0;
+    std::vector<float> points;    // [n][keep], NaN-padded
+    std::vector<double> poincare; // [rows][2]: (point index, m^o_1)
+    std::vector<double> spectrum; // [n][spectrum_k]
+};
+SweepArrays sweep_arrays(const SweepResults &r);
+
+// Writes summary.csv, points.npy, poincare.npy, results.npz (and census.csv if any; with spectra, a
+// kaplan_yorke column and lyapunov_spectrum.npy [values, L*M]) into dir.
 // `param` names the swept column written first ("beta", "gamma", "epsilon").
 void write_sweep_tables(const std::filesystem::path &dir, const SweepResults &r, const std::string &param);
 

@@ -2,7 +2,7 @@
 
 #include "core/error.h"
 
-#include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 
 namespace tdlab::dynamics {
@@ -42,35 +42,6 @@ double largest_lyapunov(const MapSystem &sys, std::vector<double> &x, const Lyap
         }
     }
     return opt.steps > 0 ? sum / double(opt.steps) : 0.0;
-}
-
-std::vector<double> lyapunov_spectrum(const MapSystem &sys, std::vector<double> &x, size_t k,
-                                      const LyapunovOptions &opt) {
-    check_system(sys, x);
-    const size_t n = sys.dim;
-    if (k == 0 || k > n) throw UsageError("lyapunov_spectrum: k must be in 1..dim");
-    Eigen::MatrixXd Q = Eigen::MatrixXd::Identity(Eigen::Index(n), Eigen::Index(k));
-    std::vector<double> Jv(n * n);
-    Eigen::VectorXd sums = Eigen::VectorXd::Zero(Eigen::Index(k));
-    const int64_t total = opt.transient + opt.steps;
-    for (int64_t t = 0; t < total; ++t) {
-        sys.jacobian(x, Jv);
-        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> J(
-            Jv.data(), Eigen::Index(n), Eigen::Index(n));
-        Eigen::MatrixXd Y = J * Q;
-        Eigen::HouseholderQR<Eigen::MatrixXd> qr(Y);
-        Eigen::MatrixXd R = qr.matrixQR().topRows(Eigen::Index(k)).triangularView<Eigen::Upper>();
-        Q = qr.householderQ() * Eigen::MatrixXd::Identity(Eigen::Index(n), Eigen::Index(k));
-        // Householder QR leaves signs free: make diag(R) positive so Q is continuous in t.
-        for (Eigen::Index j = 0; j < Eigen::Index(k); ++j) {
-            if (R(j, j) < 0) Q.col(j) = -Q.col(j);
-            if (t >= opt.transient) sums(j) += std::log(std::fabs(R(j, j)));
-        }
-        sys.step(x);
-    }
-    std::vector<double> out(k);
-    for (size_t j = 0; j < k; ++j) out[j] = opt.steps > 0 ? sums(Eigen::Index(j)) / double(opt.steps) : 0.0;
-    return out;
 }
 
 std::vector<double> finite_difference_jacobian(const std::function<void(std::vector<double> &)> &step,

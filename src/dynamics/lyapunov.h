@@ -1,9 +1,8 @@
-// Lyapunov exponents of maps x_{t+1} = f(x_t) from the tangent dynamics with an analytic Jacobian
-// (Benettin et al. 1980; Geist, Parlitz & Lauterborn 1990, Prog. Theor. Phys. 83, 875):
-//  * largest exponent (Benettin, tangent version): v <- J(x_t) v, accumulate ln|v|, renormalise;
-//  * spectrum (QR, "H2" of Geist 1990): Y = J(x_t) Q, Y = Q'R, lambda_j += ln|R_jj|, Q <- Q'.
+// The largest Lyapunov exponent of a map x_{t+1} = f(x_t) from the tangent dynamics with an analytic
+// Jacobian (Benettin et al. 1980, tangent version): v <- J(x_t) v, accumulate ln|v|, renormalise.
 // Exponents are per step (natural log). The first `transient` steps move x onto the attractor and
-// align the tangent vectors without being accumulated.
+// align the tangent vector without being accumulated. The full spectrum has one implementation,
+// QrSpectrum (lyapunov_spectrum.h); `lyapunov_spectrum_of_system` there drives it from a MapSystem.
 #pragma once
 
 #include <cstddef>
@@ -28,10 +27,6 @@ struct LyapunovOptions {
 
 // Largest exponent; x is advanced in place. The tangent vector starts as (1,...,1)/sqrt(dim).
 double largest_lyapunov(const MapSystem &sys, std::vector<double> &x, const LyapunovOptions &opt);
-
-// The k largest exponents, in decreasing order (Q0 = the first k columns of the identity).
-std::vector<double> lyapunov_spectrum(const MapSystem &sys, std::vector<double> &x, size_t k,
-                                      const LyapunovOptions &opt);
 
 // Central finite-difference Jacobian of `step` at x, for tests of analytic Jacobians.
 std::vector<double> finite_difference_jacobian(const std::function<void(std::vector<double> &)> &step,

@@ -79,4 +79,17 @@ std::vector<double> lyapunov_spectrum_of(const std::function<void(std::vector<do
     return qr.exponents();
 }
 
+std::vector<double> lyapunov_spectrum_of_system(const MapSystem &sys, std::vector<double> &x, size_t k,
+                                                const LyapunovOptions &opt) {
+    if (sys.dim == 0 || !sys.step || !sys.jacobian)
+        throw UsageError("lyapunov spectrum: map system without dim/step/jacobian");
+    if (x.size() != sys.dim) throw UsageError("lyapunov spectrum: state size does not match the system dimension");
+    return lyapunov_spectrum_of(
+        [&](std::vector<double> &J) {
+            sys.jacobian(x, J);
+            sys.step(x);
+        },
+        sys.dim, k, opt.transient, opt.steps);
+}
+
 } // namespace tdlab::dynamics

@@ -12,8 +12,10 @@
 // need a longer alignment); one QR per Jacobian (no skipping: products of several Jacobians lose the
 // small exponents to rounding). A Jacobian that collapses a direction (R_jj = 0) gives -infinity for
 // that exponent, which is the right answer for a map that forgets part of its state.
-// The older MapSystem interface (lyapunov.h) is the same algorithm for a map given as a callback pair.
+// A map given as a MapSystem callback pair (lyapunov.h) runs through the same QrSpectrum.
 #pragma once
+
+#include "dynamics/lyapunov.h"
 
 #include <Eigen/Dense>
 #include <cstddef>
@@ -58,5 +60,10 @@ std::vector<double> lyapunov_spectrum_of_jacobians(const std::vector<std::vector
 // (the Jacobian of the map at the state before the step) into J (row-major, pre-sized dim * dim).
 std::vector<double> lyapunov_spectrum_of(const std::function<void(std::vector<double> &J)> &next_jacobian, size_t dim,
                                          size_t k, int64_t transient, int64_t steps);
+
+// The k largest exponents of a MapSystem from x (advanced in place): opt.transient alignment steps,
+// then opt.steps accumulated ones (opt.renorm_every does not apply: QR runs every step).
+std::vector<double> lyapunov_spectrum_of_system(const MapSystem &sys, std::vector<double> &x, size_t k,
+                                                const LyapunovOptions &opt);
 
 } // namespace tdlab::dynamics

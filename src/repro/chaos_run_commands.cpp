@@ -68,6 +68,7 @@ RunBody prepare_continuation(const Config &cfg) {
     dmft::ContinuationOptions opt;
     opt.basins = dmft::basins_options_from(cfg);
     opt.match_distance = cfg.get_double("continuation.match_distance");
+    opt.gap = size_t(cfg.get_int("continuation.gap"));
     const std::string param = cfg.get_string("continuation.param");
     const double lo = cfg.get_double("continuation.min"), hi = cfg.get_double("continuation.max");
     const int64_t count = cfg.get_int("continuation.count");

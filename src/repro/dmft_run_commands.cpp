@@ -25,7 +25,10 @@
 namespace tdlab::repro {
 
 ConfigSchema dmft_run_schema() {
-    return dmft::dmft_model_schema().merge(dmft::dmft_window_schema()).merge(dmft::spectrum_schema());
+    return dmft::dmft_model_schema()
+        .merge(dmft::dmft_window_schema())
+        .merge(dmft::spectrum_schema())
+        .merge(dmft::dimension_schema());
 }
 
 DmftRunJob DmftRunJob::prepare(const Config &cfg) {
@@ -41,6 +44,7 @@ DmftRunJob DmftRunJob::prepare(const Config &cfg) {
     dmft::perturb_context(*j.ctx, cfg.get_double("dmft.perturb"), uint64_t(cfg.get_int("dmft.seed")), 0);
     j.spectrum = cfg.get_bool("spectrum.enabled");
     j.spectrum_options = dmft::spectrum_options_from(cfg);
+    j.dimension = dmft::dimension_options_from(cfg);
     if (j.spectrum && j.spectrum_options.k > dmft::state_dim(*j.ctx))
         throw UsageError(fmt::format("config key 'spectrum.k' = {} exceeds the state dimension {}",
                                      j.spectrum_options.k, dmft::state_dim(*j.ctx)));
@@ -70,6 +74,9 @@ RunBody prepare_dmft_run(const Config &cfg) {
         dmft::Trajectory traj = job.run(&progress);
         progress.finish();
         dmft::write_trajectory_tables(run.path(""), traj);
+        if (job.dimension.enabled)
+            run.manifest()["correlation_dimension"] =
+                dmft::dimensions_json(dmft::run_dimensions(traj, job.dimension), job.dimension);
         dmft::save_context(run.path("final_context.yaml"), *job.ctx,
                            fmt::format("final context of a run at beta = {}", dyn.beta));
         dmft::save_weights(run.path("weights.npy"), job.model->weights);
@@ -96,57 +103,73 @@ ConfigSchema dmft_spin_schema() {
     return s;
 }
 
-RunBody prepare_dmft_spin(const Config &cfg) {
-    dmft::SpinOptions sopt;
-    sopt.window = dmft::Window::from(cfg).trajectory();
-    sopt.runs = int(cfg.get_int("dmft.runs"));
-    sopt.seed = uint64_t(cfg.get_int("dmft.seed"));
-    sopt.perturb = cfg.get_double("dmft.perturb");
-    const int64_t N = cfg.get_int("dmft.N");
-    const auto sampler = dmft::parse_sampler(cfg.get_string("dmft.sampler"));
+DmftSpinJob DmftSpinJob::prepare(const Config &cfg) {
+    DmftSpinJob j;
+    j.options.window = dmft::Window::from(cfg).trajectory();
+    j.options.runs = int(cfg.get_int("dmft.runs"));
+    j.options.seed = uint64_t(cfg.get_int("dmft.seed"));
+    j.options.perturb = cfg.get_double("dmft.perturb");
+    j.N = cfg.get_int("dmft.N");
+    j.sampler = dmft::parse_sampler(cfg.get_string("dmft.sampler"));
     // The model keys describe the template: dmft.N there is the template size.
     Config tcfg = cfg;
     tcfg.set("dmft.N", std::to_string(cfg.get_int("dmft.template_N")), "dmft.template_N");
     auto params = dmft::model_params_from(tcfg);
-    const auto dyn = dmft::dynamics_params_from(cfg);
-    auto netp = std::make_shared<dmft::FiniteNetwork>(dmft::FiniteNetwork::build(params, N, sampler));
-    const auto &net = *netp;
-    auto mapp = std::make_shared<dmft::MeanFieldMap>(net.mean_field, dyn);
-    const dmft::Context start = dmft::start_context(cfg.get_string("dmft.start"), *mapp);
-    dmft::Window::from(cfg).check_start(start.t, cfg.get_string("dmft.start"));
-    const int64_t saved = dmft::saved_points(sopt.window, start.t);
-    dmft::check_recorded_memory(sopt.runs, saved, params.M);
-    return [=](RunDir &run) {
-        const auto &net = *netp;
-        auto &map = *mapp;
-        Progress progress(fmt::format("dmft spin N={} beta={}", N, dyn.beta),
-                          uint64_t(sopt.runs) * uint64_t(std::max<int64_t>(0, sopt.window.steps - 1 - start.t)),
-                          "steps");
-        std::vector<dmft::Context> finals;
-        auto runs = dmft::run_network(net, dyn, start, sopt, &progress, &finals);
+    j.dyn = dmft::dynamics_params_from(cfg);
+    j.net = std::make_shared<dmft::FiniteNetwork>(dmft::FiniteNetwork::build(params, j.N, j.sampler));
+    j.map = std::make_shared<dmft::MeanFieldMap>(j.net->mean_field, j.dyn);
+    j.start = dmft::start_context(cfg.get_string("dmft.start"), *j.map);
+    dmft::Window::from(cfg).check_start(j.start.t, cfg.get_string("dmft.start"));
+    dmft::check_recorded_memory(j.options.runs, dmft::saved_points(j.options.window, j.start.t), params.M);
+    return j;
+}
+
+uint64_t DmftSpinJob::total_steps() const {
+    return uint64_t(options.runs) * uint64_t(std::max<int64_t>(0, options.window.steps - 1 - start.t));
+}
+
+nlohmann::json DmftSpinJob::manifest(size_t saved_steps) const {
+    return {{"saved_steps", saved_steps},
+            {"runs", options.runs},
+            {"N", N},
+            {"template_N", net->mean_field.weights.N},
+            {"replicas", net->replicas},
+            {"site_types", net->S},
+            {"sampler", dmft::sampler_name(sampler)}};
+}
+
+DmftSpinJob::Result DmftSpinJob::run(Progress *progress) const {
+    Result r;
+    r.runs = dmft::run_network(*net, dyn, start, options, progress, &r.finals);
+    dmft::Context mf_ctx = start;
+    r.mean_field = dmft::run_trajectory(*map, mf_ctx, options.window);
+    return r;
+}
+
+RunBody prepare_dmft_spin(const Config &cfg) {
+    const DmftSpinJob job = DmftSpinJob::prepare(cfg);
+    return [job](RunDir &run) {
+        const auto &net = *job.net;
+        const auto &dyn = job.dyn;
+        const int64_t N = job.N;
+        Progress progress(fmt::format("dmft spin N={} beta={}", N, dyn.beta), job.total_steps(), "steps");
+        auto res = job.run(&progress);
         progress.finish();
-        // The mean field from the same (unperturbed) start, for comparison.
-        dmft::Context mf_ctx = start;
-        dmft::Trajectory mf = dmft::run_trajectory(map, mf_ctx, sopt.window);
-        dmft::write_spin_tables(run.path(""), runs, mf, finals);
-        dmft::save_context(run.path("final_context.yaml"), finals[0],
+        const auto &runs = res.runs;
+        dmft::write_spin_tables(run.path(""), runs, res.mean_field, res.finals);
+        dmft::save_context(run.path("final_context.yaml"), res.finals[0],
                            fmt::format("final context of network run 0 (N = {}) at beta = {}", N, dyn.beta));
         dmft::save_weights(run.path("weights.npy"), net.mean_field.weights);
         if (runs[0].size() > 0) {
             plot::draw_dmft_trajectory(run.path(""), runs[0],
                                        fmt::format("network N = {}, run 0, β = {}", N, dyn.beta));
-            plot::draw_spin_vs_mean_field(run.path(""), runs, mf, fmt::format("N = {}, β = {}", N, dyn.beta));
+            plot::draw_spin_vs_mean_field(run.path(""), runs, res.mean_field,
+                                          fmt::format("N = {}, β = {}", N, dyn.beta));
         }
-        auto &m = run.manifest();
-        m["saved_steps"] = runs[0].size();
-        m["runs"] = sopt.runs;
-        m["N"] = N;
-        m["template_N"] = net.mean_field.weights.N;
-        m["replicas"] = net.replicas;
-        m["site_types"] = net.S;
-        m["sampler"] = dmft::sampler_name(sampler);
-        return fmt::format("dmft spin: {} runs x {} saved steps, N = {} ({} sampler) -> {}", sopt.runs, runs[0].size(),
-                           N, dmft::sampler_name(sampler), run.out().string());
+        const nlohmann::json entries = job.manifest(runs[0].size()); // items() does not keep a temporary alive
+        for (const auto &[k, v] : entries.items()) run.manifest()[k] = v;
+        return fmt::format("dmft spin: {} runs x {} saved steps, N = {} ({} sampler) -> {}", job.options.runs,
+                           runs[0].size(), N, dmft::sampler_name(job.sampler), run.out().string());
     };
 }
 

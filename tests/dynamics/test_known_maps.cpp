@@ -4,6 +4,7 @@
 #include "dynamics/chaos01.h"
 #include "dynamics/classify.h"
 #include "dynamics/lyapunov.h"
+#include "dynamics/lyapunov_spectrum.h"
 #include "dynamics/period.h"
 #include "dynamics/quantize.h"
 #include "dynamics/spectrum.h"
@@ -72,7 +73,7 @@ TEST(KnownMaps, LogisticR4IsLn2) {
 TEST(KnownMaps, HenonSpectrum) {
     std::vector<double> x{0.1, 0.1};
     LyapunovOptions opt{1000, 200000, 1};
-    auto spec = lyapunov_spectrum(henon(1.4, 0.3), x, 2, opt);
+    auto spec = lyapunov_spectrum_of_system(henon(1.4, 0.3), x, 2, opt);
     EXPECT_NEAR(spec[0], 0.419, 0.01);
     EXPECT_NEAR(spec[0] + spec[1], std::log(0.3), 1e-9); // det J = -b exactly
     x = {0.1, 0.1};
