@@ -1,5 +1,6 @@
 // tdlab._core: the compiled half of `import tdlab`. Errors map as in the CLI: UsageError (exit 2) ->
 // ValueError, RuntimeError (exit 1) -> RuntimeError; an interrupted call re-raises KeyboardInterrupt.
+#include "core/version.h"
 #include "common.h"
 
 #include "core/error.h"
@@ -76,8 +77,8 @@ PYBIND11_MODULE(_core, m) {
             PyErr_SetString(PyExc_RuntimeError, e.what());
         }
     });
-    m.attr("__version__") = TDLAB_VERSION;
-    m.attr("git_commit") = TDLAB_GIT_COMMIT;
+    m.attr("__version__") = tdlab::version();
+    m.attr("git_commit") = tdlab::git_commit();
     tdlab::python::bind_runs(m);
     tdlab::python::bind_dynamics(m);
 }

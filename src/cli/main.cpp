@@ -1,6 +1,7 @@
 // tdlab: the Transformer Dynamics Lab command line. Each command group lives in its own file
 // (dmft_commands.cpp, birth_commands.cpp, ...) and registers itself; this file only dispatches and
 // maps errors to exit codes: 0 success, 2 bad usage or config, 1 runtime failure.
+#include "core/version.h"
 #include "cli/cli_common.h"
 #include "core/error.h"
 #include "core/heap.h"
@@ -14,8 +15,8 @@
 int main(int argc, char **argv) {
     tdlab::set_command_line(argc, argv);
     tdlab::keep_freed_memory_for_reuse();
-    CLI::App app{"tdlab " TDLAB_VERSION ": the Transformer Dynamics Lab (dmft, birth, scansnap)"};
-    app.set_version_flag("--version,-V", "tdlab " TDLAB_VERSION " (" TDLAB_GIT_COMMIT ")");
+    CLI::App app{std::string("tdlab ") + version() + ": the Transformer Dynamics Lab (dmft, birth, scansnap)"};
+    app.set_version_flag("--version,-V", std::string("tdlab ") + version() + " (" + git_commit() + ")");
     app.require_subcommand(1);
     auto &groups = tdlab::cli::command_groups();
     std::sort(groups.begin(), groups.end(), [](const auto &a, const auto &b) { return a.order < b.order; });

@@ -1,3 +1,4 @@
+#include "core/version.h"
 #include "core/run_dir.h"
 
 #include "core/atomic_file.h"
@@ -186,7 +187,7 @@ RunDir::RunDir(fs::path out, std::string command, const Config &config, RunDirPo
     warnings_before_ = recorded_warnings().size();
     char host[256] = "unknown";
     ::gethostname(host, sizeof host - 1);
-    manifest_ = {{"tool", "tdlab"},     {"version", TDLAB_VERSION},       {"git_commit", TDLAB_GIT_COMMIT},
+    manifest_ = {{"tool", "tdlab"},     {"version", version()},       {"git_commit", git_commit()},
                  {"command", command_}, {"command_line", command_line()}, {"threads", omp_get_max_threads()},
                  {"host", host},        {"start_time", iso(start_)},      {"blas_core", blas_core_name()}};
 }

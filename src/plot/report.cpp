@@ -1,3 +1,4 @@
+#include "core/version.h"
 #include "plot/report.h"
 
 #include "core/atomic_file.h"
@@ -26,7 +27,7 @@ void write_report(const std::filesystem::path &path, const std::string &title,
                       "img{max-width:100%;border:1px solid #ddd;margin:.5em 0}table{border-collapse:collapse}"
                       "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right;vertical-align:top}"
                       "figcaption{font-size:90%;color:#444}</style></head><body>\n";
-    out += "<h1>" + html_escape(title) + "</h1>\n<p><small>tdlab " TDLAB_VERSION " (" TDLAB_GIT_COMMIT "), " +
+    out += "<h1>" + html_escape(title) + "</h1>\n<p><small>tdlab " + version() + " (" + git_commit() + "), " +
            utc_now_iso() + "</small></p>\n<ul>";
     for (size_t k = 0; k < sections.size(); ++k) {
         out += "<li><a href='#s" + std::to_string(k) + "'>" + html_escape(sections[k].title) + "</a></li>";

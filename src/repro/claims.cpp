@@ -1,3 +1,4 @@
+#include "core/version.h"
 #include "repro/claims.h"
 
 #include "core/atomic_file.h"
@@ -152,9 +153,9 @@ void write_claims_index(const fs::path &out, const std::vector<std::pair<std::st
                        "line-height:1.45}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px "
                        "8px;vertical-align:top}</style></head><body>\n<h1>tdlab: what each paper claims and what "
                        "this run measured</h1>\n" +
-                       fmt::format("<p><small>tdlab " TDLAB_VERSION " (" TDLAB_GIT_COMMIT "), {}; scale {}; {:.0f} s. "
+                       fmt::format("<p><small>tdlab {} ({}), {}; scale {}; {:.0f} s. "
                                    "Machine-readable: <a href='claims.json'>claims.json</a>.</small></p>\n",
-                                   utc_now_iso(), html_escape(scale), seconds) +
+                                   version(), git_commit(), utc_now_iso(), html_escape(scale), seconds) +
                        body + "</body></html>\n";
     write_file_atomic(index, html);
 }
