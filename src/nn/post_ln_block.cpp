@@ -23,8 +23,8 @@ float *shift(float *p, size_t n) {
 
 PostLnBuffers::PostLnBuffers(int B_, int T_, int C_, int H_, int NH_) : B(B_), T(T_), C(C_), H(H_), NH(NH_) {
     const size_t N = size_t(B) * T, NC = N * C, NHd = N * H, A = size_t(B) * NH * T * T;
-    for (auto *p : {&q, &k, &v, &z, &sa, &r1, &x1, &f, &r2, &sa_mask, &f_mask, &dq, &dk, &dv, &dz, &dsa, &df, &dr1,
-                    &dx1, &dr2})
+    for (auto *p :
+         {&q, &k, &v, &z, &sa, &r1, &x1, &f, &r2, &sa_mask, &f_mask, &dq, &dk, &dv, &dz, &dsa, &df, &dr1, &dx1, &dr2})
         p->resize(NC);
     for (auto *p : {&preatt, &att, &att_d, &att_mask, &datt, &dpreatt}) p->resize(A);
     for (auto *p : {&hpre, &hid_d, &hid_mask, &dhid}) p->resize(NHd);
@@ -88,8 +88,7 @@ void post_ln_backward(float *dx, const float *dout, const float *x, const PostLn
                                dropout ? b.att_mask.data() : nullptr, b.B, b.T, C, b.NH, scale);
     linear_backward(dx, g.in_w, g.in_b, b.dq.data(), x, w.in_w, N, C, C);
     linear_backward(dx, shift(g.in_w, CC), shift(g.in_b, C), b.dk.data(), x, w.in_w + CC, N, C, C);
-    linear_backward(dx, shift(g.in_w, 2 * CC), shift(g.in_b, 2 * size_t(C)), b.dv.data(), x, w.in_w + 2 * CC, N, C,
-                    C);
+    linear_backward(dx, shift(g.in_w, 2 * CC), shift(g.in_b, 2 * size_t(C)), b.dv.data(), x, w.in_w + 2 * CC, N, C, C);
 }
 
 } // namespace tdlab::nn

@@ -16,10 +16,18 @@ namespace tdlab::nn {
 
 namespace {
 // PostLnWeights order
-const char *kLayerNames[12] = {"self_attn.in_proj_weight", "self_attn.in_proj_bias", "self_attn.out_proj.weight",
-                               "self_attn.out_proj.bias",  "norm1.weight",           "norm1.bias",
-                               "linear1.weight",           "linear1.bias",           "linear2.weight",
-                               "linear2.bias",             "norm2.weight",           "norm2.bias"};
+const char *kLayerNames[12] = {"self_attn.in_proj_weight",
+                               "self_attn.in_proj_bias",
+                               "self_attn.out_proj.weight",
+                               "self_attn.out_proj.bias",
+                               "norm1.weight",
+                               "norm1.bias",
+                               "linear1.weight",
+                               "linear1.bias",
+                               "linear2.weight",
+                               "linear2.bias",
+                               "norm2.weight",
+                               "norm2.bias"};
 // Dropout sites of one step: 0 the positional dropout, then 4 per layer (att, sa, hid, f).
 constexpr uint64_t kSitesPerStep = 256;
 
@@ -45,8 +53,8 @@ WordLm::WordLm(const WordLmConfig &c) : cfg_(c) {
         const std::vector<std::vector<size_t>> shapes{{3 * C, C}, {3 * C}, {C, C}, {C}, {C}, {C},
                                                       {H, C},     {H},     {C, H}, {C}, {C}, {C}};
         for (int i = 0; i < 12; ++i)
-            layer_slots_.push_back(params_.add(
-                "transformer_encoder.layers." + std::to_string(l) + "." + kLayerNames[i], shapes[size_t(i)]));
+            layer_slots_.push_back(params_.add("transformer_encoder.layers." + std::to_string(l) + "." + kLayerNames[i],
+                                               shapes[size_t(i)]));
     }
     dec_w_ = params_.add("decoder.weight", {V, C});
     dec_b_ = params_.add("decoder.bias", {V});

@@ -172,9 +172,9 @@ void chunk(const Batched &b, int64_t k, int bptt, int32_t *tokens, int32_t *targ
 
 std::vector<int32_t> column_chunk(const Batched &b, int64_t row, int col, int bptt) {
     if (col < 0 || col >= b.columns || row < 0 || row + bptt > b.rows)
-        throw RuntimeError(fmt::format("chunk at row {} column {} does not fit a {} x {} stream", row, col, b.rows,
-                                       b.columns));
-    std::vector<int32_t> s(size_t(bptt));
+        throw RuntimeError(
+            fmt::format("chunk at row {} column {} does not fit a {} x {} stream", row, col, b.rows, b.columns));
+    std::vector<int32_t> s(static_cast<size_t>(bptt));
     for (int t = 0; t < bptt; ++t) s[size_t(t)] = b.at(row + t, col);
     return s;
 }

@@ -17,8 +17,7 @@ std::vector<std::string> basic_english(std::string_view line) {
         char c = line[i];
         if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
         switch (c) {
-        case '"':
-            break; // removed: the word continues ("ab"cd" -> abcd)
+        case '"': break; // removed: the word continues ("ab"cd" -> abcd)
         case '\'':
         case '.':
         case ',':
@@ -36,9 +35,7 @@ std::vector<std::string> basic_english(std::string_view line) {
         case '\n':
         case '\r':
         case '\f':
-        case '\v':
-            flush();
-            break;
+        case '\v': flush(); break;
         case '<':
             // "<br />" (matched after lowercasing, so "<BR />" too) is a separator; the rules before it
             // cannot have touched it, since it holds none of ' " .
@@ -53,8 +50,7 @@ std::vector<std::string> basic_english(std::string_view line) {
             }
             cur.push_back(c);
             break;
-        default:
-            cur.push_back(c);
+        default: cur.push_back(c);
         }
     }
     flush();

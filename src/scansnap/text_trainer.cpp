@@ -54,8 +54,8 @@ std::string resolve_text(const Config &cfg, const std::string &key) {
     const fs::path in_data = data_dir() / v;
     if (fs::path(v).is_relative() && fs::is_regular_file(in_data, ec)) return in_data.string();
     if (fs::is_regular_file(v, ec)) return fs::absolute(v).string();
-    throw UsageError(fmt::format("config key '{}' = '{}': no such file (looked in {} and the current directory)",
-                                 key, v, data_dir().string()));
+    throw UsageError(fmt::format("config key '{}' = '{}': no such file (looked in {} and the current directory)", key,
+                                 v, data_dir().string()));
 }
 } // namespace
 
@@ -72,8 +72,9 @@ TextRunParams text_params_from(const Config &cfg) {
     p.model.n_heads = int(cfg.get_int("model.nhead"));
     p.model.dropout = float(cfg.get_double("model.dropout"));
     if (p.model.dim % 2 != 0 || p.model.dim % p.model.n_heads != 0)
-        throw UsageError(fmt::format("config key 'model.d_model' = {} must be even and a multiple of 'model.nhead' = {}",
-                                     p.model.dim, p.model.n_heads));
+        throw UsageError(
+            fmt::format("config key 'model.d_model' = {} must be even and a multiple of 'model.nhead' = {}",
+                        p.model.dim, p.model.n_heads));
     p.lr = cfg.get_double("train.lr");
     p.lr_ffn = cfg.get_double("train.lr_ffn");
     p.clip = cfg.get_double("train.clip");
@@ -85,8 +86,8 @@ TextRunParams text_params_from(const Config &cfg) {
     p.attn_row = cfg.get_int("train.attn_row");
     p.attn_col = int(cfg.get_int("train.attn_col"));
     if (p.attn_col >= p.batch)
-        throw UsageError(fmt::format("config key 'train.attn_col' = {} must be < 'train.batch' = {}", p.attn_col,
-                                     p.batch));
+        throw UsageError(
+            fmt::format("config key 'train.attn_col' = {} must be < 'train.batch' = {}", p.attn_col, p.batch));
     p.seed = uint64_t(cfg.get_int("seed"));
     return p;
 }
@@ -178,8 +179,8 @@ TextRunResult run_text(const TextRunParams &p, const fs::path &dir, const std::f
         throw UsageError(fmt::format("training text '{}' has {} tokens: too few for one {} x {} chunk", p.train_path,
                                      corpus.train.size(), p.batch, p.bptt + 1));
     if (full_chunks(valid, p.bptt) < 1)
-        throw UsageError(fmt::format("validation text '{}' has {} tokens: too few for one {} x {} chunk",
-                                     p.valid_path, corpus.evals[0].size(), p.eval_batch, p.bptt + 1));
+        throw UsageError(fmt::format("validation text '{}' has {} tokens: too few for one {} x {} chunk", p.valid_path,
+                                     corpus.evals[0].size(), p.eval_batch, p.bptt + 1));
     if (p.attn_row + p.bptt > train.rows)
         throw UsageError(fmt::format("config key 'train.attn_row' = {}: the training stream has only {} rows",
                                      p.attn_row, train.rows));

@@ -27,10 +27,10 @@
 namespace tdlab::scansnap {
 
 struct TextRunParams {
-    std::string train_path, valid_path;  // resolved paths
-    int64_t train_tokens = 0;            // prefix of the training tokens (0 = all)
-    int64_t valid_tokens = 0;            // prefix of the validation tokens (0 = all)
-    nn::WordLmConfig model;              // vocab filled from the corpus
+    std::string train_path, valid_path; // resolved paths
+    int64_t train_tokens = 0;           // prefix of the training tokens (0 = all)
+    int64_t valid_tokens = 0;           // prefix of the validation tokens (0 = all)
+    nn::WordLmConfig model;             // vocab filled from the corpus
     double lr = 5.0, lr_ffn = 10.0, clip = 0.5;
     int batch = 20, eval_batch = 10, bptt = 35;
     int niter = 1500, eval_every = 100;
@@ -44,8 +44,8 @@ struct TextCheckpoint {
     int iter = 0;
     double train_loss = 0.0, grad_norm = 0.0; // NaN at iter 0
     double valid_loss = 0.0;
-    std::vector<double> entropy;   // per layer
-    std::vector<float> maps;       // [layers, bptt, bptt] on the fixed chunk
+    std::vector<double> entropy; // per layer
+    std::vector<float> maps;     // [layers, bptt, bptt] on the fixed chunk
 };
 
 struct TextRunResult {

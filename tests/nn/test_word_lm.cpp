@@ -4,6 +4,7 @@
 // central finite differences (dropout on, fixed masks), and dropout's statistics and determinism.
 #include "golden_io.h"
 
+#include "core/error.h"
 #include "core/rng.h"
 #include "nn/attention_dropout.h"
 #include "nn/dropout.h"
@@ -98,10 +99,10 @@ TEST(WordLmGolden, PostLnEncoderLayerTwoHeads) {
     constexpr int B = 2, T = 5, C = 8, H = 6, NH = 2;
     const auto dir = golden_dir("post_ln");
     auto P = [&](const std::string &n) { return load_f32(dir / ("init." + n + ".npy")); };
-    auto in_w = P("self_attn.in_proj_weight"), in_b = P("self_attn.in_proj_bias"), out_w = P("self_attn.out_proj.weight"),
-         out_b = P("self_attn.out_proj.bias"), ln1_w = P("norm1.weight"), ln1_b = P("norm1.bias"),
-         w1 = P("linear1.weight"), b1 = P("linear1.bias"), w2 = P("linear2.weight"), b2 = P("linear2.bias"),
-         ln2_w = P("norm2.weight"), ln2_b = P("norm2.bias");
+    auto in_w = P("self_attn.in_proj_weight"), in_b = P("self_attn.in_proj_bias"),
+         out_w = P("self_attn.out_proj.weight"), out_b = P("self_attn.out_proj.bias"), ln1_w = P("norm1.weight"),
+         ln1_b = P("norm1.bias"), w1 = P("linear1.weight"), b1 = P("linear1.bias"), w2 = P("linear2.weight"),
+         b2 = P("linear2.bias"), ln2_w = P("norm2.weight"), ln2_b = P("norm2.bias");
     PostLnWeights w{in_w.data(), in_b.data(), out_w.data(), out_b.data(), ln1_w.data(), ln1_b.data(),
                     w1.data(),   b1.data(),   w2.data(),    b2.data(),    ln2_w.data(), ln2_b.data()};
     std::vector<std::vector<float>> g{in_w, in_b, out_w, out_b, ln1_w, ln1_b, w1, b1, w2, b2, ln2_w, ln2_b};
@@ -117,10 +118,18 @@ TEST(WordLmGolden, PostLnEncoderLayerTwoHeads) {
     post_ln_backward(dx.data(), dout.data(), x.data(), w, gr, buf, false);
     auto wdx = load_f32(dir / "dx.npy");
     EXPECT_TENSOR_NEAR(dx.data(), wdx.data(), wdx.size(), 2e-5, "dx");
-    const char *names[12] = {"self_attn.in_proj_weight", "self_attn.in_proj_bias", "self_attn.out_proj.weight",
-                             "self_attn.out_proj.bias",  "norm1.weight",           "norm1.bias",
-                             "linear1.weight",           "linear1.bias",           "linear2.weight",
-                             "linear2.bias",             "norm2.weight",           "norm2.bias"};
+    const char *names[12] = {"self_attn.in_proj_weight",
+                             "self_attn.in_proj_bias",
+                             "self_attn.out_proj.weight",
+                             "self_attn.out_proj.bias",
+                             "norm1.weight",
+                             "norm1.bias",
+                             "linear1.weight",
+                             "linear1.bias",
+                             "linear2.weight",
+                             "linear2.bias",
+                             "norm2.weight",
+                             "norm2.bias"};
     for (int i = 0; i < 12; ++i) {
         auto want_g = load_f32(dir / (std::string("grad.") + names[i] + ".npy"));
         EXPECT_TENSOR_NEAR(g[size_t(i)].data(), want_g.data(), want_g.size(), 2e-5, names[i]);
@@ -150,8 +159,10 @@ TEST(Dropout, KeepRateScaleAndDeterminism) {
     size_t zeros = 0, same = 0;
     double sum = 0.0;
     for (size_t i = 0; i < n; ++i) {
-        if (m[i] == 0.0f) ++zeros;
-        else EXPECT_EQ(m[i], 1.0f / 0.7f);
+        if (m[i] == 0.0f)
+            ++zeros;
+        else
+            EXPECT_EQ(m[i], 1.0f / 0.7f);
         sum += m[i];
         same += m[i] == m3[i];
     }
@@ -211,11 +222,10 @@ TEST(WordLmGradCheck, WholeModelWithDropoutAgainstCentralDifferences) {
     loss();
     m.backward(ws);
     const double eps = 1e-2;
-    for (const char *name :
-         {"encoder.weight", "transformer_encoder.layers.0.self_attn.in_proj_weight",
-          "transformer_encoder.layers.0.norm1.weight", "transformer_encoder.layers.0.linear1.bias",
-          "transformer_encoder.layers.1.self_attn.out_proj.weight", "transformer_encoder.layers.1.norm2.bias",
-          "decoder.bias"}) {
+    for (const char *name : {"encoder.weight", "transformer_encoder.layers.0.self_attn.in_proj_weight",
+                             "transformer_encoder.layers.0.norm1.weight", "transformer_encoder.layers.0.linear1.bias",
+                             "transformer_encoder.layers.1.self_attn.out_proj.weight",
+                             "transformer_encoder.layers.1.norm2.bias", "decoder.bias"}) {
         Parameter &p = m.params().at(name);
         double num = 0.0, den = 0.0;
         for (size_t i = 0; i < p.size; ++i) {
