@@ -3,6 +3,7 @@
 // chunks as torch's view(bsz, -1).t() and the tutorial's get_batch, the hash-keyed cache, and the
 // attention measures.
 #include "core/atomic_file.h"
+#include "core/error.h"
 #include "scansnap/text_corpus.h"
 #include "scansnap/text_metrics.h"
 #include "scansnap/text_tokenize.h"
