@@ -82,8 +82,16 @@ void WordLm::init(uint64_t seed) {
     CounterRng rng(seed, 0x776f72646c6dull); // "wordlm"
     const double C = cfg_.dim, H = cfg_.ffn_hidden;
     fill_uniform(params_[enc_], 0.1, rng);
+    // nn.TransformerEncoder deep-copies one initialised layer nlayers times: every layer starts equal.
     for (int l = 0; l < cfg_.n_layers; ++l) {
         auto P = [&](int i) -> Parameter & { return params_[layer_slots_[size_t(l) * 12 + size_t(i)]]; };
+        if (l > 0) {
+            for (int i = 0; i < 12; ++i) {
+                const Parameter &src = params_[layer_slots_[size_t(i)]];
+                std::copy(src.value, src.value + src.size, P(i).value);
+            }
+            continue;
+        }
         fill_uniform(P(0), std::sqrt(6.0 / (C + 3 * C)), rng); // xavier_uniform_ of the (3C, C) in_proj
         fill_const(P(1), 0.0f);
         fill_uniform(P(2), 1.0 / std::sqrt(C), rng); // nn.Linear default, bias then zeroed by MHA

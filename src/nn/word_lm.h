@@ -53,7 +53,8 @@ class WordLmWorkspace {
 class WordLm {
   public:
     explicit WordLm(const WordLmConfig &config); // UsageError naming the bad field
-    // The tutorial's initialisation (see the file comment and word_lm.cpp), from CounterRng(seed, "wordlm").
+    // The tutorial's initialisation (see the file comment and word_lm.cpp), from CounterRng(seed, "wordlm");
+    // every encoder layer starts as a copy of layer 0, as nn.TransformerEncoder clones its layer.
     void init(uint64_t seed);
 
     // tokens, targets (B,T) batch-major. train: dropout on, masks from stream (dropout_seed, step); else

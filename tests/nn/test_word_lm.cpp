@@ -269,3 +269,32 @@ TEST(AttentionDropout, NoMaskIsPlainAttentionAndMaskScalesProbabilities) {
         EXPECT_NEAR(row, 1.0, 1e-6);
     }
 }
+
+TEST(WordLmInit, LayersStartAsCopiesAndTheTutorialBounds) {
+    WordLmConfig cfg;
+    cfg.vocab = 50;
+    cfg.dim = 16;
+    cfg.ffn_hidden = 12;
+    cfg.n_layers = 3;
+    WordLm m(cfg);
+    m.init(4);
+    auto &ps = m.params();
+    for (const char *n : {"self_attn.in_proj_weight", "linear1.bias", "linear2.weight"}) {
+        const Parameter &a = ps.at(std::string("transformer_encoder.layers.0.") + n),
+                        &c = ps.at(std::string("transformer_encoder.layers.2.") + n);
+        EXPECT_EQ(std::memcmp(a.value, c.value, a.size * sizeof(float)), 0) << n; // nn.TransformerEncoder clones
+    }
+    auto max_abs = [](const Parameter &p) {
+        float m = 0.0f;
+        for (size_t i = 0; i < p.size; ++i) m = std::max(m, std::fabs(p.value[i]));
+        return m;
+    };
+    EXPECT_LE(max_abs(ps.at("encoder.weight")), 0.1f);
+    EXPECT_GT(max_abs(ps.at("encoder.weight")), 0.09f);
+    const float xavier = std::sqrt(6.0f / (16 + 48));
+    EXPECT_LE(max_abs(ps.at("transformer_encoder.layers.0.self_attn.in_proj_weight")), xavier);
+    EXPECT_GT(max_abs(ps.at("transformer_encoder.layers.0.self_attn.in_proj_weight")), 0.9f * xavier);
+    EXPECT_EQ(max_abs(ps.at("transformer_encoder.layers.1.self_attn.in_proj_bias")), 0.0f);
+    EXPECT_EQ(max_abs(ps.at("transformer_encoder.layers.1.self_attn.out_proj.bias")), 0.0f);
+    EXPECT_EQ(max_abs(ps.at("decoder.bias")), 0.0f);
+}
