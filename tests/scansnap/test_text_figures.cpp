@@ -3,6 +3,7 @@
 #include "core/atomic_file.h"
 #include "plot/scansnap_text_figures.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <gtest/gtest.h>
