@@ -398,7 +398,7 @@ void fig7_section(const fs::path &dir, bool paper, std::vector<ReportSection> &s
 // Fig 10: final validation attention entropy against lr (1 layer), mean +- std over seeds.
 void fig10_section(const fs::path &dir, bool paper, std::vector<ReportSection> &sections) {
     const std::vector<double> lrs = paper ? std::vector<double>{1, 2, 3, 4, 5} : std::vector<double>{1, 3, 5};
-    const int seeds = paper ? 5 : 2;
+    const int seeds = paper ? 5 : 3;
     const std::string cfg = paper ? "configs/scansnap/fig10.yaml" : "configs/scansnap/fig10-quick.yaml";
     std::vector<double> mean, sd;
     std::string csv = "lr,seed,final_entropy,final_valid_loss\n", rows;
