@@ -67,6 +67,13 @@ struct ScansnapMeasured {
     double fig6_monotone_lr = 0;              // fraction of (num_last, ratio) columns falling with eta_Z
     double fig6_within3 = 0, fig6_mean_z = 0; // share of published cells within 3 std; mean (ours - paper)/std
     double recall_monotone_lr = 0;            // Figs 11/12: fraction of columns where mean recall rises with eta_Z
+    // Fig 7 (1-layer word model): layer-0 validation attention entropy at the first and last checkpoint,
+    // the map's change (mean row total variation) and the share of rows with the same argmax key at the last
+    // checkpoint, whether the validation loss still fell there.
+    bool fig7_run = false, fig7_loss_falling = false;
+    double fig7_entropy_start = 0, fig7_entropy_end = 0, fig7_last_change = 0, fig7_last_argmax_same = 0;
+    int fig7_last_iter = 0;
+    std::vector<double> fig10_lrs, fig10_means; // Fig 10: final entropy (mean over seeds) per learning rate
     bool paper_scale = false;
 };
 std::vector<Claim> scansnap_claims(const ScansnapMeasured &m);

@@ -6,15 +6,19 @@
 //                    loss, c_n over iterations, entropies, Z rows (.npy/.csv) + figures
 //   scansnap theory  the closed forms h, h*, gamma, Gamma, B_n, transition times (+ the population ODE)
 //   scansnap sweep   the Fig 6 grid (num_last x lr_z x ratio x seeds) in parallel: entropy.csv, recall.csv
+//   scansnap text    the word transformer on real text (Figs 7 and 10): metrics.jsonl, attention_entropy.csv,
+//                    freezing.csv, attn/iter_N.npy + figures
 #include "birth/char_stats.h"
 #include "birth/trainer.h"
 #include "core/progress.h"
 #include "plot/birth_figures.h"
 #include "plot/scansnap_figures.h"
+#include "plot/scansnap_text_figures.h"
 #include "repro/run_commands.h"
 #include "scansnap/outputs.h"
 #include "scansnap/population.h"
 #include "scansnap/sweep.h"
+#include "scansnap/text_trainer.h"
 #include "scansnap/trainer.h"
 
 #include <fmt/format.h>
@@ -90,6 +94,29 @@ RunBody prepare_scansnap_sweep(const Config &cfg) {
         run.manifest()["threads"] = omp_get_max_threads();
         return fmt::format("scansnap sweep: {} runs in {:.2f} s on {} threads -> {}/entropy.csv", total, r.wall_s,
                            omp_get_max_threads(), run.out().string());
+    };
+}
+
+RunBody prepare_scansnap_text(const Config &cfg) {
+    const TextRunParams p = text_params_from(cfg); // refuses bad keys and missing texts before any output
+    return [p](RunDir &run) {
+        Progress progress("scansnap text", uint64_t(p.niter), "steps");
+        const TextRunResult r = run_text(p, run.path(""), [&](int) { progress.add(1); });
+        progress.finish();
+        plot::draw_text_run(run.path(""), p, r.checkpoints);
+        const auto &last = r.checkpoints.back();
+        run.manifest()["seed"] = p.seed;
+        run.manifest()["vocab"] = r.vocab;
+        run.manifest()["train_tokens"] = r.train_tokens;
+        run.manifest()["valid_tokens"] = r.valid_tokens;
+        run.manifest()["train_seconds"] = r.train_seconds;
+        run.manifest()["eval_seconds"] = r.eval_seconds;
+        run.manifest()["tokens_per_second"] = r.tokens_per_second;
+        run.manifest()["threads"] = omp_get_max_threads();
+        return fmt::format("scansnap text: {} layer(s), vocab {}, {} steps in {:.1f} s (+{:.1f} s eval); valid loss "
+                           "{:.3f}, layer-0 attention entropy {:.3f} -> {:.3f} nats -> {}",
+                           p.model.n_layers, r.vocab, p.niter, r.train_seconds, r.eval_seconds, last.valid_loss,
+                           r.checkpoints.front().entropy.front(), last.entropy.front(), run.out().string());
     };
 }
 

@@ -6,6 +6,7 @@
 #include "nn/blas_threads.h"
 #include "scansnap/outputs.h"
 #include "scansnap/sweep.h"
+#include "scansnap/text_trainer.h"
 #include "scansnap/trainer.h"
 
 #include <fmt/format.h>
@@ -21,6 +22,7 @@ const std::vector<RunCommand> &run_commands() {
         {"scansnap theory", scansnap::theory_schema, prepare_scansnap_theory, ""},
         {"scansnap sweep", scansnap::sweep_schema, prepare_scansnap_sweep, "", /*wrap_list_sets=*/true,
          /*interruptible=*/false},
+        {"scansnap text", scansnap::text_schema, prepare_scansnap_text, ""},
     };
     return all;
 }

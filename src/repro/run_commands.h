@@ -55,6 +55,7 @@ RunBody prepare_birth_train(const Config &cfg);
 RunBody prepare_scansnap_train(const Config &cfg);
 RunBody prepare_scansnap_theory(const Config &cfg);
 RunBody prepare_scansnap_sweep(const Config &cfg);
+RunBody prepare_scansnap_text(const Config &cfg);
 // Beyond the paper (repro/chaos_run_commands.cpp): basins, continuation, the toolbox on a user series.
 ConfigSchema basins_command_schema();
 ConfigSchema continuation_command_schema();

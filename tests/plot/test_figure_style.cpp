@@ -12,6 +12,7 @@
 #include "plot/dmft_sweep_figures.h"
 #include "plot/gnuplot.h"
 #include "plot/scansnap_figures.h"
+#include "plot/scansnap_text_figures.h"
 #include "plot/style.h"
 #include "scansnap/outputs.h"
 
@@ -156,7 +157,9 @@ const std::vector<FigureCase> &figure_cases() {
                              {{"feature 1", {1e-9, 1e-7}}}, 2.0 / 3.0);
          }},
         {"multistate convergence",
-         [](const fs::path &d) { draw_token_convergence(d, "conv", {1e2, 1e3}, {{"ternary", {0.1, 0.03}}}, "toy"); }},
+         [](const fs::path &d) {
+             draw_token_convergence(d, "conv", {1e2, 1e3}, {{"ternary", {0.1, 0.03}}}, "toy");
+         }},
         {"basin fractions",
          [](const fs::path &d) {
              draw_basin_fractions(d, "basins", "toy", {{"#0 period 4", 0.6, 0.5, 0.7}});
@@ -201,6 +204,21 @@ const std::vector<FigureCase> &figure_cases() {
              scansnap::TheoryCurveParams p;
              p.t_max = 10, p.points = 11;
              draw_theory_figures(d, p, scansnap::write_theory_outputs(d, p));
+         }},
+        {"scansnap text run and Figs 7, 10",
+         [](const fs::path &d) {
+             scansnap::TextRunParams p;
+             p.bptt = 4;
+             std::vector<scansnap::TextCheckpoint> cks;
+             for (int it = 0; it <= 100; it += 50) {
+                 scansnap::TextCheckpoint c;
+                 c.iter = it, c.train_loss = 5.0 - it / 100.0, c.valid_loss = 5.0, c.entropy = {1.0};
+                 c.maps.assign(16, 0.25f);
+                 cks.push_back(c);
+             }
+             draw_text_run(d, p, cks);
+             draw_fig7(d, {{"1 layer", &cks, 4}}, {0, 50, 100});
+             draw_fig10(d, {1, 3, 5}, {2.4, 2.2, 1.7}, {0.1, 0.1, 0.2}, 3);
          }},
         {"scansnap sweep",
          [](const fs::path &d) {

@@ -100,6 +100,9 @@ ScansnapMeasured agreeing_scansnap() {
     m.scan_rms_sgd = 0.03, m.scan_rms_population = 0.005, m.frequency_ordered = m.common_fell = true;
     m.fig6_monotone_ratio = 1, m.fig6_monotone_lr = 1, m.fig6_within3 = 0.97, m.fig6_mean_z = 0.3;
     m.recall_monotone_lr = 0.9;
+    m.fig7_run = true, m.fig7_loss_falling = true, m.fig7_entropy_start = 2.5, m.fig7_entropy_end = 0.3;
+    m.fig7_last_change = 0.01, m.fig7_last_argmax_same = 0.95, m.fig7_last_iter = 3000;
+    m.fig10_lrs = {1, 3, 5}, m.fig10_means = {2.4, 2.2, 1.7};
     return m;
 }
 
@@ -111,6 +114,12 @@ TEST(Claims, ScansnapVerdictsFollowTheMeasurements) {
     }
     m.fig6_within3 = 0.5;
     EXPECT_EQ(find(scansnap_claims(m), "fig6.published_values").verdict, Verdict::Contradicted);
+    // The measured quick-scale Fig 7: sparse but still moving (map change 0.43 per checkpoint).
+    m = agreeing_scansnap();
+    m.fig7_last_change = 0.43;
+    EXPECT_EQ(find(scansnap_claims(m), "fig7.attention_freezes").verdict, Verdict::Contradicted);
+    m.fig7_run = false;
+    EXPECT_EQ(find(scansnap_claims(m), "fig7.attention_freezes").verdict, Verdict::NotRun);
     m = agreeing_scansnap();
     m.t0[1] = 150;
     EXPECT_EQ(find(scansnap_claims(m), "fig3.t0").verdict, Verdict::Contradicted);
