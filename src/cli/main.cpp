@@ -15,8 +15,8 @@
 int main(int argc, char **argv) {
     tdlab::set_command_line(argc, argv);
     tdlab::keep_freed_memory_for_reuse();
-    CLI::App app{std::string("tdlab ") + version() + ": the Transformer Dynamics Lab (dmft, birth, scansnap)"};
-    app.set_version_flag("--version,-V", std::string("tdlab ") + version() + " (" + git_commit() + ")");
+    CLI::App app{std::string("tdlab ") + tdlab::version() + ": the Transformer Dynamics Lab (dmft, birth, scansnap)"};
+    app.set_version_flag("--version,-V", std::string("tdlab ") + tdlab::version() + " (" + tdlab::git_commit() + ")");
     app.require_subcommand(1);
     auto &groups = tdlab::cli::command_groups();
     std::sort(groups.begin(), groups.end(), [](const auto &a, const auto &b) { return a.order < b.order; });
