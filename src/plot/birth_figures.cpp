@@ -177,12 +177,12 @@ void draw_birth_attention(const std::filesystem::path &dir, const std::string &n
     render_figure(
         dir, name,
         fmt::format(
-            "set title '{0}'\nset xlabel 'key'\nset ylabel 'query'\nset size ratio -1\n"
+            "set title '{0}'\nset xlabel 'key'\nset ylabel 'query'\nset size ratio -1\n{4}"
             "set xtics ({1}) font ',10' noenhanced\nset ytics ({1}) font ',10' noenhanced\nset yrange [{2}:-0.5]\n"
             "set xrange [-0.5:{2}]\nset cbrange [0:1]\nset palette defined (0 'white', 1 '#08306b')\n"
             "plot '{3}.mat' matrix w image notitle, '{3}_boxes.dat' u 1:2 w p pt 4 ps 2.2 lc rgb "
             "'#d62728' t 'key after an earlier occurrence of the query token'\n",
-            title, xt, end - begin - 0.5, name),
+            title, xt, end - begin - 0.5, name, legend_below()),
         {900, 900});
 }
 
