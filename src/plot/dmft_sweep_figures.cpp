@@ -80,7 +80,7 @@ void draw_bifurcation(const std::filesystem::path &dir, const std::string &name,
         body += "set multiplot\nset lmargin at screen 0.12\nset rmargin at screen 0.97\n"
                 "set tmargin at screen 0.93\nset bmargin at screen 0.36\n";
     body += fmt::format("set title '{}'\nset ylabel 'm^o_1'\nset xrange [{}:{}]\nset yrange [{}:{}]\n"
-                        "set key top left opaque box\n{}",
+                        "set key inside top left opaque box noreverse Right\n{}",
                         title, x0, x1 + (n > 1 ? 0.0 : 1.0), -max_y, max_y,
                         lyapunov_panel ? "set format x ''\n" : fmt::format("set xlabel '{}'\n", xlabel));
     body += fmt::format("plot '{}_raster.bin' binary array=({},{}) format='%uchar' origin=({},{}) dx={} dy={} "
