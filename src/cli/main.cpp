@@ -1,11 +1,11 @@
 // tdlab: the Transformer Dynamics Lab command line. Each command group lives in its own file
 // (dmft_commands.cpp, birth_commands.cpp, ...) and registers itself; this file only dispatches and
 // maps errors to exit codes: 0 success, 2 bad usage or config, 1 runtime failure.
-#include "core/version.h"
 #include "cli/cli_common.h"
 #include "core/error.h"
 #include "core/heap.h"
 #include "core/run_dir.h"
+#include "core/version.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>

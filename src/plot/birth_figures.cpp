@@ -111,7 +111,8 @@ void draw_birth_fig3(const std::filesystem::path &dir, const std::vector<BirthCu
         body += clear_references() + event(variants[i]) + probe_chance(chance, i == 0);
         body +=
             fmt::format("set title ''\nset xlabel 'iteration'\nset ylabel '{0}'\n{1}{2}", i == 0 ? "memory recall" : "",
-                        i + 1 == variants.size() ? "set key at screen 0.5,0.03 center center horizontal maxrows 1\n" : "set key off\n",
+                        i + 1 == variants.size() ? "set key at screen 0.5,0.03 center center horizontal maxrows 1\n"
+                                                 : "set key off\n",
                         probe_plot(variants[i].file));
     }
     body += "unset multiplot\n";

@@ -32,8 +32,13 @@ void draw_planes(const std::filesystem::path &dir, const std::string &name, cons
                                   return std::abs(a.first - c.first) < 1e-9 && std::abs(a.second - c.second) < 1e-9;
                               }),
                   pts.end());
-        body += fmt::format("set title 'β = {}'\nplot '{}' using 1:2 with points pt 7 ps {} lc rgb 'black'\n", betas[b],
-                            dat, pts.size() < 200 ? 0.8 : 0.12);
+        // About four x tics per panel: gnuplot's automatic ones overlap on orbits of amplitude 1e-3.
+        double lo = 0, hi = 0;
+        if (n) lo = *std::min_element(x.begin(), x.end()), hi = *std::max_element(x.begin(), x.end());
+        body += fmt::format("set xtics {:g}\nset title 'β = {}'\nplot '{}' using 1:2 with points pt 7 ps {} lc rgb "
+                            "'black'\n",
+                            nice_tic_step(std::max(hi - lo, 1e-12) * 1.12, 4), betas[b], dat,
+                            pts.size() < 200 ? 0.8 : 0.12);
     }
     body += "unset multiplot\n";
     render_figure(dir, name, body, {1500, 1000});

@@ -1,5 +1,5 @@
-#include "core/version.h"
 #include "plot/report.h"
+#include "core/version.h"
 
 #include "core/atomic_file.h"
 #include "core/run_dir.h"

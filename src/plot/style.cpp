@@ -121,8 +121,7 @@ std::vector<std::string> style_violations(const std::string &script) {
             outside = outside || line.find("at screen") != std::string::npos; // placed in the page margin
             // An opaque box may sit inside a raster or scatter figure over a region it leaves empty (the
             // paper's own Fig 3 legend); any other placement inside the data is a violation.
-            if (positioned && !outside)
-                out.push_back("legend inside the data area: " + line);
+            if (positioned && !outside) out.push_back("legend inside the data area: " + line);
         }
         for (std::sregex_iterator it(line.begin(), line.end(), font_size), end; it != end; ++it)
             if (std::stoi((*it)[1]) < 10) out.push_back("font below 10 pt: " + line);

@@ -1,5 +1,5 @@
-#include "core/version.h"
 #include "repro/claims.h"
+#include "core/version.h"
 
 #include "core/atomic_file.h"
 #include "core/error.h"
