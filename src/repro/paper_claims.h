@@ -66,7 +66,7 @@ struct ScansnapMeasured {
     double fig6_monotone_ratio = 0;           // fraction of (num_last, eta_Z) lines higher at ratio 10 than at 2
     double fig6_monotone_lr = 0;              // fraction of (num_last, ratio) columns falling with eta_Z
     double fig6_within3 = 0, fig6_mean_z = 0; // share of published cells within 3 std; mean (ours - paper)/std
-    double recall_monotone_lr = 0;            // Figs 11/12: fraction of columns where mean recall rises with eta_Z
+    double recall_monotone_lr = 0; // Figs 11/12: fraction of columns whose recall falls less at the largest eta_Z
     // Fig 7 (1-layer word model): layer-0 validation attention entropy at the first and last checkpoint,
     // the map's change (mean row total variation) and the share of rows with the same argmax key at the last
     // checkpoint, whether the validation loss still fell there.

@@ -418,11 +418,8 @@ void sweep_section(const fs::path &dir, int threads, std::vector<ReportSection> 
     auto cell = [&](size_t il, size_t iz, size_t ir) -> const auto & {
         return r.cells[(il * nZ + iz) * nR + ir];
     };
-    auto mean_recall = [](const auto &c) {
-        double v = 0;
-        for (double x : c.recall) v += x;
-        return c.recall.empty() ? 0.0 : v / double(c.recall.size());
-    };
+    // How far a recall curve falls over the threshold grid (first minus last value).
+    auto recall_drop = [](const auto &c) { return c.recall.empty() ? 0.0 : c.recall.front() - c.recall.back(); };
     const size_t r2 = size_t(std::find(grid.ratio.begin(), grid.ratio.end(), 2.0) - grid.ratio.begin());
     int rises = 0, lines = 0, falls = 0, cols = 0, recall_up = 0;
     for (size_t il = 0; il < nL; ++il) {
@@ -430,7 +427,7 @@ void sweep_section(const fs::path &dir, int threads, std::vector<ReportSection> 
             rises += cell(il, iz, nR - 1).mean > cell(il, iz, r2).mean;
         for (size_t ir = 0; ir < nR; ++ir, ++cols) {
             falls += cell(il, nZ - 1, ir).mean < cell(il, 0, ir).mean;
-            recall_up += mean_recall(cell(il, nZ - 1, ir)) > mean_recall(cell(il, 0, ir));
+            recall_up += recall_drop(cell(il, nZ - 1, ir)) < recall_drop(cell(il, 0, ir));
         }
     }
     m.fig6_monotone_ratio = lines ? double(rises) / lines : 0;
