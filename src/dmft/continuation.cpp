@@ -123,8 +123,10 @@ ContinuationResult continuation(const DmftModel &model, const DynamicsParams &ba
             int best = -1;
             double best_d = opt.match_distance;
             for (size_t tr = 0; tr < res.tracks.size(); ++tr) {
+                // A track born at this value (claimed, still without points) is skipped before back().
+                if (claimed[tr] || res.tracks[tr].points.empty()) continue;
                 const auto &last = res.tracks[tr].points.back();
-                if (claimed[tr] || last.value + opt.gap < k) continue;
+                if (last.value + opt.gap < k) continue;
                 const double d = track_distance(res.per_value[last.value].attractors[size_t(last.attractor)],
                                                 last_feats[tr], br.attractors[a], feats[a], mo);
                 if (d <= best_d) best = int(tr), best_d = d;
