@@ -128,6 +128,16 @@ ProbeValues memory_probes(const SimplifiedModel &model, const std::vector<int> &
         // One trigger: the argmax runs over one key and is 1 whatever the weights, so the probe says
         // nothing; it is reported as absent (-1) rather than as a perfect recall.
         r.wk1_acc = S.size() < 2 ? -1.0 : double(hits) / double(S.size());
+        // The same queries against all N keys (tdlab's addition): with K fixed triggers wk1_acc is an argmax
+        // over K keys (chance 1/K), which a weak signal already wins; this one has wo1_acc's chance 1/N, so
+        // the two rise times can be compared (docs/birth.md "What holds at which scale").
+        int hits_all = 0;
+        for (int a : S) {
+            Eigen::Index b;
+            M.row(a).maxCoeff(&b);
+            hits_all += int(b) == a;
+        }
+        r.wk1_all_acc = double(hits_all) / double(S.size());
     }
     // R(W_K^1) over n positions: argmax over keys s in {0..n-2} (no causal mask) of P[t]^T W_K^1 P[s] == t-1
     const int L = int(model.P().shape[0]);
@@ -170,6 +180,7 @@ ProbeValues memory_probes(const SimplifiedModel &model, const std::vector<int> &
 void add_probes(const ProbeValues &p, nlohmann::json &out) {
     out["wo1_acc"] = p.wo1_acc;
     out["wk1_acc"] = p.wk1_acc;
+    out["wk1_all_acc"] = p.wk1_all_acc;
     out["wk0_acc"] = p.wk0_acc;
     out["wk0_64_acc"] = p.wk0_64_acc;
     out["ff1_loss"] = p.ff1_loss;

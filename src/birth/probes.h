@@ -27,6 +27,7 @@ double in_context_accuracy(const Batch &batch, const float *logits, int vocab);
 // non-trigger tokens (-1 without W_F).
 struct ProbeValues {
     double wo1_acc, wk1_acc, wk0_acc, wk0_64_acc, ff1_loss;
+    double wk1_all_acc; // tdlab's addition: R(W_K^2) of the same queries with the argmax over all N keys
 };
 ProbeValues memory_probes(const SimplifiedModel &model, const std::vector<int> &fixed_triggers, const CharStats &stats);
 void add_probes(const ProbeValues &p, nlohmann::json &out);

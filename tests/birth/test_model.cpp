@@ -154,6 +154,7 @@ TEST(BirthModel, IdealMemoriesGiveInContextAccuracy) {
     const ProbeValues p = memory_probes(model, data.fixed_triggers(), s);
     EXPECT_GE(p.wo1_acc, 0.99);
     EXPECT_EQ(p.wk1_acc, 1.0);
+    EXPECT_EQ(p.wk1_all_acc, 1.0); // the ideal W_K^2 also beats every non-trigger key
     EXPECT_GE(p.wk0_acc, 0.99);
     EXPECT_EQ(p.wk0_64_acc, 1.0);
     EXPECT_EQ(p.ff1_loss, -1.0);
@@ -162,6 +163,7 @@ TEST(BirthModel, IdealMemoriesGiveInContextAccuracy) {
     const ProbeValues p0 = memory_probes(model, data.fixed_triggers(), s);
     EXPECT_LT(p0.wo1_acc, 0.2);
     EXPECT_LT(p0.wk0_acc, 0.1);
+    EXPECT_LE(p0.wk1_all_acc, 0.2); // chance 1/65 per trigger: at most one of the five by luck
 }
 
 // The ideal W_F memory is close to the global bigrams (small KL), far closer than at initialisation.
@@ -183,6 +185,12 @@ TEST(BirthModel, KeyProbeOverOneTriggerIsUndefined) {
     SimplifiedModel model(small_options(64, false));
     model.init(3);
     EXPECT_EQ(memory_probes(model, {7}, s).wk1_acc, -1.0);
+    // Against all N keys the single trigger's recall is defined: 0 at this initialisation (chance 1/65), 1
+    // once W_K^2 stores the trigger.
+    EXPECT_EQ(memory_probes(model, {7}, s).wk1_all_acc, 0.0);
+    set_ideal_memories(model, {7}, s);
+    EXPECT_EQ(memory_probes(model, {7}, s).wk1_all_acc, 1.0);
+    model.init(3);
     const double two = memory_probes(model, {7, 9}, s).wk1_acc;
     EXPECT_GE(two, 0.0);
     EXPECT_LE(two, 1.0);
