@@ -156,35 +156,48 @@ void draw_birth_fig4(const std::filesystem::path &dir, const std::vector<BirthCu
 }
 
 void draw_birth_attention(const std::filesystem::path &dir, const std::string &name, const std::string &title,
-                          const std::vector<float> &att, const std::vector<int> &x,
+                          const std::vector<float> &att, const std::vector<int> &x, const std::vector<int> &y,
                           const std::vector<std::string> &labels, int T, int begin, int end) {
     // matrix data: rows = queries begin..end-1, columns = keys begin..end-1
-    std::string mat, boxes;
+    std::string mat, boxes, correct;
     for (int t = begin; t < end; ++t) {
         for (int s = begin; s < end; ++s)
             mat += fmt::format("{}{}", s > begin ? " " : "", att[size_t(t) * size_t(T) + size_t(s)]);
         mat += "\n";
+        const int target = size_t(t) < y.size() ? y[size_t(t)] : -1;
         for (int s = begin + 1; s <= t; ++s)
-            if (s >= 1 && x[size_t(s - 1)] == x[size_t(t)]) boxes += fmt::format("{} {}\n", s - begin, t - begin);
+            if (s >= 1 && x[size_t(s - 1)] == x[size_t(t)])
+                (target >= 0 && x[size_t(s)] == target ? correct : boxes) +=
+                    fmt::format("{} {}\n", s - begin, t - begin);
     }
     write_file_atomic(dir / (name + ".mat"), mat);
     write_file_atomic(dir / (name + "_boxes.dat"), boxes.empty() ? "# none\n" : boxes);
-    std::string xt, yt;
+    write_file_atomic(dir / (name + "_correct.dat"), correct.empty() ? "# none\n" : correct);
+    std::string xt;
     for (int t = begin; t < end; ++t) {
         std::string l = labels[size_t(x[size_t(t)])];
         if (l == "'") l = "''"; // gnuplot single-quoted strings escape a quote by doubling it
         xt += fmt::format("{}'{}' {}", t > begin ? ", " : "", l, t - begin);
     }
-    render_figure(
-        dir, name,
-        fmt::format(
-            "set title '{0}'\nset xlabel 'key'\nset ylabel 'query'\nset size ratio -1\n{4}"
-            "set xtics ({1}) font ',10' noenhanced\nset ytics ({1}) font ',10' noenhanced\nset yrange [{2}:-0.5]\n"
-            "set xrange [-0.5:{2}]\nset cbrange [0:1]\nset palette defined (0 'white', 1 '#08306b')\n"
-            "plot '{3}.mat' matrix w image notitle, '{3}_boxes.dat' u 1:2 w p pt 4 ps 2.2 lc rgb "
-            "'#d62728' t 'key after an earlier occurrence of the query token'\n",
-            title, xt, end - begin - 0.5, name, legend_below()),
-        {900, 900});
+    // An empty set is left out: gnuplot warns on a file without points, and its legend entry would promise
+    // marks that are not there.
+    std::string sets;
+    if (!boxes.empty())
+        sets += fmt::format(", '{}_boxes.dat' u 1:2 w p pt 4 ps 2.2 lw 1.5 lc rgb '#d62728' t 'key after an earlier "
+                            "occurrence of the query token'",
+                            name);
+    if (!correct.empty())
+        sets += fmt::format(", '{}_correct.dat' u 1:2 w p pt 4 ps 2.2 lw 2 lc rgb '#e69f00' t '... and that key is "
+                            "the correct next token'",
+                            name);
+    render_figure(dir, name,
+                  fmt::format("set title '{0}'\nset xlabel 'key'\nset ylabel 'query'\nset size ratio -1\n{4}"
+                              "set xtics ({1}) font ',10' noenhanced\nset ytics ({1}) font ',10' noenhanced\n"
+                              "set yrange [{2}:-0.5]\nset xrange [-0.5:{2}]\nset cbrange [0:1]\n"
+                              "set palette defined (0 'white', 1 '#08306b')\n"
+                              "plot '{3}.mat' matrix w image notitle{5}\n",
+                              title, xt, end - begin - 0.5, name, legend_below(), sets),
+                  {900, 960});
 }
 
 } // namespace tdlab::plot

@@ -47,11 +47,13 @@ void draw_birth_fig4(const std::filesystem::path &dir, const std::vector<BirthCu
                      const std::vector<BirthCurve> &output_variants, const BirthCurve &probe_run,
                      const BirthChance &chance);
 
-// Attention map of one layer on a window of a test sequence: rows = queries, columns = keys, tokens as
-// tick labels. att (T,T) row-major; x tokens (T). Boxes (points) mark keys that follow an earlier
-// occurrence of the query token.
+// Attention map of one layer on a window of a test sequence, as Bietti et al. 2023 (arXiv 2306.00802) Fig 2:
+// rows = queries, columns = keys, tokens as tick labels. att (T,T) row-major; x tokens (T); y the target
+// (next token) of each query (T; -1 or an empty vector: unknown). Squares mark keys that follow an earlier
+// occurrence of the query token; those whose token is the query's target (the correct copy) in a second
+// colour.
 void draw_birth_attention(const std::filesystem::path &dir, const std::string &name, const std::string &title,
-                          const std::vector<float> &att, const std::vector<int> &x,
+                          const std::vector<float> &att, const std::vector<int> &x, const std::vector<int> &y,
                           const std::vector<std::string> &labels, int T, int begin, int end);
 
 } // namespace tdlab::plot

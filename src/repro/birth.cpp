@@ -71,29 +71,56 @@ int best_window(const std::vector<int64_t> &x, const std::vector<int64_t> &outs,
     return best;
 }
 
-std::vector<std::string> draw_maps(const TrainResult &run, const fs::path &fig_dir, const std::string &tag,
-                                   const std::string &what) {
+// Fraction of queries t in [t0, t1), t >= 1, whose largest attention weight (first maximum) is on the
+// previous position t - 1: the previous-token behaviour of a layer-1 head (score_acc of the official code
+// restricted to one sequence, and to all queries rather than those after a trigger).
+double previous_token_fraction(const std::vector<float> &att, int T, int t0, int t1) {
+    int hits = 0, n = 0;
+    for (int t = std::max(1, t0); t < t1; ++t) {
+        const float *row = att.data() + size_t(t) * size_t(T);
+        hits += int(std::max_element(row, row + t + 1) - row) == t - 1;
+        ++n;
+    }
+    return n ? double(hits) / n : NAN;
+}
+
+struct AttentionMaps {
+    std::vector<std::string> files;
+    double prev_all = NAN, prev_window = NAN; // previous_token_fraction of layer 1: whole sequence, the window
+    int begin = 0, end = 0;
+};
+
+AttentionMaps draw_maps(const TrainResult &run, const fs::path &fig_dir, const std::string &tag,
+                        const std::string &what) {
     const NpyArray &a0 = run.attn_layer0, &a1 = run.attn_layer1;
     const std::vector<int64_t> x64(run.exp_tokens.begin(), run.exp_tokens.end()),
         outs(run.exp_outs.begin(), run.exp_outs.end());
     const int T = int(a0.shape[3]), width = std::min(40, T);
     const std::vector<int> x(x64.begin(), x64.begin() + T);
+    // The target of query t is the next token of the sequence (unknown for the last query).
+    std::vector<int> y(x.begin() + 1, x.end());
+    y.push_back(-1);
     std::vector<std::string> labels;
     for (int k = 0; k < shakespeare_stats().N; ++k) labels.push_back(shakespeare_stats().label(k));
-    const int begin = best_window(std::vector<int64_t>(x64.begin(), x64.begin() + T),
-                                  std::vector<int64_t>(outs.begin(), outs.begin() + T), T, width);
-    std::vector<std::string> names;
+    AttentionMaps maps;
+    maps.begin = best_window(std::vector<int64_t>(x64.begin(), x64.begin() + T),
+                             std::vector<int64_t>(outs.begin(), outs.begin() + T), T, width);
+    maps.end = maps.begin + width;
     for (int l = 0; l < 2; ++l) {
         const auto d = (l == 0 ? a0 : a1).to_double();
         const std::vector<float> att(d.begin(), d.begin() + size_t(T) * size_t(T));
+        if (l == 0) {
+            maps.prev_all = previous_token_fraction(att, T, 0, T);
+            maps.prev_window = previous_token_fraction(att, T, maps.begin, maps.end);
+        }
         const std::string name = fmt::format("attn_{}_layer{}", tag, l + 1);
         plot::draw_birth_attention(
             fig_dir, name,
-            fmt::format("layer {} attention, {} (positions {}-{})", l + 1, what, begin, begin + width - 1), att, x,
-            labels, T, begin, begin + width);
-        names.push_back(name + ".png");
+            fmt::format("layer {} attention, {} (positions {}-{})", l + 1, what, maps.begin, maps.end - 1), att, x, y,
+            labels, T, maps.begin, maps.end);
+        maps.files.push_back(name + ".png");
     }
-    return names;
+    return maps;
 }
 
 // A metric's value in a record (NaN when absent: missing, null, or the code's -1).
@@ -272,15 +299,24 @@ void reproduce_birth(const ReproduceRequest &req) {
          {"fig4.png"}});
 
     // Attention maps
-    auto maps = draw_maps(r3[0].result, root, "fixed", "fixed triggers");
-    auto maps_r = draw_maps(r4d[0].result, root, "random", "random triggers");
-    maps.insert(maps.end(), maps_r.begin(), maps_r.end());
+    const AttentionMaps maps_f = draw_maps(r3[0].result, root, "fixed", "fixed triggers");
+    const AttentionMaps maps_r = draw_maps(r4d[0].result, root, "random", "random triggers");
+    std::vector<std::string> maps = maps_f.files;
+    maps.insert(maps.end(), maps_r.files.begin(), maps_r.files.end());
+    auto prev_line = [](const char *what, const AttentionMaps &a) {
+        return fmt::format("{}: {:.0f}% of all queries of the sequence, {:.0f}% inside the drawn window "
+                           "(positions {}-{})",
+                           what, 100 * a.prev_all, 100 * a.prev_window, a.begin, a.end - 1);
+    };
     sections.push_back(
         {"Attention maps on an experiment sequence",
          "<p>Rows are queries, columns keys; red squares mark keys right after an earlier occurrence of "
-         "the query token. Paper (Fig. 2): layer 1 attends to the previous token; layer 2 attends to the "
+         "the query token, orange squares those whose token is also the query's next token (the correct "
+         "copy). Paper (Fig. 2): layer 1 attends to the previous token; layer 2 attends to the "
          "token after a previous occurrence of the current trigger (any repeated token with random "
-         "triggers).</p>",
+         "triggers). The window is chosen to hold the most in-context queries; the layer-1 head's largest "
+         "weight lies on the previous token for " +
+             prev_line("fixed triggers", maps_f) + "; " + prev_line("random triggers", maps_r) + ".</p>",
          maps});
     const auto claims = birth_claims(m);
     write_claims(root / "claims.json", "birth", claims);

@@ -123,7 +123,8 @@ const std::vector<FigureCase> &figure_cases() {
          [](const fs::path &d) {
              const int T = 8;
              std::vector<float> att(size_t(T * T), 0.125f);
-             draw_birth_attention(d, "attn", "toy", att, {0, 1, 2, 0, 1, 2, 3, 0}, {"a", "'", "\\n", "sp"}, T, 0, T);
+             draw_birth_attention(d, "attn", "toy", att, {0, 1, 2, 0, 1, 2, 3, 0}, {1, 2, 0, 1, 2, 3, 0, -1},
+                                  {"a", "'", "\\n", "sp"}, T, 0, T);
          }},
         {"dmft planes",
          [](const fs::path &d) {
@@ -290,9 +291,27 @@ TEST(FigureStyle, ApostropheTickLabelIsEscaped) {
     fs::remove_all(dir);
     fs::create_directories(dir);
     std::vector<float> att(4, 0.5f);
-    draw_birth_attention(dir, "attn", "toy", att, {0, 1}, {"a", "'"}, 2, 0, 2);
+    draw_birth_attention(dir, "attn", "toy", att, {0, 1}, {}, {"a", "'"}, 2, 0, 2);
     const std::string gp = read_file(dir / "attn.gp");
     EXPECT_NE(gp.find("'''' 1"), std::string::npos) << gp;
+    unsetenv("TDLAB_NO_FIGURES");
+    fs::remove_all(dir);
+}
+
+// Fig 2's squares: keys right after an earlier occurrence of the query token, split by whether the key is
+// the query's target (the correct copy). Tokens 0 1 2 0 1 2 3 0 with targets 1 2 0 1 2 3 0 ?: the queries at
+// 3 and 4 find their targets at keys 1 and 2; the query at 5 (token 2, target 3) finds key 3 (token 0), and
+// the last query (target unknown) finds keys 1 and 4.
+TEST(FigureStyle, AttentionSquaresSplitCorrectCopies) {
+    setenv("TDLAB_NO_FIGURES", "1", 1);
+    const fs::path dir = fs::temp_directory_path() / "tdlab_figure_correct";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::vector<float> att(64, 0.125f);
+    draw_birth_attention(dir, "attn", "toy", att, {0, 1, 2, 0, 1, 2, 3, 0}, {1, 2, 0, 1, 2, 3, 0, -1},
+                         {"a", "b", "c", "d"}, 8, 0, 8);
+    EXPECT_EQ(read_file(dir / "attn_correct.dat"), "1 3\n2 4\n");
+    EXPECT_EQ(read_file(dir / "attn_boxes.dat"), "3 5\n1 7\n4 7\n");
     unsetenv("TDLAB_NO_FIGURES");
     fs::remove_all(dir);
 }
