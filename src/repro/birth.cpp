@@ -15,6 +15,7 @@
 #include "repro/paper_claims.h"
 #include "repro/reproduce.h"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -157,6 +158,28 @@ double first_reach(const std::vector<nlohmann::json> &rec, const std::string &ke
     return NAN;
 }
 
+// The onset of a recall probe: the first evaluation from which its hit count (value x n_items) beats chance
+// (each item recalled with probability 1/n_keys) at binomial tail < 1e-3, at that evaluation and the next.
+// Unlike half_change it does not depend on how many associations the memory holds (65 for W_O^2, K for
+// W_K^2 with fixed triggers), only on when each memory starts to form. NaN if never.
+double significant_onset(const std::vector<nlohmann::json> &rec, const std::string &key, int n_items, int n_keys) {
+    auto significant = [&](const nlohmann::json &r) {
+        const double v = value_of(r, key);
+        return !std::isnan(v) && binomial_tail(int(std::lround(v * n_items)), n_items, 1.0 / n_keys) < 1e-3;
+    };
+    for (size_t i = 0; i + 1 < rec.size(); ++i)
+        if (significant(rec[i]) && significant(rec[i + 1])) return rec[i].value("iter", 0.0);
+    return NAN;
+}
+
+// Onsets of W_O^2 (N items over N keys), W_K^2 against all keys (wk1_all_acc: its K or N query tokens over N
+// keys) and W_K^1 (n - 1 positions over n - 1 keys, n = min(256, max_length)).
+std::array<double, 3> probe_onsets(const std::vector<nlohmann::json> &rec, const TrainOptions &opt, int N) {
+    const int k = opt.train_data.fixed_triggers ? opt.train_data.k : N, n = std::min(256, opt.model.max_length) - 1;
+    return {significant_onset(rec, "wo1_acc", N, N), significant_onset(rec, "wk1_all_acc", k, N),
+            significant_onset(rec, "wk0_acc", n, n)};
+}
+
 // The last value of KEY strictly before iteration ITER.
 double value_before(const std::vector<nlohmann::json> &rec, const std::string &key, double iter) {
     double v = NAN;
@@ -230,6 +253,7 @@ void reproduce_birth(const ReproduceRequest &req) {
     m.score2_acc = final_value(none, "score2_acc");
     m.rise_wo = half_change(none, "wo1_acc"), m.rise_wk2 = half_change(none, "wk1_acc");
     m.rise_wk1 = half_change(none, "wk0_acc"), m.rise_wk1_64 = half_change(none, "wk0_64_acc");
+    m.onset3 = probe_onsets(none, train_options_from(base3), N);
     m.acc_before_thaw_wo_only = value_before(r3[2].records, "acc_end", freeze_iter);
     m.reach_none = first_reach(none, "acc_end", 0.5);
     m.reach_wo_frozen = first_reach(r3[1].records, "acc_end", 0.5);
@@ -288,6 +312,7 @@ void reproduce_birth(const ReproduceRequest &req) {
     m.acc_bu = final_value(out_b.records, "acc_end_test_unif");
     m.rise_ff = half_change(random, "ff1_loss", true), m.rise_wo4 = half_change(random, "wo1_acc");
     m.rise_wk2_4 = half_change(random, "wk1_acc"), m.rise_wk1_4 = half_change(random, "wk0_acc");
+    m.onset4 = probe_onsets(random, train_options_from(base4), N);
     sections.push_back(
         {"Fig. 4: global vs in-context loss, data variants, probes",
          "<p>Simplified model with W_F, loss on all tokens (" + fig4_cfg.filename().string() +

@@ -7,6 +7,7 @@
 #include "core/warnings.h"
 #include "plot/report.h"
 
+#include <cmath>
 #include <fmt/format.h>
 #include <fstream>
 #include <map>
@@ -48,6 +49,14 @@ std::string verdict_name(Verdict v) {
 Verdict judge(bool ok, bool paper_scale) {
     if (!ok) return Verdict::Contradicted;
     return paper_scale ? Verdict::Holds : Verdict::HoldsAtThisScale;
+}
+
+double binomial_tail(int k, int n, double p) {
+    double tail = 0;
+    for (int j = std::max(k, 0); j <= n; ++j)
+        tail += std::exp(std::lgamma(n + 1.0) - std::lgamma(j + 1.0) - std::lgamma(n - j + 1.0) + j * std::log(p) +
+                         (n - j) * std::log1p(-p));
+    return std::min(tail, 1.0);
 }
 
 Claim not_run(std::string id, std::string figure, std::string claim, std::string why) {

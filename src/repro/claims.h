@@ -35,6 +35,9 @@ struct Claim {
 // The verdict of a rule: OK at full scale -> holds; at a reduced scale -> holds at this scale only.
 Verdict judge(bool ok, bool paper_scale);
 
+// P(X >= k) for X ~ Binomial(n, p): how likely a probe recalls k of n items by chance (p = 1 / keys).
+double binomial_tail(int k, int n, double p);
+
 // A claim that this reproduction does not measure, with the reason.
 Claim not_run(std::string id, std::string figure, std::string claim, std::string why);
 

@@ -5,6 +5,8 @@
 
 #include "repro/claims.h"
 
+#include <array>
+#include <cmath>
 #include <vector>
 
 namespace tdlab::repro {
@@ -46,6 +48,8 @@ struct BirthMeasured {
     double reach_fixed = 0, reach_rare = 0, reach_random = 0, reach_k1 = 0;  // Fig 4 left: acc_end >= 0.5
     double acc_uu = 0, acc_bu = 0;                                    // Fig 4 center: train unif / bigram, test unif
     double rise_ff = 0, rise_wo4 = 0, rise_wk2_4 = 0, rise_wk1_4 = 0; // Fig 4 right (random triggers)
+    // First significant departure from chance of W_O^2, W_K^2 (all keys), W_K^1: Fig 3 no-freeze, Fig 4 random
+    std::array<double, 3> onset3{NAN, NAN, NAN}, onset4{NAN, NAN, NAN};
     double max_iters = 0;
     bool paper_scale = false;
 };

@@ -58,6 +58,17 @@ TEST(Claims, DmftVerdictsFollowTheMeasurements) {
     EXPECT_EQ(find(dmft_claims(m), "fig3a.quasi_periodic_band").verdict, Verdict::Contradicted);
 }
 
+// The chance model of the onset rule: closed forms of the binomial tail.
+TEST(Claims, BinomialTailClosedForms) {
+    EXPECT_NEAR(binomial_tail(1, 5, 1.0 / 65), 1 - std::pow(64.0 / 65, 5), 1e-14);
+    EXPECT_NEAR(binomial_tail(5, 5, 1.0 / 65), std::pow(1.0 / 65, 5), 1e-20);
+    EXPECT_DOUBLE_EQ(binomial_tail(0, 65, 1.0 / 65), 1.0);
+    EXPECT_NEAR(binomial_tail(2, 3, 0.5), 0.5, 1e-15);
+    // One of five triggers by luck is not significant; three of five is (the onset rule's 1e-3).
+    EXPECT_GT(binomial_tail(1, 5, 1.0 / 65), 1e-3);
+    EXPECT_LT(binomial_tail(3, 5, 1.0 / 65), 1e-3);
+}
+
 BirthMeasured agreeing_birth() {
     BirthMeasured m;
     m.paper_scale = true;
@@ -69,6 +80,7 @@ BirthMeasured agreeing_birth() {
     m.reach_fixed = 200, m.reach_rare = 300, m.reach_random = 400, m.reach_k1 = 500;
     m.acc_uu = 0.9, m.acc_bu = 0.6;
     m.rise_ff = 10, m.rise_wo4 = 50, m.rise_wk2_4 = 100, m.rise_wk1_4 = 200;
+    m.onset3 = {10, 40, 60}, m.onset4 = {20, 50, 90};
     return m;
 }
 
@@ -81,6 +93,12 @@ TEST(Claims, BirthVerdictsFollowTheMeasurements) {
     // The quick-scale finding: W_K^2 saturates before W_O^2.
     m.rise_wk2 = 25;
     EXPECT_EQ(find(birth_claims(m), "fig3.top_down").verdict, Verdict::Contradicted);
+    // Onsets: W_K^2 starting before W_O^2, or W_K^1 never starting, contradicts the top-down start.
+    m = agreeing_birth();
+    m.onset3 = {40, 10, 60};
+    EXPECT_EQ(find(birth_claims(m), "fig3.top_down_onset").verdict, Verdict::Contradicted);
+    m.onset4 = {20, 50, NAN};
+    EXPECT_EQ(find(birth_claims(m), "fig4.top_down_onset").verdict, Verdict::Contradicted);
     // K = 1 learning fastest contradicts "fewer triggers slow in-context learning"; never learning counts as
     // slowest.
     m = agreeing_birth();
