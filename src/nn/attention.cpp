@@ -59,15 +59,8 @@ void attention_backward(float *dq, float *dk, float *dv, float *datt, float *dpr
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, HS, T, 1.0f, A, T, dout + off, C, 1.0f, dv + off,
                         C);
         // softmax backward on the causal part: dP = A * (dA - sum_s A dA); zero above the diagonal
-        for (int t = 0; t < T; ++t) {
-            const float *a = A + size_t(t) * T, *da = dA + size_t(t) * T;
-            float *dp = dP + size_t(t) * T;
-            double dot = 0.0;
-            for (int s = 0; s <= t; ++s) dot += double(a[s]) * da[s];
-            float d = float(dot);
-            for (int s = 0; s <= t; ++s) dp[s] = a[s] * (da[s] - d);
-            for (int s = t + 1; s < T; ++s) dp[s] = 0.0f;
-        }
+        for (int t = 0; t < T; ++t)
+            causal_softmax_backward_row(dP + size_t(t) * T, A + size_t(t) * T, dA + size_t(t) * T, t, T);
         // dQ (T,HS) += scale * dP (T,T) K (T,HS);  dK (T,HS) += scale * dP^T Q
         if (dq)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, HS, T, scale, dP, T, k + off, C, 1.0f, dq + off,
@@ -75,6 +68,14 @@ void attention_backward(float *dq, float *dk, float *dv, float *datt, float *dpr
         if (dk)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, HS, T, scale, dP, T, q + off, C, 1.0f, dk + off, C);
     }
+}
+
+void causal_softmax_backward_row(float *dp, const float *a, const float *da, int t, int T) {
+    double dot = 0.0;
+    for (int s = 0; s <= t; ++s) dot += double(a[s]) * da[s];
+    const float d = float(dot);
+    for (int s = 0; s <= t; ++s) dp[s] = a[s] * (da[s] - d);
+    for (int s = t + 1; s < T; ++s) dp[s] = 0.0f;
 }
 
 } // namespace tdlab::nn

@@ -26,4 +26,8 @@ void attention_forward(float *out, float *preatt, float *att, const float *q, co
 void attention_backward(float *dq, float *dk, float *dv, float *datt, float *dpreatt, const float *dout, const float *q,
                         const float *k, const float *v, const float *att, int B, int T, int C, int NH, float scale);
 
+// Row t of the causal softmax backward: dp[s] = a[s] (da[s] - sum_{r<=t} a[r] da[r]) for s <= t (the dot in
+// double), 0 for s > t. a, da, dp are rows of length T.
+void causal_softmax_backward_row(float *dp, const float *a, const float *da, int t, int T);
+
 } // namespace tdlab::nn

@@ -43,16 +43,11 @@ void attention_dropout_backward(float *dq, float *dk, float *dv, float *datt, fl
         if (dv)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, HS, T, 1.0f, Ad, T, dout + off, C, 1.0f, dv + off,
                         C);
+        // d(dropped pattern) -> d(pattern): the mask (0 or 1/(1-p)) scales it; then the plain softmax backward
         for (int t = 0; t < T; ++t) {
             const size_t r = size_t(t) * T;
-            double dot = 0.0;
-            for (int s = 0; s <= t; ++s) {
-                dA[r + s] *= M[r + s];
-                dot += double(A[r + s]) * dA[r + s];
-            }
-            const float d = float(dot);
-            for (int s = 0; s <= t; ++s) dP[r + s] = A[r + s] * (dA[r + s] - d);
-            for (int s = t + 1; s < T; ++s) dP[r + s] = 0.0f;
+            for (int s = 0; s <= t; ++s) dA[r + s] *= M[r + s];
+            causal_softmax_backward_row(dP + r, A + r, dA + r, t, T);
         }
         if (dq)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, HS, T, scale, dP, T, k + off, C, 1.0f, dq + off,
