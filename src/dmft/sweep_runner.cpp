@@ -51,7 +51,7 @@ ConfigSchema grid_schema() {
                     "scale of the paper's quantised count (0: the value's own max |m^o|; paper: diagram-wide max)")
         .add_double("sweep.period_tol", 1e-8, 0.0, 1.0, "return tolerance of the exact period test")
         .add_int("sweep.max_period", 2000, 1, 1000000, "largest period tried")
-        .add_string("sweep.simd", "auto", {"auto", "scalar", "sse2", "avx", "avx512"}, "map kernel")
+        .add_string("sweep.simd", "auto", {"auto", "scalar", "sse2", "avx", "avx2", "avx512"}, "map kernel")
         .add_int("sweep.chunk", 64, 1, 1000000, "values per resumable chunk file")
         .add_string("phase.y", "gamma", {"gamma", "epsilon"}, "phase diagram: y parameter (x is beta)")
         .add_double("phase.x_min", 1.0, 0.0, 1e6, "phase diagram: first beta")
