@@ -52,13 +52,14 @@ void unit_phases(double c, size_t N, std::vector<double> &cs, std::vector<double
     }
 }
 
-// sum_{j=1}^{J} (p[j+n] - p[j])^2 + (q[j+n] - q[j])^2 in eight interleaved partial sums (added in a
-// fixed order at the end): independent chains that vectorise, where one running sum waits on the add
-// latency at every term. The order is fixed by the source, so every clone gives the same bits.
+// sum_{j=1}^{J} (p[j+n] - p[j])^2 + (q[j+n] - q[j])^2 in 32 interleaved partial sums (lane u takes
+// j = 1 + u, 33 + u, ...; then a fixed pairwise tree): independent chains that vectorise (four AVX-512
+// accumulators), where one running sum waits on the add latency at every term. The order is fixed by the
+// source, so every clone gives the same bits.
 __attribute__((target_clones("avx512f", "avx2", "default"))) double
 increment_square_sum(const double *p, const double *q, size_t J, size_t n) {
-    constexpr size_t kU = 8;
-    double acc[kU] = {0, 0, 0, 0, 0, 0, 0, 0};
+    constexpr size_t kU = 32;
+    double acc[kU] = {};
     size_t j = 1;
     for (; j + kU <= J + 1; j += kU) {
         for (size_t u = 0; u < kU; ++u) {
@@ -70,7 +71,9 @@ increment_square_sum(const double *p, const double *q, size_t J, size_t n) {
         const double dp = p[j + n] - p[j], dq = q[j + n] - q[j];
         acc[u] += dp * dp + dq * dq;
     }
-    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (size_t w = kU / 2; w > 0; w /= 2)
+        for (size_t u = 0; u < w; ++u) acc[u] += acc[u + w];
+    return acc[0];
 }
 } // namespace
 
