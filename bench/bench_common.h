@@ -44,6 +44,14 @@ inline double thread_cpu_seconds() {
     return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
 }
 
+// CPU seconds of the whole process (all threads): divided by the thread count, an estimate of the wall
+// time on a quiet machine when the threads are kept busy.
+inline double process_cpu_seconds() {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
 inline std::string load_average() {
     double l[3] = {-1, -1, -1};
     if (getloadavg(l, 3) != 3) return "load average unknown";

@@ -18,7 +18,7 @@ double seconds_now() {
     return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
 }
 
-// Rows of kLanes elements as the kernel passes them (P = 4 tanh rows, L - 1 = 3 exp rows per step), with
+// Rows of kLanes elements as the kernel passes them (P = 4 tanh rows, L = 4 exp rows per step), with
 // arguments spread over the ranges the map produces: tanh of beta sigma . A-hat in [-9, 9], exp of z - zmax
 // in [-40, 0]. The SLEEF functions are opaque calls, so repeating them on the same rows is not optimised away.
 constexpr int kRows = 4, kCalls = 20000;
