@@ -154,6 +154,9 @@ inline Reference run_reference(const std::vector<std::string> &argv) {
         ss << f.rdbuf();
         r.output = ss.str();
         r.ok = pr.ok() && r.output.find("SKIP:") == std::string::npos;
+        // The reference's own host line (its library's kernel and the load when it ran), shown once.
+        if (const auto h = r.output.find("host: "); r.ok && h != std::string::npos)
+            std::printf("  reference %s\n", r.output.substr(h, r.output.find('\n', h) - h).c_str());
         if (!pr.ok() && r.output.find("SKIP:") == std::string::npos) r.output += " (" + pr.describe() + ")";
     } catch (const std::exception &e) {
         r.output = e.what();
