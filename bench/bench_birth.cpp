@@ -1,10 +1,13 @@
 // Time per training iteration of Bietti et al.'s simplified model (forward, masked CE on in-context
 // positions, backward, SGD-momentum step) in tdlab against bench/birth_torch.py running the same model,
-// batch and thread count on the same machine; plus achieved GFLOP/s against a measured sgemm peak.
-//   build/bench/bench_birth [--threads N] [--iters K] [--quick]
+// batch and thread count on the same machine; plus achieved GFLOP/s against an sgemm peak measured
+// before each timed iteration (the median of those samples: the peak of the same minutes of a shared machine).
 // Prints best-of-K times (the machine may be shared: best-of is the least noisy statistic).
+#include "bench_common.h"
+
 #include "birth/model.h"
 #include "birth/trigger_data.h"
+#include "core/blas_kernels.h"
 #include "core/parallel.h"
 #include "nn/optimizer.h"
 
@@ -26,24 +29,28 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// sgemm peak: best of several 1024^3 (or 2048^3) products through the same OpenBLAS.
-double sgemm_peak_gflops(int n, int reps) {
-    std::vector<float> a(size_t(n) * n, 0.5f), b(size_t(n) * n, 0.25f), c(size_t(n) * n);
-    double best = 1e30;
-    for (int r = 0; r < reps; ++r) {
-        auto t0 = Clock::now();
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(),
-                    n);
-        best = std::min(best, seconds_since(t0));
-    }
-    return 2.0 * n * n * double(n) / best / 1e9;
+// One sgemm peak sample: a 1024^3 product through the same OpenBLAS with `threads` threads, in GFLOP/s.
+// The model runs OpenBLAS single-threaded inside its OpenMP loop and resets it to 1 itself.
+double sgemm_peak_sample(int n, int threads) {
+    static std::vector<float> a(size_t(n) * n, 0.5f), b(size_t(n) * n, 0.25f), c(size_t(n) * n);
+    openblas_set_num_threads(threads);
+    auto t0 = Clock::now();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+    const double s = seconds_since(t0);
+    openblas_set_num_threads(1);
+    return 2.0 * n * n * double(n) / s / 1e9;
 }
 
 struct Timing {
     double best, median;
 };
 
-Timing tdlab_iteration(int d, int T, int B, int iters) {
+struct TdlabTiming {
+    Timing t;
+    double peak = 0; // median sgemm GFLOP/s of the samples interleaved with the iterations
+};
+
+TdlabTiming tdlab_iteration(int d, int T, int B, int iters, int threads) {
     birth::ModelOptions o;
     o.dim = d;
     o.max_length = T;
@@ -64,29 +71,29 @@ Timing tdlab_iteration(int d, int T, int B, int iters) {
         opt.step();
     };
     step(); // warm-up
-    std::vector<double> t;
-    for (int i = 0; i < iters; ++i) {
-        auto t0 = Clock::now();
-        step();
-        t.push_back(seconds_since(t0));
-    }
-    std::sort(t.begin(), t.end());
-    return {t.front(), t[t.size() / 2]};
+    const auto r = bench::interleave([&] { return sgemm_peak_sample(1024, threads); },
+                                     [&] {
+                                         auto t0 = Clock::now();
+                                         step();
+                                         return seconds_since(t0);
+                                     },
+                                     iters);
+    return {{r.best, r.med}, r.peak_median};
 }
 
+// bench/birth_torch.py's best and median seconds per iteration, or {-1, -1} with the reason printed.
 Timing torch_iteration(int d, int T, int B, int threads, int iters) {
-    const std::string cmd = "/usr/bin/python3 " + std::string(TDLAB_SOURCE_DIR) + "/bench/birth_torch.py --dim " +
-                            std::to_string(d) + " --seq " + std::to_string(T) + " --batch " + std::to_string(B) +
-                            " --threads " + std::to_string(threads) + " --iters " + std::to_string(iters) + " 2>&1";
-    FILE *p = popen(cmd.c_str(), "r");
-    if (!p) return {-1, -1};
-    char line[512];
+    const auto ref =
+        bench::run_reference({"/usr/bin/python3", std::string(TDLAB_SOURCE_DIR) + "/bench/birth_torch.py", "--dim",
+                              std::to_string(d), "--seq", std::to_string(T), "--batch", std::to_string(B), "--threads",
+                              std::to_string(threads), "--iters", std::to_string(iters)});
     Timing r{-1, -1};
-    while (fgets(line, sizeof line, p)) {
-        if (std::sscanf(line, "torch_iter_seconds %lf %lf", &r.best, &r.median) == 2) continue;
-        std::fputs(line, stdout);
+    const auto pos = ref.output.find("torch_iter_seconds ");
+    if (!ref.ok || pos == std::string::npos ||
+        std::sscanf(ref.output.c_str() + pos, "torch_iter_seconds %lf %lf", &r.best, &r.median) != 2) {
+        bench::print_skipped("PyTorch", ref.output);
+        return {-1, -1};
     }
-    pclose(p);
     return r;
 }
 
@@ -104,6 +111,7 @@ double train_step_flops(int d, int T, int B, int vocab) {
 } // namespace
 
 int main(int argc, char **argv) {
+    if (bench::help_requested(argc, argv, "usage: bench_birth [--threads N=2] [--iters K=5] [--quick]")) return 0;
     int threads = 2, iters = 5;
     bool quick = false;
     for (int i = 1; i < argc; ++i) {
@@ -115,26 +123,29 @@ int main(int argc, char **argv) {
             quick = true;
     }
     configure_threads(threads);
-    // The peak of `threads` cores: one large sgemm through OpenBLAS with that many threads (the model itself
-    // runs OpenBLAS single-threaded inside its OpenMP loop over the batch and resets this to 1).
-    openblas_set_num_threads(threads);
-    const double peak = sgemm_peak_gflops(1024, 5);
-    std::printf("threads %d; measured sgemm peak (1024^3, best of 5): %.1f GFLOP/s\n", threads, peak);
+    bench::print_host("OpenBLAS " + blas_core_name());
+    std::printf("threads %d; peak: a 1024^3 sgemm on %d OpenBLAS threads before each timed iteration (median)\n",
+                threads, threads);
     struct Case {
         int d, T, B, iters;
     };
     std::vector<Case> cases{{128, 256, 64, iters}};
     if (!quick) cases.push_back({256, 256, 512, std::max(2, iters / 2)});
-    std::printf("%-18s %12s %12s %8s %10s %8s\n", "case (d,T,B)", "tdlab s/it", "torch s/it", "speedup", "GFLOP/s",
-                "of peak");
+    std::printf("%-18s %12s %12s %8s %10s %10s %8s\n", "case (d,T,B)", "tdlab s/it", "torch s/it", "speedup", "GFLOP/s",
+                "peak", "of peak");
     for (const auto &c : cases) {
-        const Timing a = tdlab_iteration(c.d, c.T, c.B, c.iters);
+        const TdlabTiming a = tdlab_iteration(c.d, c.T, c.B, c.iters, threads);
         const Timing b = torch_iteration(c.d, c.T, c.B, threads, c.iters);
         birth::ModelOptions o;
         const double flops = train_step_flops(c.d, c.T, c.B, o.vocab);
-        const double gf = flops / a.best / 1e9;
-        std::printf("d=%-3d T=%-3d B=%-4d %12.4f %12.4f %7.2fx %10.1f %7.0f%%   (best of %d; medians %.4f / %.4f)\n",
-                    c.d, c.T, c.B, a.best, b.best, b.best / a.best, gf, 100.0 * gf / peak, c.iters, a.median, b.median);
+        const double gf = flops / a.t.best / 1e9;
+        const double pct = bench::percent_of_peak(gf, a.peak, "tdlab iteration");
+        char ratio[32] = "skipped";
+        if (b.best > 0) std::snprintf(ratio, sizeof ratio, "%.2fx", b.best / a.t.best);
+        std::printf(
+            "d=%-3d T=%-3d B=%-4d %12.4f %12.4f %8s %10.1f %10.1f %7.0f%%   (best of %d; medians %.4f / %.4f)\n", c.d,
+            c.T, c.B, a.t.best, b.best, ratio, gf, a.peak, pct, c.iters, a.t.median, b.median);
     }
+    bench::print_load_end();
     return 0;
 }

@@ -13,6 +13,8 @@
 // of those steps the continuation carries the two on one track.
 //   build/bench/bench_dmft_continuation [--values 401] [--starts 1000] [--steps 12000] [--transient 10000]
 //                                        [--threads 2] [--no-lyapunov] [--chains]
+#include "bench_common.h"
+
 #include "core/parallel.h"
 #include "dmft/context.h"
 #include "dmft/continuation.h"
@@ -91,6 +93,12 @@ ChainAgreement compare_chain(const std::vector<PointResult> &chain, const Contin
 } // namespace
 
 int main(int argc, char **argv) {
+    if (tdlab::bench::help_requested(
+            argc, argv,
+            "usage: bench_dmft_continuation [--values 401] [--starts 1000] [--steps 12000] [--transient 10000]\n       "
+            "                       [--threads 2] [--no-lyapunov] [--chains]"))
+        return 0;
+    tdlab::bench::print_host(tdlab::dmft::simd_path_name(tdlab::dmft::best_simd_path()));
     int64_t values = 401, starts = 1000, steps = 12000, transient = 10000;
     int threads = 2;
     bool lyapunov = true, chains = false;
@@ -177,5 +185,6 @@ int main(int argc, char **argv) {
                         down ? "downward" : "upward", g.found, g.values, g.stays, g.same_track);
         }
     }
+    tdlab::bench::print_load_end();
     return 0;
 }

@@ -2,7 +2,8 @@
 // code's 120 000 steps with the last 20 000 recorded), for both forms of the field sum, against a plain
 // NumPy implementation of the same map (bench/dmft_numpy_map.py) timed in the same run.
 //
-//   build/bench/bench_dmft_map [--steps 120000] [--repeats 5] [--no-numpy]
+#include "bench_common.h"
+
 #include "core/paths.h"
 #include "dmft/context.h"
 #include "dmft/trajectory.h"
@@ -10,7 +11,6 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <fmt/format.h>
 #include <string>
 
 using namespace tdlab::dmft;
@@ -43,21 +43,24 @@ double seconds_per_beta(const DmftModel &model, int64_t steps, int repeats, doub
     return best;
 }
 
+// NumPy's seconds per beta, or -1 with the reason printed (numpy not importable: the comparison is skipped).
 double numpy_seconds(int64_t steps) {
-    std::string cmd = fmt::format("/usr/bin/python3 {}/bench/dmft_numpy_map.py --beta 1.27 --steps {} 2>/dev/null",
-                                  TDLAB_SOURCE_DIR, steps);
-    FILE *p = popen(cmd.c_str(), "r");
-    if (!p) return -1;
-    char buf[512] = {0};
-    double secs = -1;
-    if (std::fgets(buf, sizeof buf, p)) std::sscanf(buf, "numpy_seconds_per_beta %lf", &secs);
-    pclose(p);
-    return secs;
+    const auto ref = tdlab::bench::run_reference({"/usr/bin/python3", TDLAB_SOURCE_DIR "/bench/dmft_numpy_map.py",
+                                                  "--beta", "1.27", "--steps", std::to_string(steps)});
+    const auto pos = ref.output.find("numpy_seconds_per_beta ");
+    if (!ref.ok || pos == std::string::npos) {
+        tdlab::bench::print_skipped("NumPy", ref.output);
+        return -1;
+    }
+    return std::atof(ref.output.c_str() + pos + 23);
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
+    if (tdlab::bench::help_requested(argc, argv, "usage: bench_dmft_map [--steps 120000] [--repeats 5] [--no-numpy]"))
+        return 0;
+    tdlab::bench::print_host("scalar (MeanFieldMap::step, std::tanh / std::exp)");
     int64_t steps = 120000;
     int repeats = 5;
     bool numpy = true;
@@ -90,9 +93,8 @@ int main(int argc, char **argv) {
             std::printf("  NumPy reference        %8.2f ms per beta  %6.3f M steps/s\n", 1e3 * np_s,
                         double(steps) / np_s / 1e6);
             std::printf("  speed-up tdlab / NumPy: %.0fx\n", np_s / best_form);
-        } else {
-            std::printf("  NumPy reference unavailable (needs /usr/bin/python3 with numpy)\n");
         }
     }
+    tdlab::bench::print_load_end();
     return 0;
 }

@@ -6,6 +6,8 @@
 // (target: ternary <= 1.5x binary). On a shared machine use --betas to measure a subset: the time per
 // beta is constant, so the full-sweep time scales linearly (printed).
 //   build/bench/bench_dmft_multistate [--betas 4001] [--steps 120000] [--threads 2] [--repeat 1]
+#include "bench_common.h"
+
 #include "core/parallel.h"
 #include "dmft/context.h"
 #include "dmft/sweep.h"
@@ -25,6 +27,10 @@ double now() {
 } // namespace
 
 int main(int argc, char **argv) {
+    if (tdlab::bench::help_requested(
+            argc, argv, "usage: bench_dmft_multistate [--betas 4001] [--steps 120000] [--threads 2] [--repeat 1]"))
+        return 0;
+    tdlab::bench::print_host(tdlab::dmft::simd_path_name(tdlab::dmft::best_simd_path()));
     int64_t betas = 4001, steps = 120000, repeat = 1;
     int threads = 2;
     for (int i = 1; i < argc; ++i) {
@@ -77,5 +83,6 @@ int main(int argc, char **argv) {
     std::printf("  ternary : %8.3f s (%.5f s per beta; 4001 betas: %.1f s)\n", tt, tt / double(betas),
                 tt / double(betas) * 4001);
     std::printf("  ratio ternary / binary = %.3f (target <= 1.5)\n", tt / tb);
+    tdlab::bench::print_load_end();
     return 0;
 }

@@ -2,6 +2,8 @@
 // counts (120 000 steps, last 20 000 analysed) with Lyapunov exponents, on the batched SIMD kernel.
 // Prints the wall time and the extrapolated time of the 400 x 400 target (goal: < 10 min on 2 cores).
 //   build/bench/bench_dmft_phase [--n 60] [--steps 120000] [--threads 2]
+#include "bench_common.h"
+
 #include "core/parallel.h"
 #include "dmft/context.h"
 #include "dmft/sweep.h"
@@ -15,6 +17,9 @@ using namespace tdlab;
 using namespace tdlab::dmft;
 
 int main(int argc, char **argv) {
+    if (tdlab::bench::help_requested(argc, argv, "usage: bench_dmft_phase [--n 60] [--steps 120000] [--threads 2]"))
+        return 0;
+    tdlab::bench::print_host(tdlab::dmft::simd_path_name(tdlab::dmft::best_simd_path()));
     int64_t n = 60, steps = 120000;
     int threads = 2;
     for (int i = 1; i < argc; ++i) {
@@ -64,5 +69,6 @@ int main(int argc, char **argv) {
                 (long long)count[1], (long long)count[2]);
     std::printf("  extrapolated 400 x 400 grid: %.0f s = %.1f min (target < 10 min)\n", per_point * 160000.0,
                 per_point * 160000.0 / 60.0);
+    tdlab::bench::print_load_end();
     return 0;
 }

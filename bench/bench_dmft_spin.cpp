@@ -1,6 +1,8 @@
 // Steps per second of the finite-N network: the explicit sampler (N = ~1e3 .. 1e6) against its naive scalar
 // reference (per-unit field, tanh, uniform, double sums; bit-identical output), and the site-type sampler
 // (N up to ~1e9) against the explicit one. Single thread, beta = 1.27, paper weights. Best of 3 repeats.
+#include "bench_common.h"
+
 #include "dmft/network.h"
 
 #include <algorithm>
@@ -23,7 +25,11 @@ template <class F> double best_rate(F &&f, int reps, int inner) {
 }
 } // namespace
 
-int main() {
+int main(int argc, char **argv) {
+    if (tdlab::bench::help_requested(
+            argc, argv, "usage: bench_dmft_spin (no options: single thread, beta = 1.27, paper weights, best of 3)"))
+        return 0;
+    tdlab::bench::print_host("finite-N network samplers (scalar double code)");
     ModelParams p;
     DynamicsParams dyn;
     const std::vector<double> att{0.1, -0.2, 0.05};
@@ -59,4 +65,5 @@ int main() {
     double full = best_rate([&] { s.step(c); }, 3, 200000);
     std::printf("types sampler, full network step at N = 990000000: %.0f steps/s (120 000 steps in %.2f s)\n", full,
                 120000.0 / full);
+    tdlab::bench::print_load_end();
 }

@@ -2,7 +2,8 @@
 // random init, float32 as the official code) against the PyTorch implementation bench/scansnap_torch.py
 // (both of its forms) at 1 thread and at `threads`, printing the ratios; (2) the whole Fig 6 sweep
 // (640 runs, one run per thread at a time). Best of N repeats (the build machine is shared).
-// Usage: bench_scansnap [threads=2] [repeats=5] [--no-torch] [--no-sweep]
+#include "bench_common.h"
+
 #include "core/blas_kernels.h"
 #include "core/heap.h"
 #include "scansnap/sweep.h"
@@ -19,34 +20,43 @@
 
 using namespace tdlab::scansnap;
 
+static const char *kUsage = "usage: bench_scansnap [threads=2] [repeats=5] [--no-torch] [--no-sweep]";
+
 static double now() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return tdlab::bench::now_seconds();
 }
 
-// Runs bench/scansnap_torch.py and returns its best seconds per run (or -1 with the reason printed).
+// Runs bench/scansnap_torch.py and returns its best seconds per run (or -1 with the reason printed: then no
+// ratio is printed).
 static double torch_best(int threads, int repeats, const char *form) {
-    const std::string cmd = "/usr/bin/python3 " + std::string(TDLAB_SOURCE_DIR) +
-                            "/bench/scansnap_torch.py --threads " + std::to_string(threads) + " --repeats " +
-                            std::to_string(repeats) + " --form " + form;
-    FILE *f = popen(cmd.c_str(), "r");
-    char buf[4096] = {0};
-    std::string out;
-    while (f && fgets(buf, sizeof buf, f)) out += buf;
-    if (f) pclose(f);
-    const auto pos = out.find("\"best_s\": ");
-    if (pos == std::string::npos) {
-        std::printf("pytorch comparison unavailable: %s\n", out.c_str());
+    const auto ref = tdlab::bench::run_reference(
+        {"/usr/bin/python3", std::string(TDLAB_SOURCE_DIR) + "/bench/scansnap_torch.py", "--threads",
+         std::to_string(threads), "--repeats", std::to_string(repeats), "--form", form});
+    const auto pos = ref.output.find("\"best_s\": ");
+    if (!ref.ok || pos == std::string::npos) {
+        tdlab::bench::print_skipped("PyTorch", ref.output);
         return -1;
     }
-    return std::atof(out.c_str() + pos + 10);
+    return std::atof(ref.output.c_str() + pos + 10);
 }
 
 int main(int argc, char **argv) {
-    int threads = argc > 1 ? std::atoi(argv[1]) : 2, repeats = argc > 2 ? std::atoi(argv[2]) : 5;
+    if (tdlab::bench::help_requested(argc, argv, kUsage)) return 0;
+    int threads = 2, repeats = 5, positional = 0;
     bool torch = true, sweep = true;
-    for (int i = 3; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--no-torch") == 0) torch = false;
-        if (std::strcmp(argv[i], "--no-sweep") == 0) sweep = false;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--no-torch") == 0)
+            torch = false;
+        else if (std::strcmp(argv[i], "--no-sweep") == 0)
+            sweep = false;
+        else if (positional == 0 && std::atoi(argv[i]) > 0)
+            threads = std::atoi(argv[i]), ++positional;
+        else if (positional == 1 && std::atoi(argv[i]) > 0)
+            repeats = std::atoi(argv[i]), ++positional;
+        else {
+            std::fprintf(stderr, "bench_scansnap: unexpected argument '%s'\n%s\n", argv[i], kUsage);
+            return 2;
+        }
     }
     tdlab::keep_freed_memory_for_reuse(); // as the tdlab CLI does (core/heap.h)
     openblas_set_num_threads(1);
@@ -55,8 +65,8 @@ int main(int argc, char **argv) {
     p.zero_init = false;
     p.record_z = false;
     p.gamma_proxy = false;
-    std::printf("OpenBLAS kernels: %s (OPENBLAS_CORETYPE=%s)\n", tdlab::blas_core_name().c_str(),
-                std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "unset");
+    tdlab::bench::print_host("OpenBLAS " + tdlab::blas_core_name() + " (OPENBLAS_CORETYPE=" +
+                             (std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "unset") + ")");
     std::vector<int> counts{1};
     if (threads > 1) counts.push_back(threads);
     for (int t : counts) {
@@ -82,7 +92,10 @@ int main(int argc, char **argv) {
             std::printf("  pytorch (dense one-hot form, %d thread%s): best %.4f s -> ratio %.1fx\n", t,
                         t > 1 ? "s" : "", onehot, onehot / best_run);
     }
-    if (!sweep) return 0;
+    if (!sweep) {
+        tdlab::bench::print_load_end();
+        return 0;
+    }
     omp_set_num_threads(threads);
     TrainParams base;
     base.zero_init = false;
@@ -92,5 +105,6 @@ int main(int argc, char **argv) {
     for (int r = 0; r < std::max(1, repeats / 2); ++r) best_sweep = std::min(best_sweep, run_sweep(base, grid).wall_s);
     std::printf("Fig 6 sweep (640 runs) on %d threads: best of %d = %.2f s (target < 10 s on 2 cores)\n", threads,
                 std::max(1, repeats / 2), best_sweep);
+    tdlab::bench::print_load_end();
     return 0;
 }

@@ -4,7 +4,10 @@
 // (bench/scansnap_text_torch.py speed, same thread count), printing tokens/s, the ratio, and the share of
 // the output layer (logits = h D^T + d and its backward, the V x d GEMMs) in each step.
 // Usage: bench_scansnap_text [config=configs/scansnap/fig7.yaml] [threads=2] [steps=5] [--no-torch]
+#include "bench_common.h"
+
 #include "core/atomic_file.h"
+#include "core/blas_kernels.h"
 #include "core/paths.h"
 #include "core/process.h"
 #include "nn/grad_clip.h"
@@ -56,6 +59,11 @@ static nlohmann::json torch_speed(const std::string &config, int layers, int thr
 }
 
 int main(int argc, char **argv) {
+    if (tdlab::bench::help_requested(
+            argc, argv,
+            "usage: bench_scansnap_text [config=configs/scansnap/fig7.yaml] [threads=2] [steps=5] [--no-torch]"))
+        return 0;
+    tdlab::bench::print_host("OpenBLAS " + tdlab::blas_core_name());
     std::string config = std::string(TDLAB_SOURCE_DIR) + "/configs/scansnap/fig7.yaml";
     int threads = 2, steps = 5;
     bool torch = true;
@@ -133,5 +141,6 @@ int main(int argc, char **argv) {
                             tpc / j["tokens_per_cpu_s"].get<double>());
         }
     }
+    tdlab::bench::print_load_end();
     return 0;
 }

@@ -10,9 +10,12 @@ import argparse
 import math
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+import bench_host
+
+bench_host.start(__doc__)
+torch = bench_host.require("torch")
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 class Attention(nn.Module):
@@ -58,6 +61,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--iters", type=int, default=5)
     a = ap.parse_args()
+    bench_host.print_host(torch)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     V = 65

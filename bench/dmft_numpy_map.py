@@ -12,7 +12,10 @@ Prints one line: `numpy_seconds_per_beta <s> steps <n> mo_se_last <x y z>`.
 import argparse
 import time
 
-import numpy as np
+import bench_host
+
+bench_host.start(__doc__)
+np = bench_host.require("numpy")
 
 # Signed correlations CS^alpha (4 sign patterns x 3 features) of the paper's seed-1 weights, from
 # the pair and quad correlations of the seed-1 weights (docs/dmft_map.md sections 3-4): CS = sign_matrix @ vstack(C, Q).
@@ -72,6 +75,7 @@ def main():
     ap.add_argument("--beta", type=float, default=1.27)
     ap.add_argument("--steps", type=int, default=120000)
     args = ap.parse_args()
+    bench_host.print_host(np)
     t0 = time.process_time()  # CPU time: comparable with tdlab's thread CPU time on a loaded machine
     mo = run(args.beta, args.steps)
     dt = time.process_time() - t0

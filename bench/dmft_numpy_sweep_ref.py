@@ -6,7 +6,10 @@ Usage: /usr/bin/python3 bench/dmft_numpy_sweep_ref.py --beta 1.27 --steps 120000
 import argparse
 import time
 
-import numpy as np
+import bench_host
+
+bench_host.start(__doc__)
+np = bench_host.require("numpy")
 
 W = {  # site types s1..s3 (rows) x features, docs/dmft_map.md section 4
     "o": np.array([[-1, -1, 1], [1, 1, 1], [1, -1, 1]], float),
@@ -49,10 +52,11 @@ def main():
     ap.add_argument("--steps", type=int, default=120000)
     ap.add_argument("--measure", type=int, default=12000)
     a = ap.parse_args()
+    bench_host.print_host(np)
     t0 = time.perf_counter()
     run(a.beta, a.measure)
     dt = time.perf_counter() - t0
-    print(f"{dt * a.steps / a.measure:.4f}")
+    print(f"numpy_seconds_per_beta {dt * a.steps / a.measure:.4f}")
 
 
 if __name__ == "__main__":

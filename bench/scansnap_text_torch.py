@@ -22,10 +22,13 @@ import re
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn as nn
-import yaml
+import bench_host
+
+bench_host.start(__doc__)
+np = bench_host.require("numpy")
+torch = bench_host.require("torch")
+import torch.nn as nn  # noqa: E402
+yaml = bench_host.require("yaml")
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden"))
 from make_golden_wordlm import TransformerModel  # noqa: E402  the same model as the golden oracle
@@ -238,6 +241,7 @@ def main():
     s.add_argument("--steps", type=int, default=5)
     s.add_argument("--repeats", type=int, default=3)
     a = p.parse_args()
+    bench_host.print_host(torch)
     return cmd_run(a) if a.cmd == "run" else cmd_speed(a)
 
 

@@ -17,9 +17,12 @@ import argparse
 import json
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+import bench_host
+
+bench_host.start(__doc__)
+torch = bench_host.require("torch")
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 def make_classes(num_last, num_next_per_last=2, num_common=10, num_unique=10):
@@ -101,6 +104,7 @@ def main():
     ap.add_argument("--num_last", type=int, default=10)
     ap.add_argument("--form", choices=["gather", "onehot"], default="gather")
     args = ap.parse_args()
+    bench_host.print_host(torch)
     torch.set_num_threads(args.threads)
     P, query, label, M = make_classes(args.num_last)
     one_run(P, query, label, M, niter=5, form=args.form)  # warm-up

@@ -29,7 +29,7 @@ ConfigSchema basins_schema() {
         .add_double("basins.orbit_tol", 1e-6, 0.0, 1.0, "two periodic orbits are one attractor within this")
         .add_double("basins.feature_tol", 5e-2, 0.0, 10.0,
                     "two non-periodic runs are one attractor within this (features max-norm)")
-        .add_string("basins.simd", "auto", {"auto", "scalar", "sse2", "avx", "avx512"}, "batched kernel path");
+        .add_string("basins.simd", "auto", {"auto", "scalar", "sse2", "avx", "avx2", "avx512"}, "batched kernel path");
     return s;
 }
 

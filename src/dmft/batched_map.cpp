@@ -1,5 +1,6 @@
 #include "dmft/batched_map.h"
 
+#include "dmft/batched_math.h"
 #include "dmft/batched_token_fields.h"
 
 #include "core/error.h"
@@ -8,27 +9,13 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#if defined(TDLAB_HAVE_SLEEF) && defined(__x86_64__)
-#define TDLAB_SLEEF_X86 1
-#include <immintrin.h>
-// Declared here rather than through sleef.h, which hides the AVX prototypes unless the whole file is
-// compiled with -mavx; these functions are only called from code compiled for their target.
-extern "C" {
-__m128d Sleef_tanhd2_u35sse2(__m128d);
-__m128d Sleef_expd2_u10sse2(__m128d);
-__attribute__((target("avx"))) __m256d Sleef_tanhd4_u35avx(__m256d);
-__attribute__((target("avx"))) __m256d Sleef_expd4_u10avx(__m256d);
-__attribute__((target("avx512f"))) __m512d Sleef_tanhd8_u35avx512fnofma(__m512d);
-__attribute__((target("avx512f"))) __m512d Sleef_expd8_u10avx512fnofma(__m512d);
-}
-#endif
-
 namespace tdlab::dmft {
 
 SimdPath best_simd_path() {
 #ifdef TDLAB_SLEEF_X86
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) return SimdPath::Avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return SimdPath::Avx2;
     if (__builtin_cpu_supports("avx")) return SimdPath::Avx;
     return SimdPath::Sse2;
 #else
@@ -41,6 +28,7 @@ const char *simd_path_name(SimdPath p) {
     case SimdPath::Scalar: return "scalar";
     case SimdPath::Sse2: return "sse2";
     case SimdPath::Avx: return "avx";
+    case SimdPath::Avx2: return "avx2";
     default: return "avx512";
     }
 }
@@ -52,61 +40,29 @@ SimdPath simd_path_from_name(const std::string &name) {
     __builtin_cpu_init();
     if (name == "sse2") return SimdPath::Sse2;
     if (name == "avx" && __builtin_cpu_supports("avx")) return SimdPath::Avx;
+    if (name == "avx2" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return SimdPath::Avx2;
     if (name == "avx512" && __builtin_cpu_supports("avx512f")) return SimdPath::Avx512;
-    if (name == "avx" || name == "avx512") throw UsageError("SIMD path '" + name + "' is not supported by this CPU");
+    if (name == "avx" || name == "avx2" || name == "avx512")
+        throw UsageError("SIMD path '" + name + "' is not supported by this CPU");
 #else
-    if (name == "sse2" || name == "avx" || name == "avx512")
+    if (name == "sse2" || name == "avx" || name == "avx2" || name == "avx512")
         throw UsageError("SIMD path '" + name + "' needs SLEEF on x86-64 (this build has only 'scalar')");
 #endif
-    throw UsageError("unknown SIMD path '" + name + "' (auto, scalar, sse2, avx, avx512)");
+    throw UsageError("unknown SIMD path '" + name + "' (auto, scalar, sse2, avx, avx2, avx512)");
 }
 
 namespace {
 
+using batched::ScalarMath;
+#ifdef TDLAB_SLEEF_X86
+using batched::Avx2Math;
+using batched::Avx512Math;
+using batched::AvxMath;
+using batched::Sse2Math;
+#endif
+
 #define TDLAB_INLINE inline __attribute__((always_inline))
 #define LANES _Pragma("omp simd") for (int l = 0; l < W; ++l) // W: the block width (template parameter)
-
-// kExactDivide: the scalar reference divides by the softmax norm as MeanFieldMap does; the SLEEF paths
-// multiply by one reciprocal (3 + L divisions -> 1 per step; they already differ in the last bit).
-struct ScalarMath {
-    static constexpr bool kExactDivide = true;
-    static TDLAB_INLINE void tanh(const double *in, double *out, int n) {
-        for (int i = 0; i < n; ++i) out[i] = std::tanh(in[i]);
-    }
-    static TDLAB_INLINE void exp(const double *in, double *out, int n) {
-        for (int i = 0; i < n; ++i) out[i] = std::exp(in[i]);
-    }
-};
-
-#ifdef TDLAB_SLEEF_X86
-struct Sse2Math {
-    static constexpr bool kExactDivide = false;
-    static TDLAB_INLINE void tanh(const double *in, double *out, int n) {
-        for (int i = 0; i < n; i += 2) _mm_storeu_pd(out + i, Sleef_tanhd2_u35sse2(_mm_loadu_pd(in + i)));
-    }
-    static TDLAB_INLINE void exp(const double *in, double *out, int n) {
-        for (int i = 0; i < n; i += 2) _mm_storeu_pd(out + i, Sleef_expd2_u10sse2(_mm_loadu_pd(in + i)));
-    }
-};
-struct AvxMath {
-    static constexpr bool kExactDivide = false;
-    __attribute__((target("avx"), noinline)) static void tanh(const double *in, double *out, int n) {
-        for (int i = 0; i < n; i += 4) _mm256_storeu_pd(out + i, Sleef_tanhd4_u35avx(_mm256_loadu_pd(in + i)));
-    }
-    __attribute__((target("avx"), noinline)) static void exp(const double *in, double *out, int n) {
-        for (int i = 0; i < n; i += 4) _mm256_storeu_pd(out + i, Sleef_expd4_u10avx(_mm256_loadu_pd(in + i)));
-    }
-};
-struct Avx512Math {
-    static constexpr bool kExactDivide = false;
-    __attribute__((target("avx512f"), noinline)) static void tanh(const double *in, double *out, int n) {
-        for (int i = 0; i < n; i += 8) _mm512_storeu_pd(out + i, Sleef_tanhd8_u35avx512fnofma(_mm512_loadu_pd(in + i)));
-    }
-    __attribute__((target("avx512f"), noinline)) static void exp(const double *in, double *out, int n) {
-        for (int i = 0; i < n; i += 8) _mm512_storeu_pd(out + i, Sleef_expd8_u10avx512fnofma(_mm512_loadu_pd(in + i)));
-    }
-};
-#endif
 
 // Structure-of-arrays state of one block of W lanes: every quantity x[...] is stored as x[...][W].
 template <int W> struct Block {
@@ -260,6 +216,8 @@ template <int W, int CM, int CL> TDLAB_INLINE void attention_logits(Block<W> &B)
 }
 
 // Step 5b, max-subtracted softmax: e_tau = exp(z_tau - zmax), norm = sum_tau e_tau, inv = 1 / norm.
+// The arg-max slot's exp(0) = 1 is computed with the others: packing the L - 1 other slots per lane to
+// skip it cost more in selects than the exp saved (measured: avx512 kernel 1.26x slower, avx 1.4x).
 template <class Math, int W, int CL> TDLAB_INLINE void softmax_weights(Block<W> &B, double *inv) {
     const int L = CL ? CL : B.L;
     for (int tau = 0; tau < L; ++tau) {
@@ -436,6 +394,11 @@ __attribute__((target("avx"))) void run_avx(Block<W> &B, const DmftModel &m, int
     run_block<AvxMath, W>(B, m, t0, o, out);
 }
 template <int W>
+__attribute__((target("avx2,fma"))) void run_avx2(Block<W> &B, const DmftModel &m, int64_t t0, const BatchOptions &o,
+                                                  std::vector<LaneOutput> &out) {
+    run_block<Avx2Math, W>(B, m, t0, o, out);
+}
+template <int W>
 __attribute__((target("avx512f"))) void run_avx512(Block<W> &B, const DmftModel &m, int64_t t0, const BatchOptions &o,
                                                    std::vector<LaneOutput> &out) {
     run_block<Avx512Math, W>(B, m, t0, o, out);
@@ -493,6 +456,7 @@ void run_batch_w(const DmftModel &model, const std::vector<LaneSpec> &lanes, con
 #ifdef TDLAB_SLEEF_X86
     case SimdPath::Sse2: run_sse2(B, model, t0, opt, out); break;
     case SimdPath::Avx: run_avx(B, model, t0, opt, out); break;
+    case SimdPath::Avx2: run_avx2(B, model, t0, opt, out); break;
     case SimdPath::Avx512: run_avx512(B, model, t0, opt, out); break;
 #endif
     default: throw UsageError("run_batch: SIMD path not available in this build");

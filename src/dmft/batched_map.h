@@ -9,14 +9,17 @@
 //
 // Determinism: a lane's arithmetic never depends on the other lanes, on the thread that runs it, on
 // its position in the block or on the block width (short blocks are padded), so results do not depend
-// on the thread count or the sharding. Elementwise +,-,*,/ are correctly rounded whatever the vector width and the
-// build has no FMA contraction, so the only difference between paths is tanh/exp:
+// on the thread count or the sharding. Elementwise +,-,*,/ are correctly rounded whatever the vector
+// width and the build has no FMA contraction, so the only difference between paths is tanh/exp:
 //   scalar  std::tanh / std::exp: bit-identical to MeanFieldMap::step (the reference path)
 //   sse2    SLEEF SSE2, tanh u35 (3.5 ulp) and exp u10 (2 lanes per call)
 //   avx     the same functions for AVX without FMA (4 lanes per call)
 //   avx512  the same for AVX-512F, "nofma" variants (8 lanes per call; u10 tanh is 6x slower)
-// The three SLEEF paths run the same algorithm without FMA and agree bit for bit (tested), so a
-// sweep gives the same bytes on any x86-64 machine; "auto" picks the widest the CPU supports.
+//   avx2    SLEEF's AVX2 builds, which use FMA inside tanh / exp (4 lanes per call; faster than avx)
+// sse2, avx and avx512 run the same algorithm without FMA and agree bit for bit (tested): a sweep on any
+// of them gives the same bytes on any x86-64 machine. avx2 has bytes of its own, shared by every host
+// that runs it. "auto" picks avx512, else avx2 (AVX2 + FMA hosts), else avx, else sse2; force a path with
+// sweep.simd / basins.simd (e.g. sweep.simd=avx on an AVX2 host for the bytes of an AVX-512 host).
 #pragma once
 
 #include "dmft/mean_field_map.h"
@@ -31,8 +34,8 @@ namespace tdlab::dmft {
 // dependency chains, so a step is no longer bound by the latency of tanh -> softmax -> tanh.
 inline constexpr int kLanes = 32;
 
-enum class SimdPath { Scalar, Sse2, Avx, Avx512 };
-// "auto" | "scalar" | "sse2" | "avx" | "avx512"; UsageError for unknown names or a path without
+enum class SimdPath { Scalar, Sse2, Avx, Avx2, Avx512 };
+// "auto" | "scalar" | "sse2" | "avx" | "avx2" | "avx512"; UsageError for unknown names or a path without
 // SLEEF / CPU support.
 SimdPath simd_path_from_name(const std::string &name);
 const char *simd_path_name(SimdPath p);
@@ -67,5 +70,14 @@ std::vector<LaneOutput> run_batch(const DmftModel &model, const std::vector<Lane
 // with one `out` per thread, so the [saved][M] windows are neither reallocated nor cleared.
 void run_batch(const DmftModel &model, const std::vector<LaneSpec> &lanes, const BatchOptions &opt,
                std::vector<LaneOutput> &out);
+
+// What one lane-step of the batched kernel cannot go below on `path`, measured on this machine for the
+// benchmarks' "SLEEF floor": nanoseconds per element of the path's tanh and exp on rows of kLanes lanes,
+// and per double flop (a multiply or an add) of independent vectorised chains compiled for the path's
+// target without FMA contraction, as the kernel is. Best of `repeats` timings of each, in thread CPU time.
+struct KernelFloor {
+    double tanh_ns = 0, exp_ns = 0, flop_ns = 0;
+};
+KernelFloor measure_kernel_floor(SimdPath path, int repeats = 5);
 
 } // namespace tdlab::dmft

@@ -17,6 +17,9 @@
 #include <fmt/format.h>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace tdlab::dmft {
 
@@ -51,7 +54,7 @@ ConfigSchema grid_schema() {
                     "scale of the paper's quantised count (0: the value's own max |m^o|; paper: diagram-wide max)")
         .add_double("sweep.period_tol", 1e-8, 0.0, 1.0, "return tolerance of the exact period test")
         .add_int("sweep.max_period", 2000, 1, 1000000, "largest period tried")
-        .add_string("sweep.simd", "auto", {"auto", "scalar", "sse2", "avx", "avx512"}, "map kernel")
+        .add_string("sweep.simd", "auto", {"auto", "scalar", "sse2", "avx", "avx2", "avx512"}, "map kernel")
         .add_int("sweep.chunk", 64, 1, 1000000, "values per resumable chunk file")
         .add_string("phase.y", "gamma", {"gamma", "epsilon"}, "phase diagram: y parameter (x is beta)")
         .add_double("phase.x_min", 1.0, 0.0, 1e6, "phase diagram: first beta")
@@ -325,31 +328,45 @@ void GridJob::load_chunk(size_t c0) {
 }
 
 void GridJob::compute_chunk(size_t c0, const std::function<void(uint64_t)> &progress_steps) {
+    compute_chunks({c0}, progress_steps);
+}
+
+void GridJob::compute_chunks(const std::vector<size_t> &c0s, const std::function<void(uint64_t)> &progress_steps) {
+    if (c0s.empty()) return;
     open_store();
-    const size_t c1 = std::min(end_, c0 + chunk_);
-    SweepResults part;
-    part.begin = int64_t(c0);
-    part.raster_resolution = spec_.sweep.raster_resolution;
-    part.points.resize(c1 - c0);
+    for (size_t i = 1; i < c0s.size(); ++i)
+        if (c0s[i] != c0s[i - 1] + chunk_) throw RuntimeError("internal: compute_chunks takes consecutive chunks");
+    // One OpenMP region over the points of all the chunks: their blocks are shared out dynamically, with
+    // one barrier at the end instead of one per chunk. A point's result does not depend on its block.
+    const size_t a = c0s.front(), b = std::min(end_, c0s.back() + chunk_);
+    std::vector<PointResult> points(b - a);
     std::mutex mu;
     run_points_checkpoint(
-        *model_, spec_.grid.points, start_, c0, c1, spec_.sweep,
+        *model_, spec_.grid.points, start_, a, b, spec_.sweep,
         [&](size_t k, PointResult &&r) {
             std::lock_guard<std::mutex> lock(mu);
-            part.points[k - c0] = std::move(r);
+            points[k - a] = std::move(r);
         },
         progress_steps);
-    add_census(*model_, spec_.grid, start_, spec_.sweep, part);
-    store_->save(part);
-    // Test hook: TDLAB_SWEEP_DIE_AFTER_CHUNKS=k ends the process like `kill -9` (no cleanup, no
-    // destructors) after k new chunks, so the resume test is deterministic.
-    if (const char *die = std::getenv("TDLAB_SWEEP_DIE_AFTER_CHUNKS");
-        die && info_.computed_chunks + 1 >= std::atoll(die))
-        std::_Exit(137);
-    for (size_t k = 0; k < part.points.size(); ++k) all_.points[c0 - begin_ + k] = std::move(part.points[k]);
-    all_.census.insert(all_.census.end(), part.census.begin(), part.census.end());
-    have_[(c0 - begin_) / chunk_] = true;
-    ++info_.computed_chunks;
+    for (size_t c0 : c0s) {
+        const size_t c1 = std::min(end_, c0 + chunk_);
+        SweepResults part;
+        part.begin = int64_t(c0);
+        part.raster_resolution = spec_.sweep.raster_resolution;
+        part.points.assign(std::make_move_iterator(points.begin() + long(c0 - a)),
+                           std::make_move_iterator(points.begin() + long(c1 - a)));
+        add_census(*model_, spec_.grid, start_, spec_.sweep, part);
+        store_->save(part);
+        // Test hook: TDLAB_SWEEP_DIE_AFTER_CHUNKS=k ends the process like `kill -9` (no cleanup, no
+        // destructors) after k new chunks, so the resume test is deterministic.
+        if (const char *die = std::getenv("TDLAB_SWEEP_DIE_AFTER_CHUNKS");
+            die && info_.computed_chunks + 1 >= std::atoll(die))
+            std::_Exit(137);
+        for (size_t k = 0; k < part.points.size(); ++k) all_.points[c0 - begin_ + k] = std::move(part.points[k]);
+        all_.census.insert(all_.census.end(), part.census.begin(), part.census.end());
+        have_[(c0 - begin_) / chunk_] = true;
+        ++info_.computed_chunks;
+    }
 }
 
 GridRunInfo GridJob::finish(const GridFigures &figures) {
@@ -403,7 +420,21 @@ GridRunInfo run_grid(const GridSpec &spec, const fs::path &out, const Shard &sha
     if (neighbour) return job.run_neighbour(figures);
     const auto missing = job.scan();
     Progress progress(grid_command(kind), job.steps_per_point() * uint64_t(missing.size() * job.chunk_size()), "steps");
-    for (size_t c0 : missing) job.compute_chunk(c0, [&](uint64_t s) { progress.add(s); });
+    // Consecutive missing chunks in groups of about four 32-lane blocks per thread: the threads share a
+    // group's blocks dynamically, so the end of each chunk (64 values by default: one block per thread on
+    // 2 cores) no longer waits for the slowest block. The chunk files are the same.
+#ifdef _OPENMP
+    const size_t threads = size_t(std::max(1, omp_get_max_threads()));
+#else
+    const size_t threads = 1;
+#endif
+    const size_t group = std::max<size_t>(1, (4 * threads * size_t(kLanes) + job.chunk_size() - 1) / job.chunk_size());
+    for (size_t i = 0; i < missing.size();) {
+        std::vector<size_t> run{missing[i++]};
+        while (i < missing.size() && run.size() < group && missing[i] == run.back() + job.chunk_size())
+            run.push_back(missing[i++]);
+        job.compute_chunks(run, [&](uint64_t s) { progress.add(s); });
+    }
     progress.finish();
     return job.finish(figures);
 }

@@ -1,6 +1,7 @@
 // The batched (lanes x SIMD) mean-field map: a lane's result does not depend on its block neighbours
 // or the block width. The paths against each other and against MeanFieldMap::step are in the table
 // of test_map_paths.cpp.
+#include "core/error.h"
 #include "dmft/batched_map.h"
 #include "dmft/context.h"
 #include "dynamics/quantize.h"
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <gtest/gtest.h>
+#include <string>
 
 using namespace tdlab;
 using namespace tdlab::dmft;
@@ -97,5 +99,32 @@ TEST(BatchedMap, UniqueBinsTableEqualsSortedUnique) {
             ref.erase(std::unique(ref.begin(), ref.end()), ref.end());
             EXPECT_EQ(dynamics::unique_bins(v.data(), 5000, 3, max_y, 5001), ref) << scale << " " << max_y;
         }
+    }
+}
+
+// Kernel names round-trip; auto prefers avx512, then avx2 (AVX2 + FMA), then avx, as the docs' table of
+// which hosts share bytes says; an unknown name is a usage error that lists avx2.
+TEST(BatchedMap, SimdPathNamesAndAutoOrder) {
+    for (const char *name : {"scalar", "sse2", "avx", "avx2", "avx512"}) {
+        try {
+            EXPECT_STREQ(simd_path_name(simd_path_from_name(name)), name);
+        } catch (const tdlab::UsageError &) { // not on this CPU / build: auto must then not pick it either
+            EXPECT_STRNE(simd_path_name(best_simd_path()), name);
+        }
+    }
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (simd_path_name(best_simd_path()) != std::string("scalar")) {
+        if (__builtin_cpu_supports("avx512f"))
+            EXPECT_EQ(best_simd_path(), SimdPath::Avx512);
+        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            EXPECT_EQ(best_simd_path(), SimdPath::Avx2);
+    }
+#endif
+    try {
+        simd_path_from_name("avx3");
+        ADD_FAILURE() << "avx3 accepted";
+    } catch (const tdlab::UsageError &e) {
+        EXPECT_NE(std::string(e.what()).find("avx2"), std::string::npos) << e.what();
     }
 }

@@ -139,13 +139,13 @@ std::string list(const std::vector<double> &v) {
     return s.str();
 }
 
+// A path is available when this build and CPU can run it (simd_path_from_name refuses it otherwise).
 bool path_available(SimdPath p) {
-    const SimdPath best = best_simd_path();
-    switch (p) {
-    case SimdPath::Scalar: return true;
-    case SimdPath::Sse2: return best != SimdPath::Scalar;
-    case SimdPath::Avx: return best == SimdPath::Avx || best == SimdPath::Avx512;
-    default: return best == SimdPath::Avx512;
+    if (p == SimdPath::Scalar) return true;
+    try {
+        return simd_path_from_name(simd_path_name(p)) == p;
+    } catch (const std::exception &) {
+        return false;
     }
 }
 
@@ -445,6 +445,8 @@ PathCase network_tail_vs_map(const std::string &model_name) {
 // Recorded with the kernel before its split into named steps (see Golden above).
 constexpr Golden kGoldenPaper{"paper", 0xa30388cfc1d1fd8dULL};
 constexpr Golden kGoldenWide{"wide", 0xd73d47689c328535ULL};
+constexpr Golden kGoldenAvx2Paper{"paper", 0x0966f82c614b715fULL};
+constexpr Golden kGoldenAvx2Wide{"wide", 0xddee9cf94c6ae068ULL};
 
 std::vector<PathCase> all_cases() {
     const std::vector<double> betas{0.5, 1.255, 1.27, 1.4, 2.0, 3.0};
@@ -453,7 +455,7 @@ std::vector<PathCase> all_cases() {
     cases.push_back(fixed_vs_generic("site_types"));
     cases.push_back(batched_scalar_vs_map("paper", betas));
     cases.push_back(batched_scalar_vs_map("wide", {0.5, 1.27, 3.0}));
-    for (SimdPath p : {SimdPath::Sse2, SimdPath::Avx, SimdPath::Avx512})
+    for (SimdPath p : {SimdPath::Sse2, SimdPath::Avx, SimdPath::Avx2, SimdPath::Avx512})
         cases.push_back(sleef_vs_scalar(p, {0.5, 1.255, 1.27, 1.4, 2.0, 3.0, 1.0, 1.1}, 1e-9));
     for (SimdPath p : {SimdPath::Avx, SimdPath::Avx512}) {
         cases.push_back(sleef_vs_sse2(p, "paper"));
@@ -463,6 +465,9 @@ std::vector<PathCase> all_cases() {
         cases.push_back(golden(p, kGoldenPaper));
         cases.push_back(golden(p, kGoldenWide));
     }
+    // The avx2 path (SLEEF's FMA builds) has bytes of its own, recorded when it was added.
+    cases.push_back(golden(SimdPath::Avx2, kGoldenAvx2Paper));
+    cases.push_back(golden(SimdPath::Avx2, kGoldenAvx2Wide));
     for (double beta : {1.0, 1.27, 2.5}) cases.push_back(tangent_vs_fd(beta));
     cases.push_back(batched_tangent_vs_benettin());
     cases.push_back(network_tail_vs_map("paper"));

@@ -1,0 +1,60 @@
+"""Shared start-up of the Python reference benchmarks: `--help` prints the script's docstring and exits 0
+before any heavy import; a missing torch or numpy makes the script print `SKIP: <reason>` and exit 3 (the
+C++ benchmarks then skip the comparison instead of printing a ratio); the host line (CPU, the ISA the
+library dispatches to, load average) goes to stderr so that the machine-read stdout line stays one line.
+"""
+import importlib
+import os
+import sys
+
+SKIP_EXIT = 3
+
+
+def start(doc):
+    if "--help" in sys.argv[1:] or "-h" in sys.argv[1:]:
+        print(doc)
+        sys.exit(0)
+
+
+def require(name):
+    try:
+        return importlib.import_module(name)
+    except Exception as e:  # ImportError, or a broken install raising anything else
+        print(f"SKIP: {name} not importable ({type(e).__name__}: {e})")
+        sys.exit(SKIP_EXIT)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def library_isa(module):
+    """The vector ISA the library's kernels use: torch's dispatch level, or numpy's SIMD extensions."""
+    name = getattr(module, "__name__", "")
+    if name == "torch":
+        for line in module.__config__.show().splitlines():
+            if "CPU capability usage" in line:
+                return "torch " + line.split(":", 1)[1].strip()
+        return "torch (capability unknown)"
+    if name == "numpy":
+        try:
+            from numpy.core._multiarray_umath import __cpu_features__ as feats
+            for isa in ("AVX512F", "AVX2", "AVX", "SSE2"):
+                if feats.get(isa):
+                    return "numpy " + isa
+        except Exception:
+            pass
+    return name
+
+
+def print_host(module):
+    la = os.getloadavg()
+    print(f"host: {cpu_model()}; kernel: {library_isa(module)}; load average {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}",
+          file=sys.stderr)
