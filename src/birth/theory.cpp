@@ -130,7 +130,7 @@ nlohmann::json TopDownSteps::record(const std::string &step_name) {
     nlohmann::json rec;
     rec["step"] = step_name;
     const int V = model_.options().vocab;
-    double correct = 0, loss = 0;
+    double correct = 0, loss = 0, score2 = 0;
     size_t total = 0;
     for (int b0 = 0; b0 < held_out_.B; b0 += opt_.chunk) {
         const Batch s = slice(held_out_, b0, opt_.chunk);
@@ -139,10 +139,16 @@ nlohmann::json TopDownSteps::record(const std::string &step_name) {
         if (count == 0) continue;
         loss += double(count) * model_.forward(acts_, s.x.data(), s.y.data(), mask.data());
         correct += double(count) * in_context_accuracy(s, acts_.logits, V);
+        // score2_acc averages over the same in-context positions: does layer 2 attend right after an
+        // earlier occurrence of the current token?
+        nlohmann::json m;
+        batch_metrics(s, acts_, V, m);
+        score2 += double(count) * m["score2_acc"].get<double>();
         total += count;
     }
     rec["acc_end"] = total ? correct / double(total) : -1.0;
     rec["loss_head"] = total ? loss / double(total) : -1.0;
+    rec["score2_acc"] = total ? score2 / double(total) : -1.0;
     add_probes(memory_probes(model_, triggers(), shakespeare_stats()), rec);
     rec.erase("ff1_loss"); // no W_F in the theory's model
     rec["wo2_diag_z"] = wo2_diagonal_z(model_);
@@ -339,9 +345,10 @@ std::vector<nlohmann::json> run_theory_sweep(const TheorySweep &w, Progress *pro
 }
 
 void write_theory_outputs(const std::filesystem::path &dir, const std::vector<nlohmann::json> &records) {
-    static const char *cols[] = {"d",          "scale",      "temperature",     "step",           "acc_end",
-                                 "loss_head",  "wo1_acc",    "wk1_acc",         "wk0_acc",        "wk0_64_acc",
-                                 "wo2_diag_z", "wk2_margin", "wk1_margin_lt64", "wk1_margin_ge64"};
+    static const char *cols[] = {
+        "d",         "scale",   "temperature", "step",       "acc_end",    "loss_head",       "wo1_acc",
+        "wk1_acc",   "wk0_acc", "wk0_64_acc",  "wo2_diag_z", "wk2_margin", "wk1_margin_lt64", "wk1_margin_ge64",
+        "score2_acc"};
     std::string jsonl, csv;
     for (const char *c : cols) csv += std::string(csv.empty() ? "" : ",") + c;
     csv += "\n";
