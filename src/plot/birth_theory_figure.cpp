@@ -58,7 +58,7 @@ void draw_birth_theory(const std::filesystem::path &dir, const std::vector<nlohm
         {"acc_end", "in-context accuracy acc\\_end", token},
         {"wo1_acc", "R(W_O^2): wo1\\_acc", token},
         {"wk1_acc", "R(W_K^2): wk1\\_acc", chance_trigger > 0 ? chance_level(1, chance_trigger, "chance 1/K") : ""},
-        {"wk0_acc", "R(W_K^1), t < 256: wk0\\_acc", ""},
+        {"wk0_acc", "R(W_K^1), all positions: wk0\\_acc", ""},
         {"wk0_64_acc", "R(W_K^1), t < 64: wk0\\_64\\_acc", ""},
     };
     for (const auto &p : panels)
