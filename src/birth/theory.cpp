@@ -51,6 +51,17 @@ std::vector<uint8_t> in_context_mask(const Batch &b, size_t &count) {
     return m;
 }
 
+// Calls fn(chunk, mask, count) for each chunk of `chunk` sequences that has in-context positions (mask:
+// outs >= 2, count: its number of ones). Gradients and metrics weight each chunk's mean by its count.
+template <typename Fn> void for_each_chunk(const Batch &batch, int chunk, Fn fn) {
+    for (int b0 = 0; b0 < batch.B; b0 += chunk) {
+        const Batch s = slice(batch, b0, chunk);
+        size_t count = 0;
+        const std::vector<uint8_t> mask = in_context_mask(s, count);
+        if (count > 0) fn(s, mask, count);
+    }
+}
+
 double rms(const MatD &m) {
     return std::sqrt(m.squaredNorm() / double(m.size()));
 }
@@ -89,17 +100,13 @@ std::vector<double> TopDownSteps::population_gradient(TheoryMatrix which) {
     size_t total = 0;
     // Each chunk's loss is the mean over its own in-context positions; weighting its gradient by that
     // count gives the gradient of the mean over the whole batch.
-    for (int b0 = 0; b0 < population_.B; b0 += opt_.chunk) {
-        const Batch s = slice(population_, b0, opt_.chunk);
-        size_t count = 0;
-        const std::vector<uint8_t> mask = in_context_mask(s, count);
-        if (count == 0) continue;
+    for_each_chunk(population_, opt_.chunk, [&](const Batch &s, const std::vector<uint8_t> &mask, size_t count) {
         model_.params().zero_grad();
         model_.forward(acts_, s.x.data(), s.y.data(), mask.data());
         model_.backward(acts_);
         for (size_t i = 0; i < grad.size(); ++i) grad[i] += double(count) * double(target.grad[i]);
         total += count;
-    }
+    });
     if (total == 0) throw RuntimeError("birth theory: the population batch has no in-context position");
     for (double &g : grad) g /= double(total);
     for (auto &p : model_.params().all()) p.requires_grad = p.trainable;
@@ -132,11 +139,7 @@ nlohmann::json TopDownSteps::record(const std::string &step_name) {
     const int V = model_.options().vocab;
     double correct = 0, loss = 0, score2 = 0;
     size_t total = 0;
-    for (int b0 = 0; b0 < held_out_.B; b0 += opt_.chunk) {
-        const Batch s = slice(held_out_, b0, opt_.chunk);
-        size_t count = 0;
-        const std::vector<uint8_t> mask = in_context_mask(s, count);
-        if (count == 0) continue;
+    for_each_chunk(held_out_, opt_.chunk, [&](const Batch &s, const std::vector<uint8_t> &mask, size_t count) {
         loss += double(count) * model_.forward(acts_, s.x.data(), s.y.data(), mask.data());
         correct += double(count) * in_context_accuracy(s, acts_.logits, V);
         // score2_acc averages over the same in-context positions: does layer 2 attend right after an
@@ -145,7 +148,7 @@ nlohmann::json TopDownSteps::record(const std::string &step_name) {
         batch_metrics(s, acts_, V, m);
         score2 += double(count) * m["score2_acc"].get<double>();
         total += count;
-    }
+    });
     rec["acc_end"] = total ? correct / double(total) : -1.0;
     rec["loss_head"] = total ? loss / double(total) : -1.0;
     rec["score2_acc"] = total ? score2 / double(total) : -1.0;
