@@ -5,12 +5,14 @@
 // docs/birth.md describes the figures.
 #include "birth/char_stats.h"
 #include "birth/experiments.h"
+#include "birth/theory.h"
 #include "birth/trainer.h"
 #include "core/npy.h"
 #include "core/paths.h"
 #include "core/progress.h"
 #include "core/run_dir.h"
 #include "plot/birth_figures.h"
+#include "plot/birth_theory_figure.h"
 #include "plot/report.h"
 #include "repro/paper_claims.h"
 #include "repro/reproduce.h"
@@ -21,6 +23,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
+#include <map>
 
 namespace tdlab::repro {
 
@@ -219,6 +222,43 @@ std::string final_table(const std::vector<std::pair<std::string, const RunOut *>
     return h + "</table>";
 }
 
+// The top-down gradient steps (docs/birth_theory.md) as a `birth theory` run directory inside the
+// reproduction, and its report section: the measured values at step-size multiplier 1 and at the largest
+// factor on the memories.
+ReportSection theory_section(const fs::path &config, const fs::path &dir) {
+    const Config cfg = Config::load(theory_schema(), config, {});
+    const TheorySweep sweep = theory_sweep_from(cfg);
+    RunDir run(dir, "birth theory (reproduce birth)", cfg);
+    std::fprintf(stderr, "  run %s (three gradient steps from zero)\n", dir.filename().c_str());
+    Progress progress("theory", theory_sweep_gradients(sweep), "gradients");
+    const auto records = run_theory_sweep(sweep, &progress);
+    progress.finish();
+    write_theory_outputs(run.path(""), records);
+    plot::draw_birth_theory(run.path(""), records, 1.0 / shakespeare_stats().N,
+                            sweep.base.data.k > 1 ? 1.0 / sweep.base.data.k : 0.0);
+    run.manifest()["seed"] = sweep.base.seed;
+    run.commit();
+    std::string h = "<p>The simplified model from W_O^2 = W_K^2 = W_K^1 = 0 (" + config.filename().string() +
+                    "): one population-gradient step on W_O^2, then on W_K^2, then on W_K^1 (loss on in-context "
+                    "tokens, fixed triggers, uniform outputs); the figure sweeps the step sizes. Measured at "
+                    "multiplier 1, each probe after its own step:</p><table border=1 cellpadding=3><tr><th>d</th>"
+                    "<th>wo1_acc</th><th>wk1_acc</th><th>wk0_acc</th><th>wk0_64_acc</th><th>acc_end</th>"
+                    "<th>acc_end, memories x largest factor</th></tr>";
+    for (int d : sweep.dims) {
+        std::map<std::string, nlohmann::json> at;
+        for (const auto &r : records)
+            if (r["d"] == d && (r["scale"] == 1.0 || r["step"] == "scaled")) at[r["step"].get<std::string>()] = r;
+        auto v = [&](const char *step, const char *key) {
+            return at.count(step) && at[step].contains(key) ? fmt::format("{:.3f}", at[step][key].get<double>())
+                                                            : std::string("n/a");
+        };
+        h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", d,
+                         v("W_O^2", "wo1_acc"), v("W_K^2", "wk1_acc"), v("W_K^1", "wk0_acc"), v("W_K^1", "wk0_64_acc"),
+                         v("W_K^1", "acc_end"), v("scaled", "acc_end"));
+    }
+    return {"Theory: top-down gradient steps from zero", h + "</table>", {"theory/birth_theory.png"}};
+}
+
 } // namespace
 
 void reproduce_birth(const ReproduceRequest &req) {
@@ -322,6 +362,9 @@ void reproduce_birth(const ReproduceRequest &req) {
              final_table(t4) + "<p>Output laws (Fig. 4 centre), final values of the two runs:</p>" +
              output_law_table(r4d[0], out_b),
          {"fig4.png"}});
+
+    sections.push_back(theory_section(
+        resolve_config_path(quick ? "configs/birth/theory-quick.yaml" : "configs/birth/theory.yaml"), root / "theory"));
 
     // Attention maps
     const AttentionMaps maps_f = draw_maps(r3[0].result, root, "fixed", "fixed triggers");

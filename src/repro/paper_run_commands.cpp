@@ -2,6 +2,8 @@
 //   birth train      Bietti et al. 2023, Birth of a Transformer (arXiv 2306.00802; docs/birth.md): one run of
 //                    the simplified model: metrics.jsonl (official keys), params.npz, attention maps of
 //                    experiment sequences, curve figures
+//   birth theory     the three top-down gradient steps from zero (W_O^2, W_K^2, W_K^1; Sec. 6 of the paper;
+//                    docs/birth_theory.md) over d and the step size: theory.jsonl, theory.csv, birth_theory.png
 //   scansnap train   Tian et al. 2023, Scan and Snap (arXiv 2305.16380; docs/scansnap.md): one training run:
 //                    loss, c_n over iterations, entropies, Z rows (.npy/.csv) + figures
 //   scansnap theory  the closed forms h, h*, gamma, Gamma, B_n, transition times (+ the population ODE)
@@ -9,9 +11,11 @@
 //   scansnap text    the word transformer on real text (Figs 7 and 10): metrics.jsonl, attention_entropy.csv,
 //                    freezing.csv, attn/iter_N.npy + figures
 #include "birth/char_stats.h"
+#include "birth/theory.h"
 #include "birth/trainer.h"
 #include "core/progress.h"
 #include "plot/birth_figures.h"
+#include "plot/birth_theory_figure.h"
 #include "plot/scansnap_figures.h"
 #include "plot/scansnap_text_figures.h"
 #include "repro/run_commands.h"
@@ -45,6 +49,27 @@ RunBody prepare_birth_train(const Config &cfg) {
         };
         return fmt::format("birth train: {} iterations in {:.1f} s; acc_end {}, loss_bigram {} -> {}", opt.max_iters,
                            res.seconds, shown("acc_end"), shown("loss_bigram"), run.out().string());
+    };
+}
+
+RunBody prepare_birth_theory(const Config &cfg) {
+    const birth::TheorySweep sweep = birth::theory_sweep_from(cfg);
+    return [sweep](RunDir &run) {
+        Progress progress("birth theory", birth::theory_sweep_gradients(sweep), "gradients");
+        const auto records = birth::run_theory_sweep(sweep, &progress);
+        progress.finish();
+        birth::write_theory_outputs(run.path(""), records);
+        plot::draw_birth_theory(run.path(""), records, 1.0 / birth::shakespeare_stats().N,
+                                sweep.base.data.k > 1 ? 1.0 / sweep.base.data.k : 0.0);
+        run.manifest()["seed"] = sweep.base.seed;
+        // The headline, largest d: acc_end after the three steps at each multiplier (the figure's right end).
+        std::string accs;
+        for (const auto &r : records)
+            if (r["d"] == sweep.dims.back() && r["step"] == "W_K^1")
+                accs += fmt::format("{}{:.3f} (x{})", accs.empty() ? "" : ", ", r["acc_end"].get<double>(),
+                                    r["scale"].get<double>());
+        return fmt::format("birth theory: d = {}: acc_end after the three steps {} -> {}", sweep.dims.back(), accs,
+                           run.out().string());
     };
 }
 

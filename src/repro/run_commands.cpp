@@ -1,5 +1,6 @@
 #include "repro/run_commands.h"
 
+#include "birth/theory.h"
 #include "birth/trainer.h"
 #include "core/error.h"
 #include "core/parallel.h"
@@ -18,6 +19,7 @@ const std::vector<RunCommand> &run_commands() {
         {"dmft run", dmft_run_schema, prepare_dmft_run, ""},
         {"dmft spin", dmft_spin_schema, prepare_dmft_spin, ""},
         {"birth train", birth::train_schema, prepare_birth_train, "configs/birth/fig3-quick.yaml"},
+        {"birth theory", birth::theory_schema, prepare_birth_theory, ""},
         {"scansnap train", scansnap::train_schema, prepare_scansnap_train, ""},
         {"scansnap theory", scansnap::theory_schema, prepare_scansnap_theory, ""},
         {"scansnap sweep", scansnap::sweep_schema, prepare_scansnap_sweep, "", /*wrap_list_sets=*/true,
