@@ -74,6 +74,10 @@ class FullTrainModel : public TrainModel {
         for (int l = 0; l < cfg_.n_layers; ++l) maps.push_back(cap.get(fmt::format("blocks.{}.attn.hook_pattern", l)));
         return maps;
     }
+    void ablate_head(int layer, int head, nn::Ablation mode) override {
+        ablation_ = {layer, head, mode};
+        for (auto &[b, m] : eval_) m->ablate_head(layer, head, mode);
+    }
     ProbeValues probes(const std::vector<int> &fixed, const CharStats &stats, int n_out_tokens) const override {
         return memory_probes(model_, fixed, stats, n_out_tokens);
     }
@@ -81,7 +85,10 @@ class FullTrainModel : public TrainModel {
   private:
     nn::Transformer &eval_model(int B) {
         auto it = eval_.find(B);
-        if (it == eval_.end()) it = eval_.emplace(B, std::make_unique<nn::Transformer>(cfg_, B, T_)).first;
+        if (it == eval_.end()) {
+            it = eval_.emplace(B, std::make_unique<nn::Transformer>(cfg_, B, T_)).first;
+            it->second->ablate_head(ablation_.layer, ablation_.head, ablation_.mode);
+        }
         nn::ParameterSet &dst = it->second->params();
         const nn::ParameterSet &src = model_.params();
         for (size_t i = 0; i < src.count(); ++i) std::memcpy(dst[i].value, src[i].value, src[i].size * sizeof(float));
@@ -91,6 +98,10 @@ class FullTrainModel : public TrainModel {
     int T_;
     nn::Transformer model_;
     std::map<int, std::unique_ptr<nn::Transformer>> eval_;
+    struct {
+        int layer = -1, head = -1;
+        nn::Ablation mode = nn::Ablation::None;
+    } ablation_;
 };
 
 } // namespace

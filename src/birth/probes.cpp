@@ -108,6 +108,13 @@ double in_context_accuracy(const Batch &batch, const float *logits, int V) {
     return acc.value();
 }
 
+double global_loss(const Batch &batch, const float *logits, int V) {
+    Mean loss;
+    for (size_t i = 0; i < batch.x.size(); ++i)
+        if (batch.outs[i] == 0) loss.add(cross_entropy_at(logits + i * size_t(V), batch.y[i], V));
+    return loss.value();
+}
+
 void batch_metrics(const Batch &batch, const ModelActivations &a, int V, nlohmann::json &out) {
     batch_metrics(batch, BatchView{a.logits, a.att1, a.att2, size_t(batch.T) * size_t(batch.T)}, V, out);
 }

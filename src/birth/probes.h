@@ -30,6 +30,8 @@ void batch_metrics(const Batch &batch, const BatchView &v, int vocab, nlohmann::
 
 // acc_end alone: mean over outs >= 2 of 1[argmax logits = y] (-1 if there is no such position).
 double in_context_accuracy(const Batch &batch, const float *logits, int vocab);
+// loss_bigram alone: mean cross-entropy over outs == 0 (-1 if there is no such position).
+double global_loss(const Batch &batch, const float *logits, int vocab);
 
 // Weight-only probes after the step: wo1_acc = R(W_O^2), wk1_acc = R(W_K^2) over the fixed triggers
 // (all tokens if random; -1 with a single trigger, where the argmax over one key is always right), wk0_acc / wk0_64_acc

@@ -33,6 +33,9 @@ class SimplifiedTrainModel : public TrainModel {
         model_.forward(eval_acts(b.B), b.x.data(), b.y.data(), nullptr, &cap);
         return {cap.get("blocks.0.attn.hook_pattern"), cap.get("blocks.1.attn.hook_pattern")};
     }
+    void ablate_head(int, int, nn::Ablation) override {
+        throw UsageError("head ablation needs birth.model.kind = full");
+    }
     ProbeValues probes(const std::vector<int> &fixed, const CharStats &stats, int) const override {
         return memory_probes(model_, fixed, stats);
     }

@@ -31,6 +31,9 @@ class TrainModel {
     virtual const float *eval_logits(const Batch &batch) = 0;
     // Attention patterns of every layer on `batch`, shape (B, heads, T, T) each.
     virtual std::vector<NpyArray> attention_maps(const Batch &batch) = 0;
+    // Head ablation in the following eval_logits (nn::Transformer::ablate_head); UsageError for a model
+    // without heads to ablate (the simplified one).
+    virtual void ablate_head(int layer, int head, nn::Ablation mode) = 0;
     // Weight-only memory-recall probes (birth/probes.h).
     virtual ProbeValues probes(const std::vector<int> &fixed_triggers, const CharStats &stats,
                                int n_out_tokens) const = 0;

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <fmt/format.h>
 #include <fstream>
 #include <memory>
@@ -73,6 +74,11 @@ ConfigSchema train_schema() {
         .add_bool("birth.train.test_both_outs", false,
                   "also log acc_end_test_unif and acc_end_test_bigram (test batches with both output laws)")
         .add_int("birth.train.exp_sequences", 4, 0, 128, "experiment sequences whose attention maps are saved")
+        .add_string("birth.train.ablate_head", "none", {"none"},
+                    "full model: LAYER:HEAD (0-based) ablated in a final evaluation of the test batch (ablation.json)",
+                    true)
+        .add_string("birth.train.ablation", "zero", {"zero", "mean"},
+                    "how ablate_head removes the head's output z: zeros, or its mean over the batch's positions")
         .add_int("birth.train.checkpoint_every", 0, 0, int64_t(1) << 40,
                  "write a checkpoint (OUT.ckpt/) every this many iterations; 0: none. A rerun resumes from it")
         .add_int("birth.train.stop_after", 0, 0, int64_t(1) << 40,
@@ -173,6 +179,20 @@ TrainOptions train_options_from(const Config &cfg) {
         (o.train_data.bigram_outs || o.test_data.bigram_outs || o.test_both_outs))
         throw UsageError("config key 'birth.data.train_test' draws uniform outputs: it excludes "
                          "birth.data.bigram_outs_train/test and birth.train.test_both_outs");
+    const std::string ablate = cfg.get_string("birth.train.ablate_head");
+    if (ablate != "none") {
+        int layer = -1, head = -1;
+        char extra = 0;
+        if (std::sscanf(ablate.c_str(), "%d:%d%c", &layer, &head, &extra) != 2 || layer < 0 ||
+            layer >= o.model.n_layers || head < 0 || head >= o.model.n_heads || o.model.kind != "full")
+            throw UsageError(
+                fmt::format("config key 'birth.train.ablate_head' = '{}' must be none or LAYER:HEAD of the "
+                            "full model (layers 0..{}, heads 0..{})",
+                            ablate, o.model.n_layers - 1, o.model.n_heads - 1));
+        o.ablate_layer = layer;
+        o.ablate_head = head;
+        o.ablation = cfg.get_string("birth.train.ablation") == "mean" ? nn::Ablation::Mean : nn::Ablation::Zero;
+    }
     // The checkpoint key: the config without the keys that do not change the result.
     Config key = cfg;
     key.set("birth.train.checkpoint_every", "0", "checkpoint key");
@@ -316,6 +336,22 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
         if (maps.size() > 1) result.attn_layer1 = maps[1];
         result.exp_tokens = exp.x;
         result.exp_outs = exp.outs;
+    }
+    if (o.ablate_layer >= 0) {
+        // The final model on the test batch, whole and with one head's output removed.
+        nlohmann::json &a = result.ablation;
+        a["layer"] = o.ablate_layer;
+        a["head"] = o.ablate_head;
+        a["mode"] = o.ablation == nn::Ablation::Mean ? "mean" : "zero";
+        const float *lg = model->eval_logits(test);
+        a["acc_end_test"] = in_context_accuracy(test, lg, V);
+        a["loss_bigram_test"] = global_loss(test, lg, V);
+        model->ablate_head(o.ablate_layer, o.ablate_head, o.ablation);
+        lg = model->eval_logits(test);
+        a["acc_end_test_ablated"] = in_context_accuracy(test, lg, V);
+        a["loss_bigram_test_ablated"] = global_loss(test, lg, V);
+        mark_absent(a);
+        write_file_atomic(dir / "ablation.json", a.dump(2) + "\n");
     }
     if (store) store->remove(); // the run is complete: nothing left to resume
     return result;

@@ -172,6 +172,31 @@ const float *Transformer::pattern(int layer) const {
     return acts_.data(aslot_[layer * kLayerActs + ATT]);
 }
 
+void Transformer::ablate_head(int layer, int head, Ablation mode) {
+    if (mode != Ablation::None && (layer < 0 || layer >= cfg_.n_layers || head < 0 || head >= cfg_.n_heads))
+        throw UsageError("transformer: cannot ablate head " + std::to_string(head) + " of layer " +
+                         std::to_string(layer) + " (" + std::to_string(cfg_.n_layers) + " layers of " +
+                         std::to_string(cfg_.n_heads) + " heads)");
+    ablation_ = mode;
+    ablated_layer_ = layer;
+    ablated_head_ = head;
+}
+
+namespace {
+// z (N,C): the channels [h*HS, (h+1)*HS) of every row set to 0 or to their mean over the rows (summed in
+// double, serially: the same bytes for any thread count).
+void ablate_z(float *z, int N, int C, int h, int HS, Ablation mode) {
+    std::vector<double> mean(size_t(HS), 0.0);
+    if (mode == Ablation::Mean) {
+        for (int r = 0; r < N; ++r)
+            for (int i = 0; i < HS; ++i) mean[size_t(i)] += z[size_t(r) * C + size_t(h * HS + i)];
+        for (double &m : mean) m /= N;
+    }
+    for (int r = 0; r < N; ++r)
+        for (int i = 0; i < HS; ++i) z[size_t(r) * C + size_t(h * HS + i)] = float(mean[size_t(i)]);
+}
+} // namespace
+
 const float *Transformer::positions() const {
     return cfg_.sin_cos ? pe_.data() : params_[pslot_[POS]].value;
 }
@@ -221,6 +246,8 @@ float Transformer::forward(const int32_t *tokens, const int32_t *targets, const 
         else
             linear_forward(A(l, V_), ain, LP(l, WV), nullptr, N, C, C);
         attention_forward(A(l, Z), A(l, PREATT), A(l, ATT), A(l, Q), A(l, K), A(l, V_), B, T, C, NH, scale);
+        if (ablation_ != Ablation::None && l == ablated_layer_)
+            ablate_z(A(l, Z), N, C, ablated_head_, int(HS), ablation_);
         if (cfg_.no_wo)
             std::memcpy(A(l, ATTN_OUT), A(l, Z), BTC * sizeof(float));
         else
@@ -285,6 +312,7 @@ float Transformer::forward(const int32_t *tokens, const int32_t *targets, const 
 
 void Transformer::backward() {
     if (!tokens_ || !targets_) throw RuntimeError("transformer: backward() needs a forward() with targets first");
+    if (ablation_ != Ablation::None) throw RuntimeError("transformer: backward() with a head ablated");
     const int B = B_, T = T_, C = cfg_.dim, NH = cfg_.n_heads, V = cfg_.vocab, N = B * T, H = H_;
     const size_t G = gact_;
     auto P = [&](int i) -> Parameter & { return params_[pslot_[i]]; };

@@ -37,6 +37,9 @@
 namespace tdlab::nn {
 
 enum class FfnKind { Relu, Linear, None };
+// Head ablation at evaluation: one head's output z (before W_O) replaced by zeros, or by its mean over
+// the batch's positions (mean ablation), in every following forward.
+enum class Ablation { None, Zero, Mean };
 
 struct TransformerConfig {
     int vocab = 65;     // V
@@ -68,6 +71,9 @@ class Transformer {
     // the selected positions (targets may be null: logits only, returns 0). Records hooks into `capture`.
     float forward(const int32_t *tokens, const int32_t *targets, const uint8_t *mask,
                   ActivationCapture *capture = nullptr);
+    // Ablates head `head` of layer `layer` in the following forwards (Ablation::None restores the model);
+    // hook_z records the ablated z. Evaluation only: backward() refuses while an ablation is set.
+    void ablate_head(int layer, int head, Ablation mode);
     // Accumulates d(loss)/d(param) into params().grad for parameters with requires_grad (call
     // params().zero_grad() first). Uses the tokens/targets/mask of the last forward.
     void backward();
@@ -89,6 +95,8 @@ class Transformer {
     std::vector<FfnKind> ffn_;
     std::vector<float> pe_; // the sin/cos table (max_seq, C) when sin_cos
     bool tied_ = false;
+    Ablation ablation_ = Ablation::None;
+    int ablated_layer_ = -1, ablated_head_ = -1;
     ParameterSet params_;
     Arena acts_, grads_; // activations of the forward; activation gradients (scratch) of the backward
     std::vector<size_t> pslot_, aslot_, gslot_; // parameter / activation / scratch slot indices

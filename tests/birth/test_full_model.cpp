@@ -112,6 +112,36 @@ TEST(BirthFullModel, OneLayerLogsProbesAndLayerTwoScoresAsNull) {
     }
 }
 
+// birth.train.ablate_head: a final evaluation of the test batch with one head's output removed, written to
+// ablation.json next to the unablated numbers; refused for the simplified model and for a head that does not exist.
+TEST(BirthFullModel, HeadAblationEvaluationIsWrittenAndValidated) {
+    auto sets = kFullTiny;
+    sets.push_back("birth.optim.max_iters=3");
+    sets.push_back("birth.train.ablate_head=1:1");
+    configure_threads(1);
+    const fs::path dir = scratch("ablate");
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const TrainResult r = train(train_options_from(Config::load(train_schema(), std::nullopt, sets)), dir, nullptr);
+    configure_threads(0);
+    const auto a = nlohmann::json::parse(slurp(dir / "ablation.json"));
+    EXPECT_EQ(a, r.ablation);
+    EXPECT_EQ(a["layer"], 1);
+    EXPECT_EQ(a["mode"], "zero");
+    EXPECT_NE(a["loss_bigram_test"].get<double>(), a["loss_bigram_test_ablated"].get<double>());
+    EXPECT_TRUE(a["acc_end_test_ablated"].is_number());
+    fs::remove_all(dir);
+    auto bad = [&](std::vector<std::string> extra) {
+        auto s = kFullTiny;
+        s.insert(s.end(), extra.begin(), extra.end());
+        return train_options_from(Config::load(train_schema(), std::nullopt, s));
+    };
+    EXPECT_THROW(bad({"birth.train.ablate_head=2:0"}), UsageError);
+    EXPECT_THROW(bad({"birth.train.ablate_head=1:2"}), UsageError);
+    EXPECT_THROW(bad({"birth.train.ablate_head=1"}), UsageError);
+    EXPECT_THROW(bad({"birth.train.ablate_head=0:0", "birth.model.kind=simplified"}), UsageError);
+}
+
 // The probes of the full model against loops over their definitions (ihead_full_main.py): W_Q enters the
 // key-query products, the heads are mixed, identity W_O on layer 1 with no_wo.
 TEST(BirthFullModel, ProbesMatchTheirDefinitions) {
