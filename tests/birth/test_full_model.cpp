@@ -5,6 +5,7 @@
 // run again from its checkpoint ends byte-identical to an uninterrupted one, for both model kinds.
 #include "birth/char_stats.h"
 #include "birth/checkpoint.h"
+#include "birth/full_model.h"
 #include "birth/probes.h"
 #include "birth/trainer.h"
 #include "core/error.h"
@@ -110,6 +111,22 @@ TEST(BirthFullModel, OneLayerLogsProbesAndLayerTwoScoresAsNull) {
         EXPECT_TRUE(r["acc_end"].is_number());
         EXPECT_TRUE(r["score_acc"].is_number());
     }
+}
+
+// birth.model.ffn: one kind for every layer or a comma list, one per layer; anything else names the key.
+TEST(BirthFullModel, FfnKindsParseAndMustMatchTheLayers) {
+    EXPECT_EQ(parse_ffn_kinds("relu"), std::vector<nn::FfnKind>{nn::FfnKind::Relu});
+    EXPECT_EQ(parse_ffn_kinds("none, linear"), (std::vector<nn::FfnKind>{nn::FfnKind::None, nn::FfnKind::Linear}));
+    EXPECT_THROW(parse_ffn_kinds("relu,gelu"), UsageError);
+    ModelOptions m;
+    m.n_layers = 3;
+    m.ffn = parse_ffn_kinds("linear");
+    EXPECT_EQ(full_transformer_config(m).layer_ffn.size(), 3u);
+    m.ffn = parse_ffn_kinds("relu,none");
+    EXPECT_THROW(full_transformer_config(m), UsageError);
+    auto sets = kFullTiny;
+    sets.push_back("birth.model.ffn=relu,linear,none");
+    EXPECT_THROW(train_options_from(Config::load(train_schema(), std::nullopt, sets)), UsageError);
 }
 
 // birth.train.ablate_head: a final evaluation of the test batch with one head's output removed, written to
@@ -225,6 +242,7 @@ TEST(BirthFullModel, ProbesMatchTheirDefinitions) {
 // A run stopped after k iterations (the test hook birth.train.stop_after) and run again ends with the same
 // bytes as an uninterrupted run: parameters, optimiser state and data position come back from the checkpoint.
 void check_resume(std::vector<std::string> sets, int threads, const std::string &tag) {
+    sets.push_back("birth.optim.max_iters=24"); // checkpoints after 7 and 14, the stop after 17
     sets.push_back("birth.train.checkpoint_every=7");
     const std::string whole = run(sets, threads, tag + "_whole", scratch(tag + "_whole.ckpt"));
     EXPECT_FALSE(fs::exists(scratch(tag + "_whole.ckpt"))) << "a completed run leaves no checkpoint";
