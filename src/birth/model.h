@@ -18,8 +18,10 @@
 #include "nn/arena.h"
 #include "nn/capture.h"
 #include "nn/params.h"
+#include "nn/transformer.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace tdlab::birth {
@@ -33,6 +35,13 @@ struct ModelOptions {
     bool sqrtd_embeddings = false;
     bool freeze_embeddings = true;
     bool freeze_output = true;
+    // Which model `birth train` builds: this simplified one, or the generic transformer (birth/full_model.h),
+    // which reads dim, max_length, freeze_embeddings, freeze_output and the fields below.
+    std::string kind = "simplified"; // simplified | full
+    int n_layers = 2, n_heads = 4;
+    bool sin_cos = false, pre_norm = true;
+    std::vector<nn::FfnKind> ffn; // per layer; empty: ReLU everywhere
+    bool no_wv = false, no_wo = false, freeze_wv = false, freeze_wo = false, tie_output = false;
 };
 
 // Activations of one (B,T) batch shape, planned once and reused every iteration.

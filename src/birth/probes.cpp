@@ -40,6 +40,80 @@ double cross_entropy_at(const float *logits, int y, int V) {
     return m + std::log(s) - double(logits[y]);
 }
 
+// R(W_K^1) over n positions from Q(t,s) = query(P[t]) . key(P[s]): argmax over keys s in {0..n-2} (no causal
+// mask) == t-1; n is capped at Q's size.
+double position_recall(const MatD &Q, int n) {
+    n = std::min(n, int(Q.rows()));
+    if (n < 2) return -1.0;
+    int hits = 0;
+    for (int t = 1; t < n; ++t) {
+        Eigen::Index s;
+        Q.row(t).head(n - 1).maxCoeff(&s);
+        hits += int(s) == t - 1;
+    }
+    return double(hits) / double(n - 1);
+}
+
+// R over a set S of queries/keys from M(a,b) = query(a) . key(b): argmax over keys b in S == a (all N tokens
+// if S is empty). One trigger: the argmax runs over one key and is 1 whatever the weights, so the probe
+// says nothing; it is reported as absent (-1) rather than as a perfect recall.
+double key_recall(const MatD &M, std::vector<int> S) {
+    if (S.empty())
+        for (int k = 0; k < int(M.rows()); ++k) S.push_back(k);
+    int hits = 0;
+    for (int a : S) {
+        int best = S[0];
+        for (int b : S)
+            if (M(a, b) > M(a, best)) best = b;
+        hits += best == a;
+    }
+    return S.size() < 2 ? -1.0 : double(hits) / double(S.size());
+}
+
+// The queries of S (all N tokens if empty) against ALL N keys (tdlab's addition, wk1_all_acc): with K fixed
+// triggers key_recall is an argmax over K keys (chance 1/K), which a weak signal already wins; this one has
+// wo1_acc's chance 1/N, so the rise times can be compared (docs/birth.md "What holds at which scale").
+double key_recall_all(const MatD &M, std::vector<int> S) {
+    if (S.empty())
+        for (int k = 0; k < int(M.rows()); ++k) S.push_back(k);
+    int hits = 0;
+    for (int a : S) {
+        Eigen::Index b;
+        M.row(a).maxCoeff(&b);
+        hits += int(b) == a;
+    }
+    return double(hits) / double(S.size());
+}
+
+// (1/n) sum_k 1[argmax_j M(j,k) = k] over the first n columns of M (column k = output logits for token k).
+double output_recall(const MatD &M, int n) {
+    int hits = 0;
+    for (int k = 0; k < n; ++k) {
+        Eigen::Index j;
+        M.col(k).maxCoeff(&j); // first maximum: lowest index on ties
+        hits += int(j) == k;
+    }
+    return double(hits) / n;
+}
+
+// KL(pi_b(.|i) || softmax(Lg.col(i))) averaged over non-trigger tokens (batchmean), 0 log 0 = 0.
+double bigram_kl(const MatD &Lg, const std::vector<int> &fixed, const CharStats &stats) {
+    const int N = int(Lg.cols());
+    double kl = 0;
+    int count = 0;
+    for (int i = 0; i < N; ++i) {
+        if (std::find(fixed.begin(), fixed.end(), i) != fixed.end()) continue;
+        const double m = Lg.col(i).maxCoeff();
+        const double lse = m + std::log((Lg.col(i).array() - m).exp().sum());
+        for (int j = 0; j < N; ++j) {
+            const double p = stats.pi_b[size_t(i) * size_t(N) + size_t(j)];
+            if (p > 0) kl += p * (std::log(p) - (Lg(j, i) - lse));
+        }
+        ++count;
+    }
+    return kl / count;
+}
+
 } // namespace
 
 double in_context_accuracy(const Batch &batch, const float *logits, int V) {
@@ -49,13 +123,24 @@ double in_context_accuracy(const Batch &batch, const float *logits, int V) {
     return acc.value();
 }
 
+double global_loss(const Batch &batch, const float *logits, int V) {
+    Mean loss;
+    for (size_t i = 0; i < batch.x.size(); ++i)
+        if (batch.outs[i] == 0) loss.add(cross_entropy_at(logits + i * size_t(V), batch.y[i], V));
+    return loss.value();
+}
+
 void batch_metrics(const Batch &batch, const ModelActivations &a, int V, nlohmann::json &out) {
+    batch_metrics(batch, BatchView{a.logits, a.att1, a.att2, size_t(batch.T) * size_t(batch.T)}, V, out);
+}
+
+void batch_metrics(const Batch &batch, const BatchView &a, int V, nlohmann::json &out) {
     const int B = batch.B, T = batch.T;
     Mean loss_bigram, loss_head, acc_end, acc_tot, acc_start, repeat, score, score_start, score2, score2_next, pred_att,
         score_cond;
     for (int b = 0; b < B; ++b) {
-        const float *att1 = a.att1 + size_t(b) * size_t(T) * size_t(T);
-        const float *att2 = a.att2 + size_t(b) * size_t(T) * size_t(T);
+        const float *att1 = a.att1 + size_t(b) * a.att_stride;
+        const float *att2 = a.att2 ? a.att2 + size_t(b) * a.att_stride : nullptr;
         const int32_t *x = &batch.x[size_t(b) * size_t(T)], *y = &batch.y[size_t(b) * size_t(T)];
         const int32_t *outs = &batch.outs[size_t(b) * size_t(T)];
         for (int t = 0; t < T; ++t) {
@@ -75,6 +160,7 @@ void batch_metrics(const Batch &batch, const ModelActivations &a, int V, nlohman
             if (outs[t] >= 2) {
                 loss_head.add(cross_entropy_at(lg, y[t], V));
                 acc_end.add(yhat == y[t]);
+                if (!att2) continue;
                 const int s = argmax(att2 + size_t(t) * size_t(T), t + 1);
                 score2.add(s >= 1 && x[s - 1] == x[t]);
                 pred_att.add(x[s] == yhat);
@@ -102,77 +188,53 @@ ProbeValues memory_probes(const SimplifiedModel &model, const std::vector<int> &
     const MatD E = as_matrix(model.E()), U = as_matrix(model.WU());
     ProbeValues r{};
     // R(W_O^2): argmax_j (W_U W_O^2 W_V^2 E[k])_j == k
-    {
-        const MatD M = U * as_matrix(model.WO(1)) * as_matrix(model.WV(1)) * E.transpose(); // (N,N), column k
-        int hits = 0;
-        for (int k = 0; k < N; ++k) {
-            Eigen::Index j;
-            M.col(k).maxCoeff(&j); // first maximum: lowest index on ties
-            hits += int(j) == k;
-        }
-        r.wo1_acc = double(hits) / N;
-    }
+    r.wo1_acc = output_recall(U * as_matrix(model.WO(1)) * as_matrix(model.WV(1)) * E.transpose(), N);
     // R(W_K^2): for each query a in S, argmax over keys b in S of E[a]^T W_K^2 W_O^1 W_V^1 E[b] == a
-    {
-        std::vector<int> S = fixed;
-        if (S.empty())
-            for (int k = 0; k < N; ++k) S.push_back(k);
-        const MatD M = E * as_matrix(model.WK(1)) * as_matrix(model.WO(0)) * as_matrix(model.WV(0)) * E.transpose();
-        int hits = 0;
-        for (int a : S) {
-            int best = S[0];
-            for (int b : S)
-                if (M(a, b) > M(a, best)) best = b;
-            hits += best == a;
-        }
-        // One trigger: the argmax runs over one key and is 1 whatever the weights, so the probe says
-        // nothing; it is reported as absent (-1) rather than as a perfect recall.
-        r.wk1_acc = S.size() < 2 ? -1.0 : double(hits) / double(S.size());
-        // The same queries against all N keys (tdlab's addition): with K fixed triggers wk1_acc is an argmax
-        // over K keys (chance 1/K), which a weak signal already wins; this one has wo1_acc's chance 1/N, so
-        // the two rise times can be compared (docs/birth.md "What holds at which scale").
-        int hits_all = 0;
-        for (int a : S) {
-            Eigen::Index b;
-            M.row(a).maxCoeff(&b);
-            hits_all += int(b) == a;
-        }
-        r.wk1_all_acc = double(hits_all) / double(S.size());
-    }
-    // R(W_K^1) over n positions: argmax over keys s in {0..n-2} (no causal mask) of P[t]^T W_K^1 P[s] == t-1
-    const int L = int(model.P().shape[0]);
+    const MatD K2 = E * as_matrix(model.WK(1)) * as_matrix(model.WO(0)) * as_matrix(model.WV(0)) * E.transpose();
+    r.wk1_acc = key_recall(K2, fixed);
+    r.wk1_all_acc = key_recall_all(K2, fixed);
+    // R(W_K^1) over n = 256 (capped at max_length) and 64 positions: P[t]^T W_K^1 P[s]
     const MatD P = as_matrix(model.P());
-    const MatD Q = P * as_matrix(model.WK(0)) * P.transpose(); // (L,L)
-    auto wk0 = [&](int n) {
-        n = std::min(n, L);
-        if (n < 2) return -1.0;
-        int hits = 0;
-        for (int t = 1; t < n; ++t) {
-            Eigen::Index s;
-            Q.row(t).head(n - 1).maxCoeff(&s);
-            hits += int(s) == t - 1;
-        }
-        return double(hits) / double(n - 1);
-    };
-    r.wk0_acc = wk0(256);
-    r.wk0_64_acc = wk0(64);
-    // KL(pi_b(.|i) || softmax(W_U W_F E[i])) averaged over non-trigger tokens (batchmean), 0 log 0 = 0
+    const MatD Q = P * as_matrix(model.WK(0)) * P.transpose();
+    r.wk0_acc = position_recall(Q, 256);
+    r.wk0_64_acc = position_recall(Q, 64);
     r.ff1_loss = -1.0;
-    if (const nn::Parameter *F = model.WF()) {
-        const MatD Lg = U * as_matrix(*F) * E.transpose(); // column i = logits for input token i
-        double kl = 0;
-        int count = 0;
-        for (int i = 0; i < N; ++i) {
-            if (std::find(fixed.begin(), fixed.end(), i) != fixed.end()) continue;
-            const double m = Lg.col(i).maxCoeff();
-            const double lse = m + std::log((Lg.col(i).array() - m).exp().sum());
-            for (int j = 0; j < N; ++j) {
-                const double p = stats.pi_b[size_t(i) * size_t(N) + size_t(j)];
-                if (p > 0) kl += p * (std::log(p) - (Lg(j, i) - lse));
-            }
-            ++count;
-        }
-        r.ff1_loss = kl / count;
+    if (const nn::Parameter *F = model.WF()) r.ff1_loss = bigram_kl(U * as_matrix(*F) * E.transpose(), fixed, stats);
+    return r;
+}
+
+ProbeValues memory_probes(const nn::Transformer &model, const std::vector<int> &fixed, const CharStats &stats,
+                          int n_out_tokens) {
+    const nn::TransformerConfig &c = model.config();
+    ProbeValues r{-1.0, -1.0, -1.0, -1.0, -1.0, -1.0};
+    if (c.n_layers < 2) return r;
+    const nn::ParameterSet &ps = model.params();
+    const int C = c.dim;
+    const MatD I = MatD::Identity(C, C);
+    auto W = [&](int l, const char *name) { return as_matrix(ps.at("layers." + std::to_string(l) + "." + name)); };
+    auto WV = [&](int l) { return c.no_wv ? I : W(l, "attention.wv.weight"); };
+    auto WO = [&](int l) { return c.no_wo ? I : W(l, "attention.wo.weight"); };
+    const MatD E = as_matrix(ps.at("tok_embeddings.weight"));
+    const nn::Parameter *out = nullptr;
+    for (const auto &p : ps.all())
+        if (p.name == "output.weight") out = &p;
+    const MatD U = out ? as_matrix(*out) : E; // tied output
+    r.wo1_acc = output_recall(U * WO(1) * WV(1) * E.transpose(), std::min(n_out_tokens, c.vocab));
+    // query(a) . key(b) = (W_Q^2 E[a]) . (W_K^2 W_O^1 W_V^1 E[b])
+    const MatD K2 =
+        (E * W(1, "attention.wq.weight").transpose()) * (W(1, "attention.wk.weight") * WO(0) * WV(0) * E.transpose());
+    r.wk1_acc = key_recall(K2, fixed);
+    r.wk1_all_acc = key_recall_all(K2, fixed);
+    const MatD P = Eigen::Map<const MatF>(model.positions(), c.max_seq, C).cast<double>();
+    const MatD Q = (P * W(0, "attention.wq.weight").transpose()) * (W(0, "attention.wk.weight") * P.transpose());
+    r.wk0_acc = position_recall(Q, c.max_seq);
+    r.wk0_64_acc = position_recall(Q, 64);
+    const nn::FfnKind f = model.ffn_kind(1);
+    if (f == nn::FfnKind::Linear) {
+        r.ff1_loss = bigram_kl(U * W(1, "ff.weight") * E.transpose(), fixed, stats);
+    } else if (f == nn::FfnKind::Relu) {
+        const MatD hid = (W(1, "ff.w1.weight") * E.transpose()).cwiseMax(0.0);
+        r.ff1_loss = bigram_kl(U * W(1, "ff.w2.weight") * hid, fixed, stats);
     }
     return r;
 }
@@ -186,8 +248,8 @@ void add_probes(const ProbeValues &p, nlohmann::json &out) {
     out["ff1_loss"] = p.ff1_loss;
 }
 
-void add_norms(const SimplifiedModel &model, nlohmann::json &out) {
-    for (const auto &p : model.params().all()) {
+void add_norms(const nn::ParameterSet &params, nlohmann::json &out) {
+    for (const auto &p : params.all()) {
         if (!p.trainable) continue;
         double v = 0, g = 0;
         for (size_t i = 0; i < p.size; ++i) {

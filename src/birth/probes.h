@@ -7,6 +7,7 @@
 #include "birth/char_stats.h"
 #include "birth/model.h"
 #include "birth/trigger_data.h"
+#include "nn/transformer.h"
 
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -18,8 +19,19 @@ namespace tdlab::birth {
 // score2_acc, score2_next_acc, pred_attended_acc, score_cond_acc. Empty sets give -1.
 void batch_metrics(const Batch &batch, const ModelActivations &a, int vocab, nlohmann::json &out);
 
+// The same from raw views: logits (B,T,V); the attention probes read head 0 of layers 1 and 2, whose
+// (T,T) pattern for sequence b starts at att + b * att_stride. att2 null (one layer): the layer-2 scores
+// (score2_acc, score2_next_acc, pred_attended_acc, score_cond_acc) are -1.
+struct BatchView {
+    const float *logits = nullptr, *att1 = nullptr, *att2 = nullptr;
+    size_t att_stride = 0;
+};
+void batch_metrics(const Batch &batch, const BatchView &v, int vocab, nlohmann::json &out);
+
 // acc_end alone: mean over outs >= 2 of 1[argmax logits = y] (-1 if there is no such position).
 double in_context_accuracy(const Batch &batch, const float *logits, int vocab);
+// loss_bigram alone: mean cross-entropy over outs == 0 (-1 if there is no such position).
+double global_loss(const Batch &batch, const float *logits, int vocab);
 
 // Weight-only probes after the step: wo1_acc = R(W_O^2), wk1_acc = R(W_K^2) over the fixed triggers
 // (all tokens if random; -1 with a single trigger, where the argmax over one key is always right), wk0_acc / wk0_64_acc
@@ -30,9 +42,20 @@ struct ProbeValues {
     double wk1_all_acc; // tdlab's addition: R(W_K^2) of the same queries with the argmax over all N keys
 };
 ProbeValues memory_probes(const SimplifiedModel &model, const std::vector<int> &fixed_triggers, const CharStats &stats);
+// The same probes on the full transformer (ihead_full_main.py): the norms are ignored, W_Q enters the
+// key-query products (q = W_Q x), the heads are mixed (the whole C x C matrices), an identity W_V / W_O
+// stands for a missing one, P is the learned or the sin/cos table over all max_length rows, and ff1_loss
+// reads layer 2's FFN (ReLU or linear) on E alone (-1 without one). wo1_acc runs over the first
+// `n_out_tokens` tokens (the output tokens of the training split with the out-of-distribution split).
+// Every probe is -1 with fewer than two layers.
+ProbeValues memory_probes(const nn::Transformer &model, const std::vector<int> &fixed_triggers, const CharStats &stats,
+                          int n_out_tokens);
 void add_probes(const ProbeValues &p, nlohmann::json &out);
 
 // norm_<param> and gradnorm_<param> (Frobenius) of every trainable parameter.
-void add_norms(const SimplifiedModel &model, nlohmann::json &out);
+void add_norms(const nn::ParameterSet &params, nlohmann::json &out);
+inline void add_norms(const SimplifiedModel &model, nlohmann::json &out) {
+    add_norms(model.params(), out);
+}
 
 } // namespace tdlab::birth

@@ -25,23 +25,30 @@ ConfigSchema train_schema();
 
 DataOptions data_options_from(const Config &cfg, bool test);
 ModelOptions model_options_from(const Config &cfg);
+// birth.model.ffn: "relu" | "linear" | "none", or a comma list of them (one per layer).
+std::vector<nn::FfnKind> parse_ffn_kinds(const std::string &text);
 
 // Everything `birth train` reads from its config, parsed once at the edge (train_options_from).
 struct TrainOptions {
-    uint64_t seed = 0;                 // birth.seed: init and data streams
-    DataOptions train_data, test_data; // birth.data.* (the test batch's output law: bigram_outs_test)
-    ModelOptions model;                // birth.model.*
-    std::string optimizer = "sgd";     // sgd | adamw
-    nn::SgdOptions sgd;                // lr, momentum, weight_decay
-    nn::AdamWOptions adamw;            // lr, beta1, beta2, weight_decay
-    int batch_size = 512;              // fresh sequences per iteration
-    int64_t max_iters = 1000;          // updates
-    std::string freeze_until;          // "" (none) or ITER:PARAM,...
-    bool loss_head_only = true;        // loss on outs >= 2 only
-    int64_t eval_delta = 5;            // log every this many iterations (and the last)
-    int test_batch_size = 512;         // the fixed test batch
-    bool test_both_outs = false;       // also log acc_end_test_unif / acc_end_test_bigram
-    int exp_sequences = 4;             // experiment sequences whose attention maps are kept
+    uint64_t seed = 0;                       // birth.seed: init and data streams
+    DataOptions train_data, test_data;       // birth.data.* (the test batch's output law: bigram_outs_test)
+    ModelOptions model;                      // birth.model.*
+    std::string optimizer = "sgd";           // sgd | adamw
+    nn::SgdOptions sgd;                      // lr, momentum, weight_decay
+    nn::AdamWOptions adamw;                  // lr, beta1, beta2, weight_decay
+    int batch_size = 512;                    // fresh sequences per iteration
+    int64_t max_iters = 1000;                // updates
+    std::string freeze_until;                // "" (none) or ITER:PARAM,...
+    bool loss_head_only = true;              // loss on outs >= 2 only
+    int64_t eval_delta = 5;                  // log every this many iterations (and the last)
+    int test_batch_size = 512;               // the fixed test batch
+    bool test_both_outs = false;             // also log acc_end_test_unif / acc_end_test_bigram
+    int exp_sequences = 4;                   // experiment sequences whose attention maps are kept
+    int64_t checkpoint_every = 0;            // 0: no checkpoints (birth/checkpoint.h)
+    int64_t stop_after = 0;                  // test hook: stop after this many iterations, leaving the checkpoint
+    std::string record;                      // the config as the checkpoint store's key
+    int ablate_layer = -1, ablate_head = -1; // head ablated in the final evaluation (-1: none)
+    nn::Ablation ablation = nn::Ablation::Zero;
 };
 // UsageError naming the key for cross-key violations (birth.model.max_length < birth.data.seq_length).
 TrainOptions train_options_from(const Config &cfg);
@@ -50,14 +57,21 @@ struct TrainResult {
     std::vector<nlohmann::json> records; // the metrics.jsonl lines
     double seconds = 0;                  // wall time of the loop
     // The experiment sequences (exp_sequences > 0): attention patterns of layers 1 and 2, shape
-    // (n_exp, 1, T, T) as in attn_layer{0,1}.npy, and their tokens / outs (n_exp x T, row-major).
+    // (n_exp, heads, T, T) as in attn_layer{0,1}.npy (heads = 1 for the simplified model; attn_layer1 is
+    // empty for a one-layer model), and their tokens / outs (n_exp x T, row-major).
     NpyArray attn_layer0, attn_layer1;
     std::vector<int32_t> exp_tokens, exp_outs;
+    // With a head to ablate: acc_end_test and loss_bigram_test of the final model on the test batch,
+    // without and with the ablation (also written as ablation.json).
+    nlohmann::json ablation;
 };
 
 // Trains; streams metrics.jsonl into `dir` (created by the caller) and writes the final parameters
-// (params.npz) and the attention patterns of the first experiment sequences (attn_layer{0,1}.npy,
+// (params.npz) and the attention patterns of the first experiment sequences (attn_layer{l}.npy per layer,
 // exp_tokens.npy, exp_targets.npy, exp_outs.npy), which it also returns. RuntimeError on a non-finite loss.
-TrainResult train(const TrainOptions &opt, const std::filesystem::path &dir, Progress *progress = nullptr);
+// With checkpoint_every > 0, checkpoints go to `checkpoint_store` (checkpoint_store_for(OUT),
+// birth/checkpoint.h), and a checkpoint found there is resumed from.
+TrainResult train(const TrainOptions &opt, const std::filesystem::path &dir, Progress *progress = nullptr,
+                  const std::filesystem::path &checkpoint_store = {});
 
 } // namespace tdlab::birth

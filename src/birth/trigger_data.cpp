@@ -11,8 +11,15 @@ uint64_t batch_key(uint64_t seed, StreamPurpose purpose, uint64_t index) {
     return splitmix64(splitmix64(seed) ^ splitmix64(uint64_t(purpose) * 0xD1B54A32D192ED03ull + index));
 }
 
+int split_point(int N) {
+    return int(0.75 * N);
+}
+
 TriggerData::TriggerData(const CharStats &stats, const DataOptions &opt) : stats_(stats), opt_(opt) {
     const int N = stats.N;
+    if (opt.split != OutputSplit::All && opt.bigram_outs)
+        throw UsageError("data: the out-of-distribution output split (train_test) draws uniform outputs; it cannot be "
+                         "combined with bigram outputs");
     if (opt.k < 0 || opt.k > N) throw UsageError(fmt::format("data: k = {} must be in [0, {}]", opt.k, N));
     if (opt.seq_length < 1) throw UsageError(fmt::format("data: seq_length = {} must be >= 1", opt.seq_length));
     if (opt.fixed_triggers) {
@@ -62,7 +69,19 @@ void TriggerData::gen_seq(CounterRng &rng, int32_t *z, int32_t *outs, int32_t *t
         }
     }
     // 2. outputs
-    for (int k = 0; k < K; ++k) {
+    if (opt_.split != OutputSplit::All) {
+        const int cut = split_point(N);
+        for (int k = 0; k < K; ++k) {
+            // the candidates: every token (but q_k with no_repeat), then the split's part of that list
+            std::vector<int> pool;
+            for (int j = 0; j < N; ++j)
+                if (!opt_.no_repeat || j != trig[k]) pool.push_back(j);
+            const int lo = opt_.split == OutputSplit::Train ? 0 : cut;
+            const int hi = opt_.split == OutputSplit::Train ? cut : int(pool.size());
+            out[k] = pool[size_t(lo) + size_t(rng.uniform_int(uint64_t(hi - lo)))];
+        }
+    }
+    for (int k = 0; k < K && opt_.split == OutputSplit::All; ++k) {
         for (int attempt = 0;; ++attempt) {
             int o = opt_.bigram_outs ? sample_cdf(&cdf_b_[size_t(trig[k]) * size_t(N)], rng.uniform())
                                      : int(rng.uniform_int(uint64_t(N)));

@@ -21,6 +21,12 @@
 
 namespace tdlab::birth {
 
+// The out-of-distribution split of the official Dataset (train_test): the outputs o_k are drawn uniformly from
+// the first int(0.75 N) = 48 tokens (Train) or from the others (Test); with no_repeat the trigger is removed
+// from the candidates first and the split is taken on what remains, as the code does. Not with bigram_outs.
+enum class OutputSplit { All, Train, Test };
+int split_point(int N); // int(0.75 N)
+
 struct DataOptions {
     int k = 5;                  // number of triggers K (data_args.k)
     bool fixed_triggers = true; // fixed_special_toks
@@ -28,6 +34,7 @@ struct DataOptions {
     bool bigram_outs = false;   // outputs ~ pi_b(.|q_k) instead of uniform
     bool no_repeat = false;     // o_k != q_k
     int seq_length = 256;       // T (sequences hold T+1 tokens)
+    OutputSplit split = OutputSplit::All;
 };
 
 // B x T int32 grids, row-major [b*T + t]. x = z[0:T], y = z[1:T+1], outs = outs[0:T].

@@ -4,6 +4,7 @@
 #include "nn/capture.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace tdlab::nn {
 
@@ -63,6 +64,37 @@ double Optimizer::weight_decay_of(const std::string &param_name) const {
     throw UsageError("optimizer: parameter '" + param_name + "' is not optimised");
 }
 
+NpzMap Optimizer::save_state() const {
+    NpzMap out;
+    for (const auto &s : slots_) {
+        const Parameter &p = params_[s.param];
+        out["steps." + p.name] = make_npy(&s.steps, {1});
+        for (const auto &[kind, data] : state_tensors(s)) out[kind + "." + p.name] = make_npy(data, p.shape);
+    }
+    return out;
+}
+
+void Optimizer::load_state(const NpzMap &state, const std::string &what) {
+    auto member = [&](const std::string &key, size_t size) -> const NpyArray & {
+        auto it = state.find(key);
+        if (it == state.end()) throw UsageError(what + ": no optimiser state '" + key + "'");
+        if (it->second.size() != size)
+            throw UsageError(what + ": optimiser state '" + key + "' holds " + std::to_string(it->second.size()) +
+                             " values, expected " + std::to_string(size));
+        return it->second;
+    };
+    for (auto &s : slots_) {
+        const Parameter &p = params_[s.param];
+        s.steps = member("steps." + p.name, 1).to_int64()[0];
+        for (const auto &[kind, data] : state_tensors(s)) {
+            const NpyArray &a = member(kind + "." + p.name, p.size);
+            if (a.dtype != "<f4")
+                throw UsageError(what + ": optimiser state '" + kind + "." + p.name + "' is not float32");
+            std::memcpy(data, a.bytes.data(), p.size * sizeof(float));
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // SGD (torch.optim.SGD, dampening 0, nesterov False)
 
@@ -100,6 +132,11 @@ void Sgd::step() {
         }
         ++s.steps;
     }
+}
+
+std::vector<std::pair<std::string, float *>> Sgd::state_tensors(const Slot &s) const {
+    if (momentum_ == 0.0) return {};
+    return {{"momentum", buf_.data(s.state_slot)}};
 }
 
 const float *Sgd::momentum_buffer(const std::string &name) const {
@@ -146,6 +183,10 @@ void AdamW::step() {
             w[i] = w[i] + (neg_step * m[i]) / denom;        // param.addcdiv_(exp_avg, denom, value=-step_size)
         }
     }
+}
+
+std::vector<std::pair<std::string, float *>> AdamW::state_tensors(const Slot &s) const {
+    return {{"adam_m", m_.data(s.state_slot)}, {"adam_v", v_.data(s.state_slot)}};
 }
 
 int64_t AdamW::step_count(const std::string &name) const {

@@ -17,12 +17,14 @@
 // options passed to the constructor). A parameter matched by two groups is a UsageError.
 #pragma once
 
+#include "core/npy.h"
 #include "nn/arena.h"
 #include "nn/params.h"
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tdlab::nn {
@@ -57,6 +59,12 @@ class Optimizer {
     void set_lr(const std::string &group, double lr);
     double lr_of(const std::string &param_name) const;
     double weight_decay_of(const std::string &param_name) const;
+    // The whole optimiser state for a checkpoint: per optimised parameter its real step count
+    // ("steps.<name>") and the state tensors ("<kind>.<name>"); restoring it makes the next step() the
+    // same bytes as in the run that saved it. load_state: UsageError naming `what` and the member when
+    // a member is missing or has another shape.
+    NpzMap save_state() const;
+    void load_state(const NpzMap &state, const std::string &what);
 
   protected:
     Optimizer(ParameterSet &params, double lr, double weight_decay, const std::vector<ParamGroupSpec> &groups);
@@ -73,6 +81,8 @@ class Optimizer {
     ParameterSet &params_;
     std::vector<Group> groups_;
     std::vector<Slot> slots_;
+    // The state tensors of one slot, by kind name ("momentum", "adam_m", "adam_v"); none for plain SGD.
+    virtual std::vector<std::pair<std::string, float *>> state_tensors(const Slot &s) const = 0;
 };
 
 class Sgd : public Optimizer {
@@ -81,6 +91,9 @@ class Sgd : public Optimizer {
     void step() override;
     // Momentum buffer of a parameter (nullptr before its first real step or without momentum).
     const float *momentum_buffer(const std::string &param_name) const;
+
+  protected:
+    std::vector<std::pair<std::string, float *>> state_tensors(const Slot &s) const override;
 
   private:
     double momentum_;
@@ -92,6 +105,9 @@ class AdamW : public Optimizer {
     AdamW(ParameterSet &params, const AdamWOptions &options, const std::vector<ParamGroupSpec> &groups = {});
     void step() override;
     int64_t step_count(const std::string &param_name) const;
+
+  protected:
+    std::vector<std::pair<std::string, float *>> state_tensors(const Slot &s) const override;
 
   private:
     double beta1_, beta2_, eps_;

@@ -12,6 +12,7 @@
 //                    freezing.csv, attn/iter_N.npy + figures
 #include "birth/char_stats.h"
 #include "birth/theory.h"
+#include "birth/checkpoint.h"
 #include "birth/trainer.h"
 #include "core/progress.h"
 #include "plot/birth_figures.h"
@@ -34,7 +35,8 @@ RunBody prepare_birth_train(const Config &cfg) {
     const birth::TrainOptions opt = birth::train_options_from(cfg);
     return [opt](RunDir &run) {
         Progress progress("birth train", uint64_t(opt.max_iters));
-        const birth::TrainResult res = birth::train(opt, run.path(""), &progress);
+        const birth::TrainResult res =
+            birth::train(opt, run.path(""), &progress, birth::checkpoint_store_for(run.out()));
         progress.finish();
         plot::draw_birth_run(run.path(""), res.records, "birth train",
                              plot::birth_chance(birth::shakespeare_stats().N, opt.train_data));

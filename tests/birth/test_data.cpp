@@ -3,7 +3,11 @@
 #include "birth/char_stats.h"
 #include "birth/trigger_data.h"
 
+#include "core/error.h"
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include <cmath>
 #include <numeric>
@@ -40,6 +44,39 @@ TEST(BirthData, FixedTriggerLists) {
     EXPECT_EQ(trig(3, 0), (std::vector<int>{58, 43, 1}));          // t e space
     EXPECT_EQ(trig(5, 0), (std::vector<int>{39, 53, 58, 43, 1}));  // a o t e space
     EXPECT_EQ(trig(5, 10), (std::vector<int>{51, 59, 42, 50, 0})); // m u d l \n
+}
+
+// The out-of-distribution split of the official Dataset (train_test): training outputs come from the first
+// int(0.75 * 65) = 48 tokens, test outputs from the other 17, uniformly (each part is hit), and the chain
+// still follows o_k after q_k.
+TEST(BirthData, OutOfDistributionSplitKeepsOutputsApart) {
+    EXPECT_EQ(split_point(65), 48);
+    for (const OutputSplit split : {OutputSplit::Train, OutputSplit::Test}) {
+        DataOptions o;
+        o.k = 5;
+        o.fixed_triggers = false;
+        o.split = split;
+        const Batch b = TriggerData(shakespeare_stats(), o).gen_batch(3, StreamPurpose::Train, 0, 400);
+        std::vector<int> seen(65, 0);
+        for (int32_t v : b.outputs) ++seen[size_t(v)];
+        const int lo = split == OutputSplit::Train ? 0 : 48, hi = split == OutputSplit::Train ? 48 : 65;
+        for (int j = 0; j < 65; ++j) {
+            if (j >= lo && j < hi)
+                EXPECT_GT(seen[size_t(j)], 0) << "token " << j << " never drawn"; // 2000 draws, >= 17 per token
+            else
+                EXPECT_EQ(seen[size_t(j)], 0) << "token " << j << " outside the split";
+        }
+        for (int s = 0; s < b.B; ++s)
+            for (int t = 0; t < b.T; ++t) {
+                const int32_t *trig = &b.triggers[size_t(s * b.K)];
+                const int32_t *hit = std::find(trig, trig + b.K, b.x[size_t(s * b.T + t)]);
+                if (hit != trig + b.K) EXPECT_EQ(b.y[size_t(s * b.T + t)], b.outputs[size_t(s * b.K) + (hit - trig)]);
+            }
+    }
+    DataOptions bad;
+    bad.split = OutputSplit::Train;
+    bad.bigram_outs = true;
+    EXPECT_THROW(TriggerData(shakespeare_stats(), bad), UsageError);
 }
 
 TEST(BirthData, ChainInvariantsAndDeterminism) {

@@ -142,3 +142,27 @@ TEST(BirthTrainCli, EmptyProbesAreNullNotMinusOne) {
     EXPECT_NE(summary.str().find("acc_end n/a"), std::string::npos) << summary.str();
     EXPECT_EQ(summary.str().find("-1.000"), std::string::npos) << summary.str();
 }
+
+// A run killed after 6 of 12 iterations (the test hook birth.train.stop_after) exits 1 with no run
+// directory and its checkpoint in OUT.ckpt/; the same command run again resumes and writes the same
+// metrics, parameters and attention maps as an uninterrupted run, and removes the checkpoint.
+TEST(BirthTrainCli, KilledRunResumesFromItsCheckpointByteIdentical) {
+    const std::string ck = " --set birth.train.checkpoint_every=4";
+    const fs::path whole = scratch_path("birth_cli", "ck_whole"), cut = scratch_path("birth_cli", "ck_cut");
+    ASSERT_EQ(run_tdlab("birth train" + kTiny + ck + " --out '" + whole.string() + "'"), 0);
+    EXPECT_FALSE(fs::exists(whole.string() + ".ckpt"));
+    const std::string cmd = "birth train" + kTiny + ck + " --set birth.train.stop_after=6 --out '" + cut.string() + "'";
+    EXPECT_EQ(run_tdlab(cmd), 1);
+    EXPECT_FALSE(fs::exists(cut));
+    EXPECT_TRUE(fs::exists(cut.string() + ".ckpt/checkpoint.npz"));
+    ASSERT_EQ(run_tdlab(cmd), 0);
+    EXPECT_FALSE(fs::exists(cut.string() + ".ckpt"));
+    auto bytes = [](const fs::path &p) {
+        std::ifstream in(p, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return ss.str();
+    };
+    for (const char *f : {"metrics.jsonl", "params.npz", "attn_layer0.npy", "attn_layer1.npy"})
+        EXPECT_EQ(bytes(cut / f), bytes(whole / f)) << f;
+}

@@ -1,6 +1,8 @@
 // The engine against the PyTorch oracle (tests/golden/make_golden.py, torch 1.13, fp32): logits, loss,
 // attention patterns and every gradient of the simplified and the full model, then five SGD and five
-// AdamW steps with parameter groups and freeze-until schedules.
+// AdamW steps with parameter groups and freeze-until schedules; and the options of the full model
+// (tests/golden/make_golden_full.py: post-norm, sin/cos positions, per-layer FFN kinds, identity or frozen
+// W_V / W_O, tied output) over 20 steps of the full trainer's SGD and AdamW defaults.
 //
 // Tolerances (relative error = max|got - want| / max|want| per tensor, see golden_io.h):
 //   forward (logits, loss, patterns) and gradients: 1e-5, the bar;
@@ -13,6 +15,7 @@
 #include "nn/transformer.h"
 #include "simple_model.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 using namespace tdlab;
@@ -29,6 +32,9 @@ struct Case {
     std::string dir;
     std::vector<ParamGroupSpec> groups;
     std::string freeze;
+    SgdOptions sgd{0.2, 0.9, 1e-2};
+    AdamWOptions adamw{0.01, 0.9, 0.95, 1e-8, 0.05};
+    std::vector<int> keep{1, 2, 3, 4, 5}; // steps whose parameters the oracle saved (1-based)
 };
 
 void load_init(ParameterSet &ps, const std::string &dir) {
@@ -72,32 +78,39 @@ template <class Model> void check_forward_backward(Model &m, const Case &c, bool
         ++checked;
     }
     EXPECT_GE(checked, 4);
+    int oracle_grads = 0; // and no parameter that torch trains is missing here
+    for (const auto &f : std::filesystem::directory_iterator(golden_dir(c.dir)))
+        oracle_grads += f.path().filename().string().rfind("grad.", 0) == 0;
+    EXPECT_EQ(checked, oracle_grads) << c.dir;
 
     // Five steps of each optimiser from the initial weights, on the same batch, as the oracle does.
     for (const std::string opt_name : {"sgd", "adamw"}) {
         load_init(m.params(), c.dir);
         std::unique_ptr<Optimizer> opt;
         if (opt_name == "sgd")
-            opt = std::make_unique<Sgd>(m.params(), SgdOptions{0.2, 0.9, 1e-2}, c.groups);
+            opt = std::make_unique<Sgd>(m.params(), c.sgd, c.groups);
         else
-            opt = std::make_unique<AdamW>(m.params(), AdamWOptions{0.01, 0.9, 0.95, 1e-8, 0.05}, c.groups);
+            opt = std::make_unique<AdamW>(m.params(), c.adamw, c.groups);
         FreezeSchedule fs = FreezeSchedule::parse(c.freeze);
         auto want_losses = load_f32(golden_dir(c.dir) / (opt_name + "_loss.npy"));
         std::map<std::string, std::vector<float>> traj;
         for (const auto &p : m.params().all())
             if (p.trainable) traj[p.name] = load_f32(golden_dir(c.dir) / (opt_name + "." + p.name + ".npy"));
-        for (int it = 0; it < 5; ++it) {
+        const int steps = int(want_losses.size());
+        for (int it = 0, saved = 0; it < steps; ++it) {
             fs.apply(m.params(), it);
             m.params().zero_grad();
             float l = m.forward(tokens.data(), targets.data(), has_mask ? mask.data() : nullptr);
             EXPECT_NEAR(l, want_losses[it], kStepTol * std::fabs(want_losses[it])) << opt_name << " loss step " << it;
             m.backward();
             opt->step();
+            if (std::find(c.keep.begin(), c.keep.end(), it + 1) == c.keep.end()) continue;
             for (const auto &p : m.params().all()) {
                 if (!p.trainable) continue;
-                EXPECT_TENSOR_NEAR(p.value, traj[p.name].data() + size_t(it) * p.size, p.size, kStepTol,
+                EXPECT_TENSOR_NEAR(p.value, traj[p.name].data() + size_t(saved) * p.size, p.size, kStepTol,
                                    c.dir + " " + opt_name + " step " + std::to_string(it + 1) + " " + p.name);
             }
+            ++saved;
         }
         for (auto &p : m.params().all()) p.requires_grad = p.trainable;
     }
@@ -129,6 +142,59 @@ TEST(Golden, FullModelLayerNormMlpMultiHead) {
     Transformer m(cfg, 2, 8);
     Case c{"full", {{"emb", {"*_embeddings.weight"}, 0.02, std::nullopt}}, "1:layers.0.attention.wq.weight"};
     check_forward_backward(m, c, false);
+}
+
+// The options of the full model (tests/golden/make_golden_full.py): 20 steps of the full trainer's SGD and
+// AdamW defaults, parameters compared after steps 1, 2, 5, 10 and 20.
+Case full_options_case(const std::string &dir) {
+    Case c{dir, {}, ""};
+    c.sgd = SgdOptions{0.01, 0.9, 0.01};
+    c.adamw = AdamWOptions{0.01, 0.9, 0.99, 1e-8, 0.01};
+    c.keep = {1, 2, 5, 10, 20};
+    return c;
+}
+
+TransformerConfig small_full_config() {
+    TransformerConfig cfg;
+    cfg.vocab = 11;
+    cfg.max_seq = 8;
+    cfg.dim = 16;
+    cfg.n_layers = 2;
+    cfg.n_heads = 4;
+    return cfg;
+}
+
+TEST(Golden, FullModelPreNormSinCosMixedFfnTiedFrozenWo) {
+    TransformerConfig cfg = small_full_config();
+    cfg.sin_cos = true;
+    cfg.layer_ffn = {FfnKind::None, FfnKind::Linear};
+    cfg.tie_output = true;
+    cfg.freeze_wo = true;
+    Transformer m(cfg, 2, 8);
+    EXPECT_EQ(m.params().find("output.weight"), nullptr);
+    EXPECT_EQ(m.params().find("pos_embeddings.weight"), nullptr);
+    check_forward_backward(m, full_options_case("full_pre_mix"), false);
+}
+
+TEST(Golden, FullModelPostNormReluNoWv) {
+    TransformerConfig cfg = small_full_config();
+    cfg.pre_norm = false;
+    cfg.no_wv = true;
+    Transformer m(cfg, 2, 8);
+    EXPECT_EQ(m.params().find("norm.weight"), nullptr);
+    check_forward_backward(m, full_options_case("full_post"), false);
+}
+
+TEST(Golden, FullModelPostNormMixedFfnNoWoFrozenWvAndEmbeddingsTied) {
+    TransformerConfig cfg = small_full_config();
+    cfg.pre_norm = false;
+    cfg.layer_ffn = {FfnKind::Linear, FfnKind::None};
+    cfg.no_wo = true;
+    cfg.freeze_wv = true;
+    cfg.freeze_embeddings = true;
+    cfg.tie_output = true;
+    Transformer m(cfg, 2, 8);
+    check_forward_backward(m, full_options_case("full_post_mix"), false);
 }
 
 TEST(Golden, FullModelCaptureMatchesOraclePattern) {
