@@ -11,8 +11,8 @@
 //   scansnap text    the word transformer on real text (Figs 7 and 10): metrics.jsonl, attention_entropy.csv,
 //                    freezing.csv, attn/iter_N.npy + figures
 #include "birth/char_stats.h"
-#include "birth/theory.h"
 #include "birth/checkpoint.h"
+#include "birth/theory.h"
 #include "birth/trainer.h"
 #include "core/progress.h"
 #include "plot/birth_figures.h"
