@@ -1,5 +1,7 @@
 #include "birth/ideal_memories.h"
 
+#include "birth/param_matrix.h"
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
@@ -7,15 +9,6 @@
 namespace tdlab::birth {
 namespace {
 
-using MatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MatD = Eigen::MatrixXd;
-
-MatD load(const nn::Parameter &p) {
-    return Eigen::Map<const MatF>(p.value, Eigen::Index(p.shape[0]), Eigen::Index(p.size / p.shape[0])).cast<double>();
-}
-void store(nn::Parameter &p, const MatD &m) {
-    Eigen::Map<MatF>(p.value, Eigen::Index(p.shape[0]), Eigen::Index(p.size / p.shape[0])) = m.cast<float>();
-}
 // sum over pairs of v u^T / (|u|^2 |v|^2)
 void add_pair(MatD &W, const Eigen::VectorXd &v, const Eigen::VectorXd &u, double alpha) {
     W.noalias() += (alpha / (u.squaredNorm() * v.squaredNorm())) * v * u.transpose();
@@ -27,8 +20,8 @@ void set_ideal_memories(SimplifiedModel &model, const std::vector<int> &triggers
                         const IdealAlphas &alphas) {
     const int N = model.options().vocab, d = model.options().dim;
     const double undo_scale = 1.0 / double(model.attn_scale()); // attention logits are multiplied by the scale
-    const MatD E = load(model.E()), P = load(model.P()), U = load(model.WU());
-    const MatD V1 = load(model.WV(0)), O1 = load(model.WO(0)), V2 = load(model.WV(1));
+    const MatD E = as_matrix(model.E()), P = as_matrix(model.P()), U = as_matrix(model.WU());
+    const MatD V1 = as_matrix(model.WV(0)), O1 = as_matrix(model.WO(0)), V2 = as_matrix(model.WV(1));
     MatD K1 = MatD::Zero(d, d), K2 = MatD::Zero(d, d), O2 = MatD::Zero(d, d);
     // W_K^1: query p_t should match key p_{t-1}: score = h_t . (W_K h_s) = p_t^T W p_{t-1}, so W = p_t p_{t-1}^T
     for (Eigen::Index t = 1; t < P.rows(); ++t)

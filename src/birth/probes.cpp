@@ -1,22 +1,13 @@
 #include "birth/probes.h"
 
+#include "birth/param_matrix.h"
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 
 namespace tdlab::birth {
 namespace {
-
-using MatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MatD = Eigen::MatrixXd;
-
-MatD as_matrix(const nn::Parameter &p, size_t rows) {
-    const size_t cols = p.size / p.shape[0];
-    return Eigen::Map<const MatF>(p.value, Eigen::Index(rows), Eigen::Index(cols)).cast<double>();
-}
-MatD as_matrix(const nn::Parameter &p) {
-    return as_matrix(p, p.shape[0]);
-}
 
 template <typename T> int argmax(const T *v, int n) {
     int best = 0;
@@ -57,9 +48,15 @@ double position_recall(const MatD &Q, int n) {
 // R over a set S of queries/keys from M(a,b) = query(a) . key(b): argmax over keys b in S == a (all N tokens
 // if S is empty). One trigger: the argmax runs over one key and is 1 whatever the weights, so the probe
 // says nothing; it is reported as absent (-1) rather than as a perfect recall.
-double key_recall(const MatD &M, std::vector<int> S) {
+// The query set of a key probe: the fixed triggers, or all N tokens when triggers are random (S empty).
+std::vector<int> query_set(const MatD &M, std::vector<int> S) {
     if (S.empty())
         for (int k = 0; k < int(M.rows()); ++k) S.push_back(k);
+    return S;
+}
+
+double key_recall(const MatD &M, const std::vector<int> &fixed) {
+    const std::vector<int> S = query_set(M, fixed);
     int hits = 0;
     for (int a : S) {
         int best = S[0];
@@ -73,9 +70,8 @@ double key_recall(const MatD &M, std::vector<int> S) {
 // The queries of S (all N tokens if empty) against ALL N keys (tdlab's addition, wk1_all_acc): with K fixed
 // triggers key_recall is an argmax over K keys (chance 1/K), which a weak signal already wins; this one has
 // wo1_acc's chance 1/N, so the rise times can be compared (docs/birth.md "What holds at which scale").
-double key_recall_all(const MatD &M, std::vector<int> S) {
-    if (S.empty())
-        for (int k = 0; k < int(M.rows()); ++k) S.push_back(k);
+double key_recall_all(const MatD &M, const std::vector<int> &fixed) {
+    const std::vector<int> S = query_set(M, fixed);
     int hits = 0;
     for (int a : S) {
         Eigen::Index b;
@@ -183,23 +179,36 @@ void batch_metrics(const Batch &batch, const BatchView &a, int V, nlohmann::json
     out["score_cond_acc"] = score_cond.value();
 }
 
+Eigen::MatrixXd output_readout(const SimplifiedModel &model) {
+    return as_matrix(model.WU()) * as_matrix(model.WO(1)) * as_matrix(model.WV(1)) * as_matrix(model.E()).transpose();
+}
+
+Eigen::MatrixXd trigger_key_scores(const SimplifiedModel &model) {
+    const MatD E = as_matrix(model.E());
+    return E * as_matrix(model.WK(1)) * as_matrix(model.WO(0)) * as_matrix(model.WV(0)) * E.transpose();
+}
+
+Eigen::MatrixXd position_key_scores(const SimplifiedModel &model, int n) {
+    const MatD P = as_matrix(model.P()).topRows(n);
+    return P * as_matrix(model.WK(0)) * P.transpose();
+}
+
 ProbeValues memory_probes(const SimplifiedModel &model, const std::vector<int> &fixed, const CharStats &stats) {
     const int N = model.options().vocab;
-    const MatD E = as_matrix(model.E()), U = as_matrix(model.WU());
     ProbeValues r{};
     // R(W_O^2): argmax_j (W_U W_O^2 W_V^2 E[k])_j == k
-    r.wo1_acc = output_recall(U * as_matrix(model.WO(1)) * as_matrix(model.WV(1)) * E.transpose(), N);
+    r.wo1_acc = output_recall(output_readout(model), N);
     // R(W_K^2): for each query a in S, argmax over keys b in S of E[a]^T W_K^2 W_O^1 W_V^1 E[b] == a
-    const MatD K2 = E * as_matrix(model.WK(1)) * as_matrix(model.WO(0)) * as_matrix(model.WV(0)) * E.transpose();
+    const MatD K2 = trigger_key_scores(model);
     r.wk1_acc = key_recall(K2, fixed);
     r.wk1_all_acc = key_recall_all(K2, fixed);
     // R(W_K^1) over n = 256 (capped at max_length) and 64 positions: P[t]^T W_K^1 P[s]
-    const MatD P = as_matrix(model.P());
-    const MatD Q = P * as_matrix(model.WK(0)) * P.transpose();
+    const MatD Q = position_key_scores(model, int(model.P().shape[0]));
     r.wk0_acc = position_recall(Q, 256);
     r.wk0_64_acc = position_recall(Q, 64);
     r.ff1_loss = -1.0;
-    if (const nn::Parameter *F = model.WF()) r.ff1_loss = bigram_kl(U * as_matrix(*F) * E.transpose(), fixed, stats);
+    if (const nn::Parameter *F = model.WF())
+        r.ff1_loss = bigram_kl(as_matrix(model.WU()) * as_matrix(*F) * as_matrix(model.E()).transpose(), fixed, stats);
     return r;
 }
 

@@ -9,6 +9,7 @@
 #include "birth/trigger_data.h"
 #include "nn/transformer.h"
 
+#include <Eigen/Dense>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -42,6 +43,13 @@ struct ProbeValues {
     double wk1_all_acc; // tdlab's addition: R(W_K^2) of the same queries with the argmax over all N keys
 };
 ProbeValues memory_probes(const SimplifiedModel &model, const std::vector<int> &fixed_triggers, const CharStats &stats);
+
+// The matrices the probes above read (double precision; shared with the Sec. 6 analyses in theory.h):
+// W_U W_O^2 W_V^2 E^T (N,N; column k = the readout of input token k), E W_K^2 W_O^1 W_V^1 E^T (N,N; row =
+// query token, column = key token), P[:n] W_K^1 P[:n]^T (n,n; row = query position), n <= max_length.
+Eigen::MatrixXd output_readout(const SimplifiedModel &model);
+Eigen::MatrixXd trigger_key_scores(const SimplifiedModel &model);
+Eigen::MatrixXd position_key_scores(const SimplifiedModel &model, int n);
 // The same probes on the full transformer (ihead_full_main.py): the norms are ignored, W_Q enters the
 // key-query products (q = W_Q x), the heads are mixed (the whole C x C matrices), an identity W_V / W_O
 // stands for a missing one, P is the learned or the sin/cos table over all max_length rows, and ff1_loss

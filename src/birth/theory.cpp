@@ -1,6 +1,7 @@
 #include "birth/theory.h"
 
 #include "birth/char_stats.h"
+#include "birth/param_matrix.h"
 #include "birth/probes.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -12,13 +13,6 @@
 
 namespace tdlab::birth {
 namespace {
-
-using MatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MatD = Eigen::MatrixXd;
-
-MatD as_matrix(const nn::Parameter &p) {
-    return Eigen::Map<const MatF>(p.value, Eigen::Index(p.shape[0]), Eigen::Index(p.size / p.shape[0])).cast<double>();
-}
 
 nn::Parameter &param(SimplifiedModel &m, TheoryMatrix which) {
     switch (which) {
@@ -167,8 +161,7 @@ nlohmann::json TopDownSteps::record(const std::string &step_name) {
 }
 
 double wo2_diagonal_z(const SimplifiedModel &model) {
-    const MatD M = as_matrix(model.WU()) * as_matrix(model.WO(1)) * as_matrix(model.WV(1)) *
-                   as_matrix(model.E()).transpose(); // (N, N): column k = readout of input token k
+    const MatD M = output_readout(model); // (N, N): column k = readout of input token k
     const Eigen::Index N = M.rows();
     double z = 0;
     for (Eigen::Index k = 0; k < N; ++k) {
@@ -183,8 +176,7 @@ double wo2_diagonal_z(const SimplifiedModel &model) {
 }
 
 double wk2_margin(const SimplifiedModel &model, const std::vector<int> &triggers) {
-    const MatD E = as_matrix(model.E());
-    const MatD W = E * as_matrix(model.WK(1)) * as_matrix(model.WO(0)) * as_matrix(model.WV(0)) * E.transpose();
+    const MatD W = trigger_key_scores(model);
     const Eigen::Index K = Eigen::Index(triggers.size());
     if (K < 2) return -1.0;
     MatD A(K, K);
@@ -203,8 +195,7 @@ double wk2_margin(const SimplifiedModel &model, const std::vector<int> &triggers
 }
 
 std::vector<double> wk1_margins(const SimplifiedModel &model, int n) {
-    const MatD P = as_matrix(model.P()).topRows(n);
-    const MatD S = P * as_matrix(model.WK(0)) * P.transpose(); // S(t, s) = P[t]^T W_K^1 P[s]
+    const MatD S = position_key_scores(model, n); // S(t, s) = P[t]^T W_K^1 P[s]
     const double r = rms(S);
     std::vector<double> m(size_t(n), 0.0);
     if (r == 0) return m;
