@@ -14,12 +14,12 @@
 //   scalar  std::tanh / std::exp: bit-identical to MeanFieldMap::step (the reference path)
 //   sse2    SLEEF SSE2, tanh u35 (3.5 ulp) and exp u10 (2 lanes per call)
 //   avx     the same functions for AVX without FMA (4 lanes per call)
-//   avx512  the same for AVX-512F, "nofma" variants (8 lanes per call; u10 tanh is 6x slower)
 //   avx2    SLEEF's AVX2 builds, which use FMA inside tanh / exp (4 lanes per call; faster than avx)
-// sse2, avx and avx512 run the same algorithm without FMA and agree bit for bit (tested): a sweep on any
-// of them gives the same bytes on any x86-64 machine. avx2 has bytes of its own, shared by every host
-// that runs it. "auto" picks avx512, else avx2 (AVX2 + FMA hosts), else avx, else sse2; force a path with
-// sweep.simd / basins.simd (e.g. sweep.simd=avx on an AVX2 host for the bytes of an AVX-512 host).
+//   avx512  SLEEF's AVX-512F builds: avx2's FMA algorithm at 8 lanes per call (u10 tanh is 6x slower)
+// sse2 and avx run the same algorithm without FMA and agree bit for bit (tested), and so do avx2 and
+// avx512 with FMA (tested): every AVX2 or AVX-512 host gives the same bytes, and sse2 / avx give another
+// set, the same on any x86-64 machine. "auto" picks avx512, else avx2 (AVX2 + FMA hosts), else avx, else
+// sse2; force a path with sweep.simd / basins.simd (e.g. sweep.simd=sse2 for the bytes of an AVX host).
 #pragma once
 
 #include "dmft/mean_field_map.h"
