@@ -1,7 +1,9 @@
 // tdlab._core: the compiled half of `import tdlab`. Errors map as in the CLI: UsageError (exit 2) ->
 // ValueError, RuntimeError (exit 1) -> RuntimeError; an interrupted call re-raises KeyboardInterrupt.
-#include "core/version.h"
 #include "common.h"
+#include "core/version.h"
+
+#include "core/blas_kernels.h"
 
 #include "core/error.h"
 #include "core/heap.h"
@@ -78,6 +80,10 @@ PYBIND11_MODULE(_core, m) {
         }
     });
     m.attr("__version__") = tdlab::version();
+    m.def("blas_core", &tdlab::blas_core_name, "OpenBLAS's kernels in this process (manifest.json's blas_core)");
+    m.def("better_blas_core", &tdlab::better_blas_core,
+          "OPENBLAS_CORETYPE to start Python with where OpenBLAS fell back to Prescott on an AVX2 / AVX-512 CPU, "
+          "else ''");
     m.attr("git_commit") = tdlab::git_commit();
     tdlab::python::bind_runs(m);
     tdlab::python::bind_dynamics(m);

@@ -18,4 +18,14 @@ from .run import Run, load_run
 from . import birth, dmft, dynamics, scansnap
 
 __version__ = _core.__version__
+
+if _core.better_blas_core():
+    # OpenBLAS 0.3.21 does not know this CPU and runs its SSE3 kernels (BLAS-heavy runs 2-4x slower); the
+    # kernels are chosen when the library loads, before tdlab can act, so only a restart fixes it.
+    import warnings as _warnings
+
+    _warnings.warn(
+        f"OpenBLAS runs its generic Prescott kernels on this CPU; start Python with "
+        f"OPENBLAS_CORETYPE={_core.better_blas_core()} for 2-4x faster Birth and Scan and Snap runs "
+        f"(the tdlab command line does this itself; docs/performance.md)", RuntimeWarning, stacklevel=2)
 __all__ = ["Run", "load_run", "dmft", "birth", "scansnap", "dynamics"]

@@ -2,6 +2,7 @@
 // (dmft_commands.cpp, birth_commands.cpp, ...) and registers itself; this file only dispatches and
 // maps errors to exit codes: 0 success, 2 bad usage or config, 1 runtime failure.
 #include "cli/cli_common.h"
+#include "core/blas_kernels.h"
 #include "core/error.h"
 #include "core/heap.h"
 #include "core/run_dir.h"
@@ -13,6 +14,7 @@
 #include <new>
 
 int main(int argc, char **argv) {
+    tdlab::restart_with_better_blas_core(argv); // OpenBLAS 0.3.21's Prescott fallback on unknown CPUs
     tdlab::set_command_line(argc, argv);
     tdlab::keep_freed_memory_for_reuse();
     CLI::App app{std::string("tdlab ") + tdlab::version() + ": the Transformer Dynamics Lab (dmft, birth, scansnap)"};

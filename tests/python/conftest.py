@@ -39,8 +39,8 @@ def cli():
     if not os.path.exists(binary):
         pytest.skip(f"{binary} not built")
 
-    def run(*args, check=True):
-        env = dict(os.environ, TDLAB_QUIET="1")
+    def run(*args, check=True, env_extra=None):
+        env = dict(os.environ, TDLAB_QUIET="1", **(env_extra or {}))
         r = subprocess.run([binary, *map(str, args)], cwd=ROOT, env=env, capture_output=True, text=True)
         if check and r.returncode != 0:
             raise AssertionError(f"tdlab {' '.join(map(str, args))} failed ({r.returncode}): {r.stderr}")
