@@ -5,8 +5,11 @@
 // caller buffers or per-thread scratch and for 1 or 2 threads, and the LayerNorm sums bit for bit.
 #include "core/rng.h"
 #include "nn/attention.h"
+#include "nn/capture.h"
 #include "nn/layernorm.h"
+#include "nn/transformer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <gtest/gtest.h>
@@ -137,6 +140,45 @@ TEST(AttentionBlocks, CausalProductFraction) {
     EXPECT_DOUBLE_EQ(causal_product_fraction(64), 1.0);
     EXPECT_DOUBLE_EQ(causal_product_fraction(256), 0.625); // (1 + 2 + 3 + 4) / 16
     EXPECT_DOUBLE_EQ(causal_product_fraction(150), (64.0 * 64 + 64.0 * 128 + 22.0 * 150) / (150.0 * 150));
+}
+
+// The transformer keeps the scores only for a hook that asks for them: the recorded scores are -inf above the
+// diagonal and their row softmax is the recorded pattern, and recording them does not change the forward.
+TEST(AttentionBlocks, TransformerScoresHookMatchesPatternAndChangesNothing) {
+    TransformerConfig cfg;
+    cfg.vocab = 11;
+    cfg.max_seq = 100;
+    cfg.dim = 16;
+    cfg.n_heads = 2;
+    const int Bm = 2, Tm = 100; // two row blocks, the second ragged
+    Transformer m(cfg, Bm, Tm);
+    m.init(5);
+    std::vector<int32_t> tok(size_t(Bm) * Tm);
+    CounterRng rng(3, 4);
+    for (auto &t : tok) t = int32_t(rng.uniform_int(11));
+    m.forward(tok.data(), nullptr, nullptr);
+    const std::vector<float> plain(m.logits(), m.logits() + tok.size() * 11);
+    ActivationCapture cap({"blocks.1.attn.hook_attn_scores", "blocks.1.attn.hook_pattern"});
+    m.forward(tok.data(), nullptr, nullptr, &cap);
+    EXPECT_EQ(0, std::memcmp(plain.data(), m.logits(), plain.size() * sizeof(float)));
+    EXPECT_FALSE(cap.has("blocks.0.attn.hook_attn_scores"));
+    const NpyArray &sc = cap.get("blocks.1.attn.hook_attn_scores");
+    ASSERT_EQ(sc.shape, (std::vector<size_t>{size_t(Bm), 2, size_t(Tm), size_t(Tm)}));
+    const std::vector<double> s = sc.to_double(), pat = cap.get("blocks.1.attn.hook_pattern").to_double();
+    for (size_t row = 0; row < size_t(Bm) * 2 * Tm; ++row) {
+        const size_t t = row % Tm, r0 = row * Tm;
+        double mx = -1e300, sum = 0.0;
+        for (size_t k = 0; k <= t; ++k) mx = std::max(mx, s[r0 + k]);
+        for (size_t k = 0; k <= t; ++k) sum += std::exp(s[r0 + k] - mx);
+        for (size_t k = 0; k < size_t(Tm); ++k) {
+            if (k > t) {
+                ASSERT_EQ(s[r0 + k], -std::numeric_limits<double>::infinity()) << row << "," << k;
+                ASSERT_EQ(pat[r0 + k], 0.0);
+            } else {
+                ASSERT_NEAR(pat[r0 + k], std::exp(s[r0 + k] - mx) / sum, 1e-6) << row << "," << k;
+            }
+        }
+    }
 }
 
 // The weight and bias gradients of LayerNorm: per channel, a double sum over the rows in row order, exactly
