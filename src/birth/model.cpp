@@ -94,8 +94,7 @@ ModelActivations SimplifiedModel::make_activations(int B, int T) const {
         plan(a.grads, bw, ptr, name, btd);
     if (opt_.final_ffn) plan(a.grads, bw, &a.dh3, "dh3", btd);
     plan(a.grads, bw, &a.dlogits, "dlogits", btn);
-    plan(a.grads, bw, &a.datt, "datt", btt);
-    plan(a.grads, bw, &a.dpreatt, "dpreatt", btt);
+    a.datt = a.dpreatt = nullptr; // the attention backward keeps its T x T gradients in per-thread buffers
     a.acts.allocate();
     a.grads.allocate();
     for (auto &[ptr, slot] : fw) *ptr = a.acts.data(slot);
@@ -161,7 +160,7 @@ void SimplifiedModel::backward(ModelActivations &a) {
     const bool need_l1 = need_h0 || WK(0).requires_grad;
     const bool need_h1 = need_l1 || WK(1).requires_grad || WO(1).requires_grad;
     const bool need_h2 = need_h1 || (WF() && WF()->requires_grad);
-    // Zero only the accumulated buffers (datt/dpreatt are overwritten scratch, B*T*T floats each).
+    // Zero only the accumulated buffers.
     for (float *g : {a.dlogits, a.dh3, a.dh2, a.dz2, a.dk2, a.dv2, a.dh1, a.dz1, a.dk1, a.dv1, a.dh0}) {
         if (!g) continue;
         const size_t count = g == a.dlogits ? size_t(BT) * size_t(V) : n;
@@ -185,7 +184,7 @@ void SimplifiedModel::backward(ModelActivations &a) {
     nn::linear_backward(need_attn2 ? a.dz2 : nullptr, WO(1).grad_or_null(), nullptr, a.dh2, a.z2, WO(1).value, BT, C,
                         C);
     if (!need_attn2) return;
-    nn::attention_backward(need_l1 ? a.dh1 : nullptr, a.dk2, need_l1 ? a.dv2 : nullptr, a.datt, a.dpreatt, a.dz2, a.h1,
+    nn::attention_backward(need_l1 ? a.dh1 : nullptr, a.dk2, need_l1 ? a.dv2 : nullptr, nullptr, nullptr, a.dz2, a.h1,
                            a.k2, a.v2, a.att2, B, T, C, 1, scale);
     nn::linear_backward(need_l1 ? a.dh1 : nullptr, WK(1).grad_or_null(), nullptr, a.dk2, a.h1, WK(1).value, BT, C, C);
     if (!need_l1) return;
@@ -193,7 +192,7 @@ void SimplifiedModel::backward(ModelActivations &a) {
     // layer 1: h1 = h0 + W_O^1 z1, z1 = attn(q = h0, k = W_K^1 h0, v = W_V^1 h0); h0 is a leaf unless E trains
     if (need_h0) nn::residual_backward(a.dh0, nullptr, a.dh1, n);
     nn::linear_backward(a.dz1, nullptr, nullptr, a.dh1, a.z1, WO(0).value, BT, C, C);
-    nn::attention_backward(need_h0 ? a.dh0 : nullptr, a.dk1, need_h0 ? a.dv1 : nullptr, a.datt, a.dpreatt, a.dz1, a.h0,
+    nn::attention_backward(need_h0 ? a.dh0 : nullptr, a.dk1, need_h0 ? a.dv1 : nullptr, nullptr, nullptr, a.dz1, a.h0,
                            a.k1, a.v1, a.att1, B, T, C, 1, scale);
     nn::linear_backward(need_h0 ? a.dh0 : nullptr, WK(0).grad_or_null(), nullptr, a.dk1, a.h0, WK(0).value, BT, C, C);
     if (!need_h0) return;

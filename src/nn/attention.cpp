@@ -2,11 +2,57 @@
 
 #include "nn/blas_threads.h"
 
+#include <algorithm>
 #include <cblas.h>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace tdlab::nn {
+
+namespace {
+
+// Causal skipping: the T x T products run in blocks of kCausalRows query rows; block [i0, i0+m) needs key
+// columns [0, i0+m) only (10/16 of the full product at T = 256). Every element keeps its own K reduction
+// in the same order: the skipped terms were exact zeros (masked probabilities or gradients) that sat at
+// the end (att v, dP k) or the start (att^T dO, dP^T q) of the sum, so the results are the same bits.
+// A function of T only, never of the thread count.
+constexpr int kCausalRows = 64;
+
+// Per-thread T x T scratch for a (b, h) slice that no caller needs afterwards (the scores without a
+// hook, the gradients of the backward): one slice stays in cache instead of a (B,NH,T,T) round trip.
+// thread_local, so that the buffers outlive the call (a fresh 256 KB vector per call is an mmap and page
+// faults every time); `which` picks one of the thread's buffers.
+float *slice_scratch(int which, size_t n) {
+    thread_local std::vector<float> buf[2];
+    if (buf[which].size() < n) buf[which].resize(n);
+    return buf[which].data();
+}
+
+// P rows [0, T) = scale * Q K^T on the causal part (columns beyond each row block's diagonal untouched)
+void causal_scores(float *P, const float *q, const float *k, int T, int C, int HS, float scale) {
+    for (int i0 = 0; i0 < T; i0 += kCausalRows) {
+        const int m = std::min(kCausalRows, T - i0), cols = i0 + m;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, cols, HS, scale, q + size_t(i0) * C, C, k, C, 0.0f,
+                    P + size_t(i0) * T, T);
+    }
+}
+
+// Row t of the causal softmax: a[s] = exp(p[s] - max) / sum for s <= t (sum in double), 0 above up to T.
+void causal_softmax_row(float *a, const float *p, int t, int T) {
+    float mx = p[0];
+    for (int s = 1; s <= t; ++s) mx = p[s] > mx ? p[s] : mx;
+    double sum = 0.0;
+    for (int s = 0; s <= t; ++s) {
+        a[s] = std::exp(p[s] - mx);
+        sum += a[s];
+    }
+    const float inv = float(1.0 / sum);
+    for (int s = 0; s <= t; ++s) a[s] *= inv;
+    for (int s = t + 1; s < T; ++s) a[s] = 0.0f;
+}
+
+} // namespace
 
 void attention_forward(float *out, float *preatt, float *att, const float *q, const float *k, const float *v, int B,
                        int T, int C, int NH, float scale) {
@@ -17,27 +63,21 @@ void attention_forward(float *out, float *preatt, float *att, const float *q, co
     for (int bh = 0; bh < B * NH; ++bh) {
         int b = bh / NH, h = bh % NH;
         size_t off = size_t(b) * T * C + size_t(h) * HS; // (b, t=0, h, 0) in a (B,T,C) tensor
-        float *P = preatt + size_t(bh) * TT, *A = att + size_t(bh) * TT;
+        float *P = preatt ? preatt + size_t(bh) * TT : slice_scratch(0, TT), *A = att + size_t(bh) * TT;
         // P (T,T) = scale * Q (T,HS) K^T (HS,T); rows strided by C inside the (B,T,C) tensors
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, HS, scale, q + off, C, k + off, C, 0.0f, P, T);
+        causal_scores(P, q + off, k + off, T, C, HS, scale);
         for (int t = 0; t < T; ++t) {
-            float *p = P + size_t(t) * T, *a = A + size_t(t) * T;
-            float mx = p[0];
-            for (int s = 1; s <= t; ++s) mx = p[s] > mx ? p[s] : mx;
-            double sum = 0.0;
-            for (int s = 0; s <= t; ++s) {
-                a[s] = std::exp(p[s] - mx);
-                sum += a[s];
-            }
-            float inv = float(1.0 / sum);
-            for (int s = 0; s <= t; ++s) a[s] *= inv;
-            for (int s = t + 1; s < T; ++s) {
-                a[s] = 0.0f;
-                p[s] = -std::numeric_limits<float>::infinity();
-            }
+            float *p = P + size_t(t) * T;
+            causal_softmax_row(A + size_t(t) * T, p, t, T);
+            if (preatt)
+                for (int s = t + 1; s < T; ++s) p[s] = -std::numeric_limits<float>::infinity();
         }
-        // O (T,HS) = A (T,T) V (T,HS)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, HS, T, 1.0f, A, T, v + off, C, 0.0f, out + off, C);
+        // O (T,HS) = A (T,T) V (T,HS): row block [i0, i0+m) reads V rows [0, i0+m)
+        for (int i0 = 0; i0 < T; i0 += kCausalRows) {
+            const int m = std::min(kCausalRows, T - i0), cols = i0 + m;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, HS, cols, 1.0f, A + size_t(i0) * T, T, v + off, C,
+                        0.0f, out + off + size_t(i0) * C, C);
+        }
     }
 }
 
@@ -51,23 +91,51 @@ void attention_backward(float *dq, float *dk, float *dv, float *datt, float *dpr
         int b = bh / NH, h = bh % NH;
         size_t off = size_t(b) * T * C + size_t(h) * HS;
         const float *A = att + size_t(bh) * TT;
-        float *dA = datt + size_t(bh) * TT, *dP = dpreatt + size_t(bh) * TT;
-        // dA (T,T) = dO (T,HS) V^T
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, HS, 1.0f, dout + off, C, v + off, C, 0.0f, dA, T);
-        // dV (T,HS) += A^T (T,T) dO (T,HS)
+        float *dA = datt ? datt + size_t(bh) * TT : slice_scratch(0, TT);
+        float *dP = dpreatt ? dpreatt + size_t(bh) * TT : slice_scratch(1, TT);
+        // dV += A^T dO (first, as before: dq and dv may be the same buffer)
         if (dv)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, HS, T, 1.0f, A, T, dout + off, C, 1.0f, dv + off,
-                        C);
-        // softmax backward on the causal part: dP = A * (dA - sum_s A dA); zero above the diagonal
-        for (int t = 0; t < T; ++t)
-            causal_softmax_backward_row(dP + size_t(t) * T, A + size_t(t) * T, dA + size_t(t) * T, t, T);
-        // dQ (T,HS) += scale * dP (T,T) K (T,HS);  dK (T,HS) += scale * dP^T Q
-        if (dq)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, HS, T, scale, dP, T, k + off, C, 1.0f, dq + off,
-                        C);
+            for (int s0 = 0; s0 < T; s0 += kCausalRows) {
+                const int m = std::min(kCausalRows, T - s0);
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, HS, T - s0, 1.0f,
+                            A + size_t(s0) * T + size_t(s0), T, dout + off + size_t(s0) * C, C, 1.0f,
+                            dv + off + size_t(s0) * C, C);
+            }
+        // Row block [i0, i0+m) of every T x T operand is read or written on columns [0, i0+m) only.
+        for (int i0 = 0; i0 < T; i0 += kCausalRows) {
+            const int m = std::min(kCausalRows, T - i0), cols = i0 + m;
+            const size_t r0 = size_t(i0) * T;
+            // dA = dO V^T
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, cols, HS, 1.0f, dout + off + size_t(i0) * C, C,
+                        v + off, C, 0.0f, dA + r0, T);
+            // softmax backward on the causal part: dP = A * (dA - sum_s A dA); zero up to the block's edge
+            for (int t = i0; t < cols; ++t)
+                causal_softmax_backward_row(dP + size_t(t) * T, A + size_t(t) * T, dA + size_t(t) * T, t,
+                                            dpreatt ? T : cols);
+            // dQ (rows i0..) += scale * dP K over keys [0, i0+m)
+            if (dq)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, HS, cols, scale, dP + r0, T, k + off, C, 1.0f,
+                            dq + off + size_t(i0) * C, C);
+        }
+        // key block [s0, s0+m) gets contributions from query rows [s0, T) only
         if (dk)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, HS, T, scale, dP, T, q + off, C, 1.0f, dk + off, C);
+            for (int s0 = 0; s0 < T; s0 += kCausalRows) {
+                const int m = std::min(kCausalRows, T - s0), rows = T - s0;
+                const size_t d0 = size_t(s0) * T + size_t(s0);
+                // dK += scale * dP^T Q
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, HS, rows, scale, dP + d0, T,
+                            q + off + size_t(s0) * C, C, 1.0f, dk + off + size_t(s0) * C, C);
+            }
     }
+}
+
+double causal_product_fraction(int T) {
+    double entries = 0;
+    for (int i0 = 0; i0 < T; i0 += kCausalRows) {
+        const int m = std::min(kCausalRows, T - i0);
+        entries += double(m) * (i0 + m);
+    }
+    return entries / (double(T) * T);
 }
 
 void causal_softmax_backward_row(float *dp, const float *a, const float *da, int t, int T) {

@@ -10,21 +10,28 @@
 // `att` is TransformerLens' hook_pattern [batch, head, q, k] and `preatt` its hook_attn_scores (the masked
 // entries are stored as -inf, as TL does). scale = 1/sqrt(HS) normally, 1 for "no_sqrtd".
 //
-// Matrix products go through cblas_sgemm, one (b,h) slice per call, with OpenMP over the B*NH slices.
+// Matrix products go through cblas_sgemm, one (b,h) slice at a time, with OpenMP over the B*NH slices; the
+// T x T products run in row blocks that stop at the diagonal (the masked triangle is never computed).
 // OpenBLAS runs single-threaded (blas_threads.h); each slice is computed by exactly one thread with the
 // same code, so results are identical for any thread count.
 #pragma once
 
 namespace tdlab::nn {
 
-// Overwrites preatt, att (B,NH,T,T) and out (B,T,C).
+// Overwrites att (B,NH,T,T), out (B,T,C) and preatt (B,NH,T,T); preatt may be null (the scores then live in a
+// per-thread T x T buffer: no hook wants them).
 void attention_forward(float *out, float *preatt, float *att, const float *q, const float *k, const float *v, int B,
                        int T, int C, int NH, float scale);
 
 // Accumulates (+=) into dq, dk, dv (B,T,C); any may be null (not needed). datt and dpreatt (B,NH,T,T) are
-// scratch space (overwritten). dout (B,T,C); q, k, v, att as in the forward.
+// scratch space (overwritten) and best left null: per-thread T x T buffers then hold one slice at a time.
+// dout (B,T,C); q, k, v, att as in the forward.
 void attention_backward(float *dq, float *dk, float *dv, float *datt, float *dpreatt, const float *dout, const float *q,
                         const float *k, const float *v, const float *att, int B, int T, int C, int NH, float scale);
+
+// The share of the T x T entries the row-blocked products compute (the diagonal blocks and below): 1 for
+// T <= 64, 0.625 at T = 256. Benchmarks count the FLOPs actually executed with it.
+double causal_product_fraction(int T);
 
 // Row t of the causal softmax backward: dp[s] = a[s] (da[s] - sum_{r<=t} a[r] da[r]) for s <= t (the dot in
 // double), 0 for s > t. a, da, dp are rows of length T.

@@ -2,8 +2,8 @@
 //
 // Why not let OpenBLAS thread it: measured on this machine, OpenBLAS 0.3.21's threaded sgemm gives
 // different bits with 1 and 2 threads (e.g. M=N=K=128), which breaks "same bytes for any thread count".
-// So OpenBLAS always runs single-threaded and we split C into fixed tiles (kGemmTileM x kGemmTileN, a
-// function of the shape only, never of the thread count) that OpenMP threads compute independently;
+// So OpenBLAS always runs single-threaded and we split C into fixed tiles (gemm_tile_rows(M) x kGemmTileN,
+// a function of the shape only, never of the thread count) that OpenMP threads compute independently;
 // the K reduction of each element is never split, so every element gets the same bits whatever runs it.
 #pragma once
 
@@ -11,8 +11,16 @@
 
 namespace tdlab::nn {
 
+// Tiles: about kGemmTasks row bands (multiples of kGemmTileM rows, at least one), columns in kGemmTileN.
+// Few, tall tiles matter: each cblas_sgemm call packs its whole op(B) panel again, and with the layers'
+// K = N = 128 a 64-row tile spent more time packing B than multiplying (perf: ~12% of a full-model
+// iteration in the copy routines). 16 bands keep 2-4 threads balanced.
 constexpr int kGemmTileM = 64;
-constexpr int kGemmTileN = 256;
+constexpr int kGemmTileN = 512;
+constexpr int kGemmTasks = 16;
+
+// Rows per tile for an M-row product: ceil(M / kGemmTasks) rounded up to a multiple of kGemmTileM.
+int gemm_tile_rows(int M);
 
 // Same arguments as cblas_sgemm with CblasRowMajor.
 void gemm(CBLAS_TRANSPOSE trans_a, CBLAS_TRANSPOSE trans_b, int M, int N, int K, float alpha, const float *A, int lda,

@@ -1,5 +1,6 @@
 #include "nn/mlp.h"
 
+#include "nn/gemm.h"
 #include "nn/linear.h"
 
 namespace tdlab::nn {
@@ -25,15 +26,14 @@ void mlp_forward(float *out, float *hidden_pre, float *hidden, const float *inp,
 void mlp_backward(float *dinp, float *dw1, float *db1, float *dw2, float *db2, float *dhidden, const float *dout,
                   const float *inp, const float *hidden_pre, const float *hidden, const float *w1, const float *w2,
                   int N, int C, int H) {
-    // dhidden (N,H) = dout . W2 (scratch, so zero it first: linear_backward accumulates)
-    size_t NH = size_t(N) * H;
-#pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < NH; ++i) dhidden[i] = 0.0f;
-    linear_backward(dhidden, dw2, db2, dout, hidden, w2, N, H, C);
+    // dhidden (N,H) = dout (N,C) . W2 (C,H), overwritten (beta 0: the bits of accumulating into zeros, without
+    // a pass that zeroes N*H floats first); then dW2, db2 as linear_backward computes them
+    const size_t NH = size_t(N) * H;
+    gemm(CblasNoTrans, CblasNoTrans, N, H, C, 1.0f, dout, C, w2, H, 0.0f, dhidden, H);
+    linear_backward(nullptr, dw2, db2, dout, hidden, w2, N, H, C);
     // Through the ReLU in place: dhidden_pre = dhidden * (hidden_pre > 0)
 #pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < NH; ++i)
-        if (!(hidden_pre[i] > 0.0f)) dhidden[i] = 0.0f;
+    for (size_t i = 0; i < NH; ++i) dhidden[i] = hidden_pre[i] > 0.0f ? dhidden[i] : 0.0f; // a select: vectorises
     linear_backward(dinp, dw1, db1, dhidden, inp, w1, N, C, H);
 }
 

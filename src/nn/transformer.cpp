@@ -10,6 +10,7 @@
 #include "nn/layernorm.h"
 #include "nn/linear.h"
 #include "nn/mlp.h"
+#include "nn/residual.h"
 #include "nn/sinusoidal_positions.h"
 
 #include <cmath>
@@ -123,7 +124,9 @@ Transformer::Transformer(const TransformerConfig &c, int B, int T) : cfg_(c), B_
                                                          &btc, &btc, &bt, &bt, &bth, &bth, &btc, &btc, &btc};
         for (int a = 0; a < kLayerActs; ++a) {
             const bool ffn_act = a >= LN2 && a <= MLP_OUT, post_act = a == R1 || a == R2;
-            const bool absent = (ffn_act && ffn_[size_t(l)] == FfnKind::None) || (post_act && c.pre_norm);
+            // the scores are kept only when a hook asks for them (forward), so no slot
+            const bool absent =
+                (ffn_act && ffn_[size_t(l)] == FfnKind::None) || (post_act && c.pre_norm) || a == PREATT;
             aslot_.push_back(absent ? kAbsent : acts_.reserve(pre + std::to_string(a), *shapes[a]));
         }
     }
@@ -139,9 +142,11 @@ Transformer::Transformer(const TransformerConfig &c, int B, int T) : cfg_(c), B_
                                                     &att, &att, &bth, &btc, nullptr, &btc, &btc};
     std::vector<size_t> btv{Bs, Ts, V};
     for (int s = 0; s < kScratch; ++s) {
-        const bool post_only = s == DH || s == DR;
-        gslot_.push_back(post_only && c.pre_norm ? kAbsent
-                                                 : grads_.reserve(std::to_string(s), gshapes[s] ? *gshapes[s] : btv));
+        // the attention backward keeps its T x T gradients in per-thread buffers
+        const bool post_only = s == DH || s == DR, unused = s == DATT || s == DPREATT;
+        gslot_.push_back((post_only && c.pre_norm) || unused
+                             ? kAbsent
+                             : grads_.reserve(std::to_string(s), gshapes[s] ? *gshapes[s] : btv));
     }
     grads_.allocate();
 }
@@ -245,7 +250,10 @@ float Transformer::forward(const int32_t *tokens, const int32_t *targets, const 
             std::memcpy(A(l, V_), ain, BTC * sizeof(float));
         else
             linear_forward(A(l, V_), ain, LP(l, WV), nullptr, N, C, C);
-        attention_forward(A(l, Z), A(l, PREATT), A(l, ATT), A(l, Q), A(l, K), A(l, V_), B, T, C, NH, scale);
+        std::vector<float> scores; // (B,NH,T,T) only for the hook
+        if (capture && capture->wants(pre + "attn.hook_attn_scores")) scores.resize(Bs * NHs * Ts * Ts);
+        attention_forward(A(l, Z), scores.empty() ? nullptr : scores.data(), A(l, ATT), A(l, Q), A(l, K), A(l, V_), B,
+                          T, C, NH, scale);
         if (ablation_ != Ablation::None && l == ablated_layer_)
             ablate_z(A(l, Z), N, C, ablated_head_, int(HS), ablation_);
         if (cfg_.no_wo)
@@ -255,13 +263,13 @@ float Transformer::forward(const int32_t *tokens, const int32_t *targets, const 
         // the FFN reads LN_f(x) (pre-norm, parallel) or h = LN_a(x + Attn(x)) (post-norm, sequential)
         const float *fin = nullptr;
         if (cfg_.pre_norm) {
-            for (size_t i = 0; i < BTC; ++i) next[i] = x[i] + A(l, ATTN_OUT)[i];
+            residual_forward(next, x, A(l, ATTN_OUT), BTC);
             if (ffn != FfnKind::None) {
                 layernorm_forward(A(l, LN2), A(l, LN2_MEAN), A(l, LN2_RSTD), x, LP(l, LNF_W), LP(l, LNF_B), N, C);
                 fin = A(l, LN2);
             }
         } else {
-            for (size_t i = 0; i < BTC; ++i) A(l, R1)[i] = x[i] + A(l, ATTN_OUT)[i];
+            residual_forward(A(l, R1), x, A(l, ATTN_OUT), BTC);
             float *h = ffn == FfnKind::None ? next : A(l, LN1);
             layernorm_forward(h, A(l, LN1_MEAN), A(l, LN1_RSTD), A(l, R1), LP(l, LNA_W), LP(l, LNA_B), N, C);
             fin = ffn == FfnKind::None ? nullptr : h;
@@ -272,9 +280,9 @@ float Transformer::forward(const int32_t *tokens, const int32_t *targets, const 
             linear_forward(A(l, MLP_OUT), fin, LP(l, WF), nullptr, N, C, C);
         if (ffn != FfnKind::None) {
             if (cfg_.pre_norm) {
-                for (size_t i = 0; i < BTC; ++i) next[i] += A(l, MLP_OUT)[i];
+                residual_forward(next, next, A(l, MLP_OUT), BTC);
             } else {
-                for (size_t i = 0; i < BTC; ++i) A(l, R2)[i] = fin[i] + A(l, MLP_OUT)[i];
+                residual_forward(A(l, R2), fin, A(l, MLP_OUT), BTC);
                 layernorm_forward(next, A(l, LN2_MEAN), A(l, LN2_RSTD), A(l, R2), LP(l, LNF_W), LP(l, LNF_B), N, C);
             }
         }
@@ -284,7 +292,7 @@ float Transformer::forward(const int32_t *tokens, const int32_t *targets, const 
             rec(pre + "attn.hook_q", A(l, Q), {Bs, Ts, NHs, HS});
             rec(pre + "attn.hook_k", A(l, K), {Bs, Ts, NHs, HS});
             rec(pre + "attn.hook_v", A(l, V_), {Bs, Ts, NHs, HS});
-            rec(pre + "attn.hook_attn_scores", A(l, PREATT), {Bs, NHs, Ts, Ts});
+            if (!scores.empty()) rec(pre + "attn.hook_attn_scores", scores.data(), {Bs, NHs, Ts, Ts});
             rec(pre + "attn.hook_pattern", A(l, ATT), {Bs, NHs, Ts, Ts});
             rec(pre + "attn.hook_z", A(l, Z), {Bs, Ts, NHs, HS});
             rec(pre + "hook_attn_out", A(l, ATTN_OUT), {Bs, Ts, Cs});
@@ -319,7 +327,9 @@ void Transformer::backward() {
     auto LP = [&](int l, int i) -> Parameter & { return params_[pslot_[kGlobalParams + l * kLayerParams + i]]; };
     auto A = [&](int l, int i) { return acts_.data(aslot_[l * kLayerActs + i]); };
     auto S = [&](int i) { return grads_.data(gslot_[i]); };
-    grads_.zero();
+    // only the buffers accumulated into before anything writes them; the others are cleared where they are used
+    for (int s : {DLOGITS, DRESID, DLNF})
+        if (gslot_[s] != kAbsent) std::memset(S(s), 0, grads_.tensor(gslot_[s]).size * sizeof(float));
     const float scale = 1.0f / std::sqrt(float(C / NH));
     const size_t BTC = size_t(N) * C;
     Parameter &wu = tied_ ? P(TOK) : P(OUT_W);
@@ -374,14 +384,14 @@ void Transformer::backward() {
             std::memcpy(S(DZ), dattn_out, BTC * sizeof(float));
         else
             linear_backward(S(DZ), LP(l, WO).grad_or_null(), nullptr, dattn_out, A(l, Z), LP(l, WO).value, N, C, C);
-        attention_backward(S(DQ), S(DK), S(DV), S(DATT), S(DPREATT), S(DZ), A(l, Q), A(l, K), A(l, V_), A(l, ATT), B, T,
-                           C, NH, scale);
+        attention_backward(S(DQ), S(DK), S(DV), nullptr, nullptr, S(DZ), A(l, Q), A(l, K), A(l, V_), A(l, ATT), B, T, C,
+                           NH, scale);
         // d(ain): scratch in pre-norm (then through LN_a), d x itself in post-norm
         float *dain = cfg_.pre_norm ? S(DLN1) : dresid;
         linear_backward(dain, LP(l, WQ).grad_or_null(), nullptr, S(DQ), ain, LP(l, WQ).value, N, C, C);
         linear_backward(dain, LP(l, WK).grad_or_null(), nullptr, S(DK), ain, LP(l, WK).value, N, C, C);
         if (cfg_.no_wv)
-            for (size_t i = 0; i < BTC; ++i) dain[i] += S(DV)[i];
+            residual_backward(dain, nullptr, S(DV), BTC);
         else
             linear_backward(dain, LP(l, WV).grad_or_null(), nullptr, S(DV), ain, LP(l, WV).value, N, C, C);
         if (!cfg_.pre_norm) continue;
