@@ -45,7 +45,11 @@ struct ForwardStats {
 struct DyTask {
     int block = 0, col = 0, cols = 0; // dY[block tokens, col .. col + cols)
 };
+// How dF = G Y^T of a block reaches BLAS: Auto picks by OpenBLAS's kernels (one GEMM per block where they
+// multiply small matrices without packing, else a GEMV per row of a small block); tests force either.
+enum class DfForm { Auto, Gemv, Gemm };
 template <class Real> struct YZWorkspaceT {
+    DfForm df_form = DfForm::Auto;
     std::vector<int> order, offsets, pos;
     std::vector<Real> e, F, V, norm, dF, G, gY;
     std::vector<double> row_loss;
