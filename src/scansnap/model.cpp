@@ -227,17 +227,22 @@ ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const 
                     softmax_xent(&ws.G[size_t(r0) * M], r1 - r0, M, data.cls(n).label, scale, &ws.row_loss[size_t(r0)]);
             }
         }
-        // Backward, decoder. dY[tokens, cols] (len x w) += F[rows, block cols]^T G[rows, cols]: each task owns
-        // its slice of dY. dF[rows, cols] (R x len) = G[rows] Y[tokens]^T, per row tile.
+        // Backward, decoder. dY[tokens, cols] (len x w) = F[rows, block cols]^T G[rows, cols]: each task owns
+        // its slice of dY and sets it (beta = 0: the optimiser need not zero dY, nor the GEMM read it). dF[rows, cols]
+        // (R x len) = G[rows] Y[tokens]^T, per row tile.
 #pragma omp for schedule(dynamic, 1)
         for (int j = 0; j < ntasks + tiles; ++j) {
             if (j < ntasks) {
                 const DyTask &task = ws.dy_tasks[size_t(j)];
                 const SupportBlock &b = blocks[size_t(task.block)];
                 const int r0 = off[size_t(b.class_begin)], R = off[size_t(b.class_end)] - r0;
+                Real *dy = &grad.Y[size_t(b.token) * M + task.col];
                 if (R > 0)
                     gemm(true, false, b.len, task.cols, R, &ws.F[size_t(r0) * S + b.col], S,
-                         &ws.G[size_t(r0) * M + task.col], M, Real(1), &grad.Y[size_t(b.token) * M + task.col], M);
+                         &ws.G[size_t(r0) * M + task.col], M, Real(0), dy, M);
+                else
+                    for (int l = 0; l < b.len; ++l)
+                        std::fill(dy + size_t(l) * M, dy + size_t(l) * M + task.cols, Real(0));
                 continue;
             }
             const int t0 = (j - ntasks) * row_tile, t1 = std::min(B, t0 + row_tile);
