@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cblas.h>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 namespace tdlab::scansnap {
@@ -53,12 +54,21 @@ template <class Real> inline __attribute__((always_inline)) Real lane_sum(const 
         for (int j = 0; j < w; ++j) acc[j] += acc[j + w];
     return acc[0];
 }
+// The max's lanes are one GCC vector: written on an array, g++ 12 kept the compare-and-select in 16 scalar
+// registers (vmaxss, a tenth of a run's time); the vector form is the same per-lane select in the same
+// order (the same bits, tested on ties of +0/-0 and on tails), one instruction per 16 floats.
 template <class Real> inline __attribute__((always_inline)) Real lane_max(const Real *x, int n) {
-    Real acc[kLanes];
-    for (int j = 0; j < kLanes; ++j) acc[j] = x[0];
+    typedef Real Lanes __attribute__((vector_size(kLanes * sizeof(Real))));
+    Lanes vacc;
+    for (int j = 0; j < kLanes; ++j) vacc[j] = x[0];
     int i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-        for (int j = 0; j < kLanes; ++j) acc[j] = acc[j] > x[i + j] ? acc[j] : x[i + j];
+    for (; i + kLanes <= n; i += kLanes) {
+        Lanes v;
+        std::memcpy(&v, x + i, sizeof v);
+        vacc = vacc > v ? vacc : v;
+    }
+    Real acc[kLanes];
+    std::memcpy(acc, &vacc, sizeof acc);
     for (int j = 0; i + j < n; ++j) acc[j] = acc[j] > x[i + j] ? acc[j] : x[i + j];
     for (int w = kLanes / 2; w > 0; w /= 2)
         for (int j = 0; j < w; ++j) acc[j] = acc[j] > acc[j + w] ? acc[j] : acc[j + w];
