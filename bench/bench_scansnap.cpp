@@ -54,8 +54,10 @@ static Best torch_best(int threads, int repeats, const char *form) {
 
 static void print_ratio(const char *form, int t, const Best &ref, const Best &ours, const char *note) {
     if (ref.wall <= 0) return;
-    std::printf("  pytorch (%s form, %d thread%s): best %.4f s -> ratio %.1fx; CPU %.4f s vs %.4f s -> ratio %.1fx%s\n",
-                form, t, t > 1 ? "s" : "", ref.wall, ref.wall / ours.wall, ref.cpu, ours.cpu, ref.cpu / ours.cpu, note);
+    std::printf("  pytorch (%s form, %d thread%s): best %.4f s -> ratio %.1fx", form, t, t > 1 ? "s" : "", ref.wall,
+                ref.wall / ours.wall);
+    if (ref.cpu > 0) std::printf("; CPU %.4f s vs %.4f s -> ratio %.1fx", ref.cpu, ours.cpu, ref.cpu / ours.cpu);
+    std::printf("%s\n", note);
 }
 
 int main(int argc, char **argv) {
