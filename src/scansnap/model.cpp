@@ -1,10 +1,13 @@
 #include "scansnap/model.h"
 
+#include "core/blas_kernels.h"
 #include "scansnap/vexp.h"
 
 #include <algorithm>
 #include <cblas.h>
 #include <cmath>
+#include <cstring>
+#include <string>
 
 namespace tdlab::scansnap {
 
@@ -51,12 +54,21 @@ template <class Real> inline __attribute__((always_inline)) Real lane_sum(const 
         for (int j = 0; j < w; ++j) acc[j] += acc[j + w];
     return acc[0];
 }
+// The max's lanes are one GCC vector: written on an array, g++ 12 kept the compare-and-select in 16 scalar
+// registers (vmaxss, a tenth of a run's time); the vector form is the same per-lane select in the same
+// order (the same bits, tested on ties of +0/-0 and on tails), one instruction per 16 floats.
 template <class Real> inline __attribute__((always_inline)) Real lane_max(const Real *x, int n) {
-    Real acc[kLanes];
-    for (int j = 0; j < kLanes; ++j) acc[j] = x[0];
+    typedef Real Lanes __attribute__((vector_size(kLanes * sizeof(Real))));
+    Lanes vacc;
+    for (int j = 0; j < kLanes; ++j) vacc[j] = x[0];
     int i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-        for (int j = 0; j < kLanes; ++j) acc[j] = acc[j] > x[i + j] ? acc[j] : x[i + j];
+    for (; i + kLanes <= n; i += kLanes) {
+        Lanes v;
+        std::memcpy(&v, x + i, sizeof v);
+        vacc = vacc > v ? vacc : v;
+    }
+    Real acc[kLanes];
+    std::memcpy(acc, &vacc, sizeof acc);
     for (int j = 0; i + j < n; ++j) acc[j] = acc[j] > x[i + j] ? acc[j] : x[i + j];
     for (int w = kLanes / 2; w > 0; w /= 2)
         for (int j = 0; j < w; ++j) acc[j] = acc[j] > acc[j + w] ? acc[j] : acc[j + w];
@@ -105,12 +117,24 @@ template <class Real> void group_by_class(const Batch &batch, int K, YZWorkspace
 // same for any number of OpenMP threads.
 constexpr int kRowTile = 64;
 constexpr int kColTile = 128;
-// dF of a block with fewer rows than this goes row by row through GEMV: a 6 x 10 GEMM with k = 240 costs
-// twice six GEMVs in OpenBLAS 0.3.21 (measured: 1.55 us against 0.74 us). A function of the shape only.
+// dF of a block with fewer rows than this goes row by row through GEMV when OpenBLAS packs every GEMM
+// (Haswell kernels: a 6 x 10 GEMM with k = 240 costs twice six GEMVs, 1.55 us against 0.74 us). Its
+// SkylakeX/Cooperlake kernels multiply small matrices without packing (OpenBLAS >= 0.3.16, "small matrix"
+// kernels); there one GEMM per block is 2.5x faster than the GEMVs (docs/performance.md, Scan and Snap).
+// A function of the shape and of the kernels only (manifest.json records them as blas_core).
 constexpr int kGemvRows = 16;
 // Multiply-adds per product (B x S x M) from which one iteration is shared among threads (B = 1024, M = 240:
 // 1.3x on 2 threads; B = 4096, M = 1200: 1.7x; B = 128, M = 240: slower, so serial).
 constexpr size_t kParallelWork = size_t(2) << 20;
+
+// Whether OpenBLAS runs its small-matrix GEMM kernels (no packing, no buffer lock) for our shapes.
+bool blas_small_gemm() {
+    static const bool yes = [] {
+        const std::string core = blas_core_name();
+        return core == "SkylakeX" || core == "Cooperlake" || core == "SapphireRapids";
+    }();
+    return yes;
+}
 
 // Rows [t0, t1) of the sorted batch that block b covers (empty when r1 <= r0).
 inline void block_rows(const SupportBlock &b, const std::vector<int> &off, int t0, int t1, int &r0, int &r1) {
@@ -120,7 +144,9 @@ inline void block_rows(const SupportBlock &b, const std::vector<int> &off, int t
 
 // Attention of the samples of class n (sorted rows [begin, begin + Bn)): e_s = exp(Z[m, support_s] - max)
 // is shared by the class; per sample v = X^T b on the support (v_s = c_s e_s / sum c e), norm = ||v||,
-// F row = v / norm.
+// F row = v / norm. The two sums run in support order as a serial chain (their bits); the elementwise
+// steps are loops of their own so that their divisions vectorise (one scalar divss per element was a
+// quarter of this function's time): the same operations in the same order, the same bits.
 template <class Real>
 void attend_class(const SeqClass &c, const YZParamsT<Real> &p, const Batch &batch, int begin, int Bn, bool normalize,
                   Real *e, YZWorkspaceT<Real> &ws) {
@@ -132,16 +158,12 @@ void attend_class(const SeqClass &c, const YZParamsT<Real> &p, const Batch &batc
     for (int r = begin; r < begin + Bn; ++r) {
         const int32_t *cnt = &batch.counts[size_t(ws.order[size_t(r)]) * S];
         Real *v = &ws.V[size_t(r) * S], *f = &ws.F[size_t(r) * S];
+        for (int s = 0; s < S; ++s) v[s] = Real(cnt[s]) * e[s];
         Real sum = 0;
-        for (int s = 0; s < S; ++s) {
-            v[s] = Real(cnt[s]) * e[s];
-            sum += v[s];
-        }
+        for (int s = 0; s < S; ++s) sum += v[s];
+        for (int s = 0; s < S; ++s) v[s] /= sum;
         Real sq = 0;
-        for (int s = 0; s < S; ++s) {
-            v[s] /= sum;
-            sq += v[s] * v[s];
-        }
+        for (int s = 0; s < S; ++s) sq += v[s] * v[s];
         const Real nv = normalize ? std::sqrt(sq) : Real(1);
         ws.norm[size_t(r)] = nv;
         for (int s = 0; s < S; ++s) f[s] = v[s] / nv;
@@ -165,18 +187,27 @@ ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const 
     ws.G.resize(size_t(B) * M);
     ws.row_loss.resize(size_t(B));
     // dY tasks: (block, first column, columns); blocks shared by several classes are cut into column tiles.
+    // A serial iteration gives each shared block's dY one task (one BLAS call: the same bits as the column
+    // tiles); a team cuts it into column tiles. Either way a function of the configuration, not of the thread
+    // count. The row tiles stay: one tile of the whole batch changes how the blocks that straddle a tile
+    // boundary are cut, hence the last bits.
+    const bool team = batch_uses_threads(data, B);
+    const int row_tile = kRowTile, col_tile = team ? kColTile : M;
     ws.dy_tasks.clear();
     for (int b = 0; b < int(blocks.size()); ++b) {
         const bool shared = blocks[size_t(b)].class_end - blocks[size_t(b)].class_begin > 1;
-        for (int k0 = 0; k0 < M; k0 += shared ? kColTile : M)
-            ws.dy_tasks.push_back({b, k0, std::min(M - k0, shared ? kColTile : M)});
+        for (int k0 = 0; k0 < M; k0 += shared ? col_tile : M)
+            ws.dy_tasks.push_back({b, k0, std::min(M - k0, shared ? col_tile : M)});
     }
-    const int tiles = (B + kRowTile - 1) / kRowTile, ntasks = int(ws.dy_tasks.size());
+    const int tiles = (B + row_tile - 1) / row_tile, ntasks = int(ws.dy_tasks.size());
+    const int gemv_rows = ws.df_form == DfForm::Gemm || (ws.df_form == DfForm::Auto && blas_small_gemm()) ? 1
+                          : ws.df_form == DfForm::Gemv                                                    ? B + 1
+                                                                                                          : kGemvRows;
     const Real scale = Real(1) / Real(B);
     // A team only pays off for large batches: at B = 128, M = 240 the per-iteration work (~100 us) is too
     // small for the barriers and OpenBLAS's allocation lock (measured: 2 threads slower than 1). The bytes are
     // the same either way.
-#pragma omp parallel if (batch_uses_threads(data, B))
+#pragma omp parallel if (team)
     {
         // Forward, attention: F (B x S), rows sorted by class.
 #pragma omp for schedule(dynamic, 1)
@@ -188,14 +219,17 @@ ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const 
                 // loss and G = (softmax - e_label) / B in place of the logits, per run of rows of one class.
 #pragma omp for schedule(dynamic, 1)
         for (int t = 0; t < tiles; ++t) {
-            const int t0 = t * kRowTile, t1 = std::min(B, t0 + kRowTile);
-            std::fill(&ws.G[size_t(t0) * M], &ws.G[size_t(t1) * M], Real(0));
+            const int t0 = t * row_tile, t1 = std::min(B, t0 + row_tile);
+            // A first block that every class shares (the common tokens) covers the tile: it sets the logits
+            // (beta = 0) instead of adding to zeros, the same values without the fill.
+            const bool first_sets = blocks[0].class_begin == 0 && blocks[0].class_end == K;
+            if (!first_sets) std::fill(&ws.G[size_t(t0) * M], &ws.G[size_t(t1) * M], Real(0));
             for (const SupportBlock &b : blocks) {
                 int r0, r1;
                 block_rows(b, off, t0, t1, r0, r1);
                 if (r1 > r0)
                     gemm(false, false, r1 - r0, M, b.len, &ws.F[size_t(r0) * S + b.col], S, &p.Y[size_t(b.token) * M],
-                         M, Real(1), &ws.G[size_t(r0) * M], M);
+                         M, first_sets && &b == &blocks[0] ? Real(0) : Real(1), &ws.G[size_t(r0) * M], M);
             }
             for (int n = 0; n < K; ++n) {
                 const int r0 = std::max(t0, off[size_t(n)]), r1 = std::min(t1, off[size_t(n) + 1]);
@@ -203,24 +237,29 @@ ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const 
                     softmax_xent(&ws.G[size_t(r0) * M], r1 - r0, M, data.cls(n).label, scale, &ws.row_loss[size_t(r0)]);
             }
         }
-        // Backward, decoder. dY[tokens, cols] (len x w) += F[rows, block cols]^T G[rows, cols]: each task owns
-        // its slice of dY. dF[rows, cols] (R x len) = G[rows] Y[tokens]^T, per row tile.
+        // Backward, decoder. dY[tokens, cols] (len x w) = F[rows, block cols]^T G[rows, cols]: each task owns
+        // its slice of dY and sets it (beta = 0: the optimiser need not zero dY, nor the GEMM read it). dF[rows, cols]
+        // (R x len) = G[rows] Y[tokens]^T, per row tile.
 #pragma omp for schedule(dynamic, 1)
         for (int j = 0; j < ntasks + tiles; ++j) {
             if (j < ntasks) {
                 const DyTask &task = ws.dy_tasks[size_t(j)];
                 const SupportBlock &b = blocks[size_t(task.block)];
                 const int r0 = off[size_t(b.class_begin)], R = off[size_t(b.class_end)] - r0;
+                Real *dy = &grad.Y[size_t(b.token) * M + task.col];
                 if (R > 0)
                     gemm(true, false, b.len, task.cols, R, &ws.F[size_t(r0) * S + b.col], S,
-                         &ws.G[size_t(r0) * M + task.col], M, Real(1), &grad.Y[size_t(b.token) * M + task.col], M);
+                         &ws.G[size_t(r0) * M + task.col], M, Real(0), dy, M);
+                else
+                    for (int l = 0; l < b.len; ++l)
+                        std::fill(dy + size_t(l) * M, dy + size_t(l) * M + task.cols, Real(0));
                 continue;
             }
-            const int t0 = (j - ntasks) * kRowTile, t1 = std::min(B, t0 + kRowTile);
+            const int t0 = (j - ntasks) * row_tile, t1 = std::min(B, t0 + row_tile);
             for (const SupportBlock &b : blocks) {
                 int r0, r1;
                 block_rows(b, off, t0, t1, r0, r1);
-                if (r1 - r0 >= kGemvRows)
+                if (r1 - r0 >= gemv_rows)
                     gemm(false, true, r1 - r0, b.len, M, &ws.G[size_t(r0) * M], M, &p.Y[size_t(b.token) * M], M,
                          Real(0), &ws.dF[size_t(r0) * S + b.col], S);
                 else
@@ -246,11 +285,9 @@ ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const 
                         for (int s = 0; s < S; ++s) fdf += f[s] * df[s];
                     }
                     const Real inv = Real(1) / ws.norm[size_t(r)];
+                    for (int s = 0; s < S; ++s) df[s] = (df[s] - fdf * f[s]) * inv; // now dv
                     Real vdv = 0;
-                    for (int s = 0; s < S; ++s) {
-                        df[s] = (df[s] - fdf * f[s]) * inv; // now dv
-                        vdv += v[s] * df[s];
-                    }
+                    for (int s = 0; s < S; ++s) vdv += v[s] * df[s];
                     for (int s = 0; s < S; ++s) dz[c.support[size_t(s)]] += v[s] * (df[s] - vdv);
                 }
             }

@@ -45,7 +45,11 @@ struct ForwardStats {
 struct DyTask {
     int block = 0, col = 0, cols = 0; // dY[block tokens, col .. col + cols)
 };
+// How dF = G Y^T of a block reaches BLAS: Auto picks by OpenBLAS's kernels (one GEMM per block where they
+// multiply small matrices without packing, else a GEMV per row of a small block); tests force either.
+enum class DfForm { Auto, Gemv, Gemm };
 template <class Real> struct YZWorkspaceT {
+    DfForm df_form = DfForm::Auto;
     std::vector<int> order, offsets, pos;
     std::vector<Real> e, F, V, norm, dF, G, gY;
     std::vector<double> row_loss;
@@ -53,8 +57,9 @@ template <class Real> struct YZWorkspaceT {
 };
 using YZWorkspace = YZWorkspaceT<double>;
 
-// Computes the batch-mean loss and adds the gradients into grad.Y, grad.Z (the caller zeroes them; the
-// optimisers do, as they consume them). OpenMP threads share the work of the batch; the bytes do not
+// Computes the batch-mean loss, sets grad.Y on the context-token rows (every support block; the other rows
+// are left alone) and adds the gradient into grad.Z (the caller zeroes it; the Z optimiser does, as it
+// consumes it). OpenMP threads share the work of the batch; the bytes do not
 // depend on their number (fixed tasks, see model.cpp).
 // `gamma_proxy` adds the M x M product needed for ||Y g|| (off by default: it dominates the cost).
 // Instantiated for float and double; the loss is accumulated in double either way.

@@ -26,25 +26,26 @@ namespace {
 
 // Elementwise, so every vector width gives the same bits (no reductions; -ffp-contract=off: no fusing).
 template <class Real>
-inline __attribute__((always_inline)) void sgd_rows(Real *p, Real *g, Real *m, size_t n, Real mu, Real lr) {
+inline __attribute__((always_inline)) void sgd_rows(Real *p, Real *g, Real *m, size_t n, Real mu, Real lr,
+                                                    bool zero_grad) {
     for (size_t i = 0; i < n; ++i) {
         m[i] = mu * m[i] + g[i]; // first step: mu*0 + g = g, PyTorch's clone(g)
         p[i] -= lr * m[i];
-        g[i] = Real(0);
     }
+    if (zero_grad) std::fill(g, g + n, Real(0));
 }
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
-sgd_step(float *p, float *g, float *m, size_t n, float mu, float lr) {
-    sgd_rows(p, g, m, n, mu, lr);
+sgd_step(float *p, float *g, float *m, size_t n, float mu, float lr, bool zero_grad) {
+    sgd_rows(p, g, m, n, mu, lr, zero_grad);
 }
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
-sgd_step(double *p, double *g, double *m, size_t n, double mu, double lr) {
-    sgd_rows(p, g, m, n, mu, lr);
+sgd_step(double *p, double *g, double *m, size_t n, double mu, double lr, bool zero_grad) {
+    sgd_rows(p, g, m, n, mu, lr, zero_grad);
 }
 
 } // namespace
 
-template <class Real> void RowBlockOptimizer<Real>::step(std::vector<Real> &p, std::vector<Real> &g) {
+template <class Real> void RowBlockOptimizer<Real>::step(std::vector<Real> &p, std::vector<Real> &g, bool zero_grad) {
     ++step_;
     const size_t off = size_t(row_begin_) * size_t(cols_), n = m_.size();
     Real *pp = p.data() + off;
@@ -57,7 +58,7 @@ template <class Real> void RowBlockOptimizer<Real>::step(std::vector<Real> &p, s
 #pragma omp parallel for schedule(static) if (chunks > 1)
         for (long c = 0; c < chunks; ++c) {
             const size_t i0 = size_t(c) * kChunk;
-            sgd_step(pp + i0, gg + i0, m + i0, std::min(kChunk, n - i0), Real(momentum_), Real(lr_));
+            sgd_step(pp + i0, gg + i0, m + i0, std::min(kChunk, n - i0), Real(momentum_), Real(lr_), zero_grad);
         }
         return;
     }
@@ -71,8 +72,8 @@ template <class Real> void RowBlockOptimizer<Real>::step(std::vector<Real> &p, s
         m[i] = rb1 * m[i] + cb1 * gg[i];
         v[i] = rb2 * v[i] + cb2 * gg[i] * gg[i];
         pp[i] -= step_size * m[i] / (std::sqrt(v[i]) / sqrt_bc2 + eps);
-        gg[i] = Real(0);
     }
+    if (zero_grad) std::fill(gg, gg + n, Real(0));
 }
 
 template class RowBlockOptimizer<float>;

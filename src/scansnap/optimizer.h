@@ -20,8 +20,10 @@ template <class Real> class RowBlockOptimizer {
   public:
     RowBlockOptimizer(OptMethod method, double lr, double momentum, int row_begin, int row_end, int cols);
     // p and g are full row-major matrices with `cols` columns; only rows [row_begin, row_end) are touched.
-    // The gradient block is zeroed as it is consumed (PyTorch's zero_grad, fused into the same pass).
-    void step(std::vector<Real> &p, std::vector<Real> &g);
+    // The gradient block is zeroed as it is consumed (PyTorch's zero_grad, fused into the same pass), unless
+    // zero_grad is false: for a gradient that its producer overwrites (dY: forward_backward sets it), the
+    // store is a third of the SGD step's memory traffic.
+    void step(std::vector<Real> &p, std::vector<Real> &g, bool zero_grad = true);
 
   private:
     OptMethod method_;

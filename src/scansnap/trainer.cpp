@@ -66,7 +66,7 @@ template <class Real> TrainResult train_as(const TrainParams &p) {
                             t, p.lr_z, p.ratio));
         r.loss.push_back(st.loss);
         if (p.gamma_proxy) r.gamma_proxy.push_back(st.gamma_proxy);
-        opt_y.step(params.Y, grad.Y);
+        opt_y.step(params.Y, grad.Y, false); // forward_backward sets dY (every context row), adds dZ
         opt_z.step(params.Z, grad.Z);
     }
     record();

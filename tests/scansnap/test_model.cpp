@@ -175,6 +175,35 @@ TEST(ScansnapModel, Float32GradientMatchesFloat64) {
     EXPECT_LT(worst, 1e-5 * scale);
 }
 
+// dF = G Y^T of a block reaches BLAS as one GEMM (OpenBLAS's small-matrix kernels) or as a GEMV per row (its
+// packing kernels): the loss and dY do not depend on the form (the same bytes); dZ, which is computed from
+// dF, agrees to float rounding. Syn-Medium with 10 queries at B = 128: classes of ~6 rows, below the GEMV
+// threshold, and the common block of 64 rows per tile, above it.
+TEST(ScansnapModel, DfByGemmMatchesDfByGemv) {
+    SeqClasses data(DataParams::syn_medium(10));
+    const int M = data.M();
+    YZParamsT<float> p(M), g_gemv(M), g_gemm(M);
+    CounterRng init(7, 0), rng(7, 1);
+    p.init_uniform(init);
+    for (auto &z : p.Z) z *= 20.0f;
+    Batch b;
+    sample_batch(data, 128, rng, b);
+    YZWorkspaceT<float> ws_gemv, ws_gemm;
+    ws_gemv.df_form = DfForm::Gemv;
+    ws_gemm.df_form = DfForm::Gemm;
+    const double loss_gemv = forward_backward(data, b, p, true, g_gemv, ws_gemv).loss;
+    const double loss_gemm = forward_backward(data, b, p, true, g_gemm, ws_gemm).loss;
+    EXPECT_EQ(loss_gemv, loss_gemm);
+    EXPECT_EQ(g_gemv.Y, g_gemm.Y);
+    double scale = 0, worst = 0;
+    for (size_t i = 0; i < g_gemv.Z.size(); ++i) {
+        scale = std::max(scale, double(std::fabs(g_gemv.Z[i])));
+        worst = std::max(worst, double(std::fabs(g_gemv.Z[i] - g_gemm.Z[i])));
+    }
+    EXPECT_GT(scale, 1e-3);
+    EXPECT_LT(worst, 1e-5 * scale);
+}
+
 // The support blocks tile every class's support: block columns [col, col + len) hold tokens
 // [token, token + len) for exactly the classes [class_begin, class_end).
 // The bytes of a run must not depend on the thread count, on both threaded paths: a large batch
