@@ -30,6 +30,7 @@ std::filesystem::path checkpoint_store_for(const std::filesystem::path &out);
 struct TrainCheckpoint {
     int64_t next_iter = 0; // the first iteration still to run (= the data stream position)
     std::string metrics;   // metrics.jsonl up to here
+    std::string heads;     // heads.csv up to here (empty in a checkpoint written before heads.csv existed)
 };
 
 class CheckpointStore {
