@@ -5,6 +5,7 @@
 // `birth train` run directory (config.yaml, manifest.json) inside it. Variants: birth/experiments.h;
 // docs/birth.md describes the figures.
 #include "birth/char_stats.h"
+#include "birth/checkpoint.h"
 #include "birth/experiments.h"
 #include "birth/theory.h"
 #include "birth/trainer.h"
@@ -40,7 +41,9 @@ BirthRun run_birth_variant(const fs::path &base_config, const Variant &v, const 
     RunDir run(dir, "birth train (reproduce birth: " + v.name + ")", cfg);
     std::fprintf(stderr, "  run %s (%s)\n", dir.filename().c_str(), v.label.c_str());
     Progress progress(v.name, uint64_t(opt.max_iters));
-    TrainResult r = train(opt, run.path(""), &progress);
+    // A config with checkpoints (fig2*.yaml) resumes an interrupted variant from DIR.ckpt.
+    TrainResult r =
+        train(opt, run.path(""), &progress, opt.checkpoint_every > 0 ? checkpoint_store_for(dir) : fs::path());
     progress.finish();
     plot::draw_birth_run(run.path(""), r.records, v.label, plot::birth_chance(shakespeare_stats().N, opt.train_data));
     run.manifest()["seed"] = opt.seed;

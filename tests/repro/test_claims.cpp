@@ -131,6 +131,9 @@ TEST(Claims, BirthVerdictsFollowTheMeasurements) {
     m = agreeing_birth();
     m.abl_acc_mean = 0.5;
     EXPECT_EQ(find(birth_claims(m), "ablation.induction_head").verdict, Verdict::Contradicted);
+    m = agreeing_birth();
+    m.abl_acc = 0.05, m.abl_acc_mean = 0.05; // nothing learned, nothing to remove
+    EXPECT_EQ(find(birth_claims(m), "ablation.induction_head").verdict, Verdict::Contradicted);
     m.fig2_run = false;
     for (const char *id : {"fig2.generic_transformer", "baseline.one_layer", "ablation.induction_head"})
         EXPECT_EQ(find(birth_claims(m), id).verdict, Verdict::NotRun) << id;
