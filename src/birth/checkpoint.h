@@ -7,7 +7,7 @@
 // is staged and only appears, complete, at the end. Rerunning the same command finds the store and
 // resumes; a store written under another config is refused (UsageError: delete it to start over); the
 // store is removed when the run completes. The config key ignores checkpoint_every and stop_after, which do
-// not change the result.
+// not change the result, nor birth.train.capture (an evaluation after training).
 //
 // The data stream is counter-based (birth/trigger_data.h: batch `it` is a pure function of the seed and
 // it), so its position is the iteration index.

@@ -256,6 +256,7 @@ TrainOptions train_options_from(const Config &cfg) {
     Config key = cfg;
     key.set("birth.train.checkpoint_every", "0", "checkpoint key");
     key.set("birth.train.stop_after", "0", "checkpoint key");
+    key.set("birth.train.capture", "none", "checkpoint key"); // read after training only
     o.record = key.to_yaml();
     return o;
 }
