@@ -35,6 +35,7 @@ void CheckpointStore::save(const TrainCheckpoint &ck, const nn::ParameterSet &pa
     for (auto &[k, v] : opt.save_state()) m["opt." + k] = std::move(v);
     m["next_iter"] = make_npy(&ck.next_iter, {1});
     m["metrics"] = make_npy(reinterpret_cast<const uint8_t *>(ck.metrics.data()), {ck.metrics.size()});
+    m["heads"] = make_npy(reinterpret_cast<const uint8_t *>(ck.heads.data()), {ck.heads.size()});
     write_npz(dir_ / "checkpoint.npz", m); // atomic: a crash leaves the previous checkpoint
 }
 
@@ -62,6 +63,7 @@ std::optional<TrainCheckpoint> CheckpointStore::load(nn::ParameterSet &params, n
     ck.next_iter = member("next_iter").to_int64().at(0);
     const NpyArray &text = member("metrics");
     ck.metrics.assign(text.bytes.begin(), text.bytes.end());
+    if (auto h = m.find("heads"); h != m.end()) ck.heads.assign(h->second.bytes.begin(), h->second.bytes.end());
     return ck;
 }
 

@@ -7,7 +7,7 @@
 // is staged and only appears, complete, at the end. Rerunning the same command finds the store and
 // resumes; a store written under another config is refused (UsageError: delete it to start over); the
 // store is removed when the run completes. The config key ignores checkpoint_every and stop_after, which do
-// not change the result.
+// not change the result, nor birth.train.capture (an evaluation after training).
 //
 // The data stream is counter-based (birth/trigger_data.h: batch `it` is a pure function of the seed and
 // it), so its position is the iteration index.
@@ -30,6 +30,7 @@ std::filesystem::path checkpoint_store_for(const std::filesystem::path &out);
 struct TrainCheckpoint {
     int64_t next_iter = 0; // the first iteration still to run (= the data stream position)
     std::string metrics;   // metrics.jsonl up to here
+    std::string heads;     // heads.csv up to here (empty in a checkpoint written before heads.csv existed)
 };
 
 class CheckpointStore {

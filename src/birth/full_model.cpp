@@ -74,6 +74,16 @@ class FullTrainModel : public TrainModel {
         for (int l = 0; l < cfg_.n_layers; ++l) maps.push_back(cap.get(fmt::format("blocks.{}.attn.hook_pattern", l)));
         return maps;
     }
+    std::vector<const float *> eval_patterns(int B) override {
+        const nn::Transformer &m = *eval_.at(B);
+        std::vector<const float *> p;
+        for (int l = 0; l < cfg_.n_layers; ++l) p.push_back(m.pattern(l));
+        return p;
+    }
+    int heads() const override { return cfg_.n_heads; }
+    void capture(const Batch &b, nn::ActivationCapture &cap) override {
+        eval_model(b.B).forward(b.x.data(), b.y.data(), nullptr, &cap);
+    }
     void ablate_head(int layer, int head, nn::Ablation mode) override {
         ablation_ = {layer, head, mode};
         for (auto &[b, m] : eval_) m->ablate_head(layer, head, mode);

@@ -33,6 +33,14 @@ class SimplifiedTrainModel : public TrainModel {
         model_.forward(eval_acts(b.B), b.x.data(), b.y.data(), nullptr, &cap);
         return {cap.get("blocks.0.attn.hook_pattern"), cap.get("blocks.1.attn.hook_pattern")};
     }
+    std::vector<const float *> eval_patterns(int B) override {
+        const ModelActivations &a = eval_acts(B);
+        return {a.att1, a.att2};
+    }
+    int heads() const override { return 1; }
+    void capture(const Batch &b, nn::ActivationCapture &cap) override {
+        model_.forward(eval_acts(b.B), b.x.data(), b.y.data(), nullptr, &cap);
+    }
     void ablate_head(int, int, nn::Ablation) override {
         throw UsageError("head ablation needs birth.model.kind = full");
     }

@@ -8,6 +8,7 @@
 #include "birth/probes.h"
 #include "birth/trigger_data.h"
 #include "core/npy.h"
+#include "nn/capture.h"
 #include "nn/params.h"
 
 #include <memory>
@@ -31,6 +32,12 @@ class TrainModel {
     virtual const float *eval_logits(const Batch &batch) = 0;
     // Attention patterns of every layer on `batch`, shape (B, heads, T, T) each.
     virtual std::vector<NpyArray> attention_maps(const Batch &batch) = 0;
+    // The attention patterns (B, heads(), T, T) of every layer from the last eval_logits forward on a batch
+    // of B sequences (for the head detectors of heads.csv, without a second forward).
+    virtual std::vector<const float *> eval_patterns(int B) = 0;
+    virtual int heads() const = 0;
+    // One evaluation forward on `batch` recording the hooks that `capture` wants (nn/capture.h names).
+    virtual void capture(const Batch &batch, nn::ActivationCapture &capture) = 0;
     // Head ablation in the following eval_logits (nn::Transformer::ablate_head); UsageError for a model
     // without heads to ablate (the simplified one).
     virtual void ablate_head(int layer, int head, nn::Ablation mode) = 0;

@@ -10,6 +10,7 @@
 #include "core/npy.h"
 #include "nn/capture.h"
 #include "nn/freeze_schedule.h"
+#include "nn/head_detectors.h"
 #include "nn/optimizer.h"
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 namespace tdlab::birth {
 
@@ -77,8 +79,13 @@ ConfigSchema train_schema() {
         .add_string("birth.train.ablate_head", "none", {"none"},
                     "full model: LAYER:HEAD (0-based) ablated in a final evaluation of the test batch (ablation.json)",
                     true)
-        .add_string("birth.train.ablation", "zero", {"zero", "mean"},
-                    "how ablate_head removes the head's output z: zeros, or its mean over the batch's positions")
+        .add_string("birth.train.ablation", "zero", {"zero", "mean", "both"},
+                    "how ablate_head removes the head's output z: zeros, its mean over the batch's positions, or "
+                    "both (one after the other on the same final model)")
+        .add_string("birth.train.capture", "none", {"none"},
+                    "none, or comma-separated hook globs (blocks.0.attn.hook_pattern, blocks.*.hook_resid_post, "
+                    "...) recorded by one test-batch forward after training into activations/NAME.npy",
+                    true)
         .add_int("birth.train.checkpoint_every", 0, 0, int64_t(1) << 40,
                  "write a checkpoint (OUT.ckpt/) every this many iterations; 0: none. A rerun resumes from it")
         .add_int("birth.train.stop_after", 0, 0, int64_t(1) << 40,
@@ -148,6 +155,39 @@ ModelOptions model_options_from(const Config &cfg) {
     return m;
 }
 
+namespace {
+
+// "a, b,c" -> {"a", "b", "c"}; empty items are refused.
+std::vector<std::string> split_globs(const std::string &text) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    for (;;) {
+        const size_t comma = text.find(',', pos);
+        std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        if (item.empty()) throw UsageError(fmt::format("config key 'birth.train.capture' = '{}': empty pattern", text));
+        out.push_back(item);
+        if (comma == std::string::npos) return out;
+        pos = comma + 1;
+    }
+}
+
+} // namespace
+
+std::vector<std::string> model_hook_names(const ModelOptions &model, int T) {
+    // One forward of a single sequence with every hook wanted: the names are those the model records.
+    const std::unique_ptr<TrainModel> m = make_train_model(model, 0, 1, T);
+    Batch b;
+    b.B = 1;
+    b.T = T;
+    b.x.assign(size_t(T), 0);
+    b.y.assign(size_t(T), 0);
+    nn::ActivationCapture cap({"*"});
+    m->capture(b, cap);
+    return cap.names();
+}
+
 TrainOptions train_options_from(const Config &cfg) {
     TrainOptions o;
     o.seed = uint64_t(cfg.get_int("birth.seed"));
@@ -191,12 +231,32 @@ TrainOptions train_options_from(const Config &cfg) {
                             ablate, o.model.n_layers - 1, o.model.n_heads - 1));
         o.ablate_layer = layer;
         o.ablate_head = head;
-        o.ablation = cfg.get_string("birth.train.ablation") == "mean" ? nn::Ablation::Mean : nn::Ablation::Zero;
+        const std::string mode = cfg.get_string("birth.train.ablation");
+        o.ablation = mode == "mean" ? nn::Ablation::Mean : nn::Ablation::Zero;
+        o.ablation_both = mode == "both";
+    }
+    const std::string capture = cfg.get_string("birth.train.capture");
+    if (capture != "none") {
+        o.capture = split_globs(capture);
+        // A glob that matches nothing is a typo: refuse it before training, naming what exists.
+        const std::vector<std::string> names = model_hook_names(o.model, o.train_data.seq_length);
+        for (const std::string &g : o.capture) {
+            bool hit = false;
+            for (const std::string &n : names) hit = hit || nn::glob_match(g, n);
+            if (!hit) {
+                std::string known;
+                for (const std::string &n : names) known += (known.empty() ? "" : ", ") + n;
+                throw UsageError(fmt::format("config key 'birth.train.capture': pattern '{}' matches no hook of "
+                                             "this model (known hooks: {})",
+                                             g, known));
+            }
+        }
     }
     // The checkpoint key: the config without the keys that do not change the result.
     Config key = cfg;
     key.set("birth.train.checkpoint_every", "0", "checkpoint key");
     key.set("birth.train.stop_after", "0", "checkpoint key");
+    key.set("birth.train.capture", "none", "checkpoint key"); // read after training only
     o.record = key.to_yaml();
     return o;
 }
@@ -209,6 +269,16 @@ namespace {
 void mark_absent(nlohmann::json &rec) {
     for (auto it = rec.begin(); it != rec.end(); ++it)
         if (it->is_number_float() && it->get<double>() == -1.0) *it = nullptr;
+}
+
+// heads.csv rows of every layer and head for the patterns of the last evaluation forward on `test`.
+std::string head_rows(TrainModel &model, const Batch &test, int64_t iter) {
+    std::ostringstream out;
+    const std::vector<const float *> patterns = model.eval_patterns(test.B);
+    for (size_t l = 0; l < patterns.size(); ++l)
+        if (patterns[l])
+            nn::write_heads_csv_rows(out, iter, int(l), patterns[l], test.x.data(), test.B, model.heads(), test.T);
+    return out.str();
 }
 
 std::vector<uint8_t> head_mask(const Batch &b) {
@@ -258,13 +328,14 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
     // Resume from a checkpoint of the same config: weights, optimiser state, data position, metrics so far.
     std::optional<CheckpointStore> store;
     int64_t it0 = 0;
-    std::string metrics_text;
+    std::string metrics_text, heads_text = nn::heads_csv_header() + "\n";
     if (o.checkpoint_every > 0) {
         if (checkpoint_store.empty()) throw UsageError("birth train: checkpoints need an output directory");
         store.emplace(checkpoint_store, o.record);
         if (auto ck = store->load(model->params(), *opt)) {
             it0 = ck->next_iter;
             metrics_text = std::move(ck->metrics);
+            if (!ck->heads.empty()) heads_text = std::move(ck->heads);
             size_t pos = 0;
             for (size_t nl; (nl = metrics_text.find('\n', pos)) != std::string::npos; pos = nl + 1)
                 result.records.push_back(nlohmann::json::parse(metrics_text.substr(pos, nl - pos)));
@@ -274,6 +345,9 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
     std::ofstream jsonl(dir / "metrics.jsonl");
     if (!jsonl) throw RuntimeError("cannot write " + (dir / "metrics.jsonl").string());
     jsonl << metrics_text;
+    std::ofstream heads_csv(dir / "heads.csv");
+    if (!heads_csv) throw RuntimeError("cannot write " + (dir / "heads.csv").string());
+    heads_csv << heads_text;
     const auto start = std::chrono::steady_clock::now();
     for (int64_t it = it0; it < iters; ++it) {
         freeze.apply(model->params(), it);
@@ -297,6 +371,10 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
             // gradnorm_<param> of this step's gradient (the optimisers leave the gradient as it was).
             add_norms(model->params(), rec);
             rec["acc_end_test"] = in_context_accuracy(test, model->eval_logits(test), V);
+            const std::string rows = head_rows(*model, test, it); // the patterns of that forward
+            heads_csv << rows;
+            heads_csv.flush();
+            if (store) heads_text += rows;
             if (both) {
                 const double other = in_context_accuracy(other_test, model->eval_logits(other_test), V);
                 rec["acc_end_test_unif"] = test_bigram ? other : rec["acc_end_test"].get<double>();
@@ -312,7 +390,7 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
         }
         const int64_t done = it + 1;
         if (store && done < iters && (done % o.checkpoint_every == 0 || done == o.stop_after))
-            store->save(TrainCheckpoint{done, metrics_text}, model->params(), *opt);
+            store->save(TrainCheckpoint{done, metrics_text, heads_text}, model->params(), *opt);
         if (o.stop_after > 0 && done == o.stop_after && done < iters)
             throw RuntimeError(fmt::format("birth train: stopped after {} iterations (birth.train.stop_after); the "
                                            "same command resumes from {}",
@@ -321,6 +399,7 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!jsonl) throw RuntimeError("write failed: " + (dir / "metrics.jsonl").string());
+    if (!heads_csv) throw RuntimeError("write failed: " + (dir / "heads.csv").string());
 
     model->params().save_npz(dir / "params.npz");
     // Attention maps of the experiment sequences (x_exp in the code), TransformerLens hook names.
@@ -337,19 +416,31 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
         result.exp_tokens = exp.x;
         result.exp_outs = exp.outs;
     }
+    if (!o.capture.empty()) {
+        // The final model on the fixed test batch, before any ablation.
+        nn::ActivationCapture cap(o.capture);
+        model->capture(test, cap);
+        cap.write(dir / "activations");
+    }
     if (o.ablate_layer >= 0) {
         // The final model on the test batch, whole and with one head's output removed.
         nlohmann::json &a = result.ablation;
         a["layer"] = o.ablate_layer;
         a["head"] = o.ablate_head;
-        a["mode"] = o.ablation == nn::Ablation::Mean ? "mean" : "zero";
+        a["mode"] = o.ablation_both ? "both" : o.ablation == nn::Ablation::Mean ? "mean" : "zero";
         const float *lg = model->eval_logits(test);
         a["acc_end_test"] = in_context_accuracy(test, lg, V);
         a["loss_bigram_test"] = global_loss(test, lg, V);
-        model->ablate_head(o.ablate_layer, o.ablate_head, o.ablation);
-        lg = model->eval_logits(test);
-        a["acc_end_test_ablated"] = in_context_accuracy(test, lg, V);
-        a["loss_bigram_test_ablated"] = global_loss(test, lg, V);
+        const std::vector<std::pair<nn::Ablation, std::string>> modes =
+            o.ablation_both ? std::vector<std::pair<nn::Ablation, std::string>>{{nn::Ablation::Zero, "_zero"},
+                                                                                {nn::Ablation::Mean, "_mean"}}
+                            : std::vector<std::pair<nn::Ablation, std::string>>{{o.ablation, ""}};
+        for (const auto &[mode, suffix] : modes) {
+            model->ablate_head(o.ablate_layer, o.ablate_head, mode);
+            lg = model->eval_logits(test);
+            a["acc_end_test_ablated" + suffix] = in_context_accuracy(test, lg, V);
+            a["loss_bigram_test_ablated" + suffix] = global_loss(test, lg, V);
+        }
         mark_absent(a);
         write_file_atomic(dir / "ablation.json", a.dump(2) + "\n");
     }

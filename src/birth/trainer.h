@@ -49,9 +49,15 @@ struct TrainOptions {
     std::string record;                      // the config as the checkpoint store's key
     int ablate_layer = -1, ablate_head = -1; // head ablated in the final evaluation (-1: none)
     nn::Ablation ablation = nn::Ablation::Zero;
+    bool ablation_both = false;       // birth.train.ablation = both: zero, then mean, on the same model
+    std::vector<std::string> capture; // hook globs recorded by one final test-batch forward (activations/)
 };
-// UsageError naming the key for cross-key violations (birth.model.max_length < birth.data.seq_length).
+// UsageError naming the key for cross-key violations (birth.model.max_length < birth.data.seq_length), and
+// for a birth.train.capture glob that matches no hook of the model (listing the hook names).
 TrainOptions train_options_from(const Config &cfg);
+
+// The hook names (nn/capture.h) an evaluation forward of this model records, sorted.
+std::vector<std::string> model_hook_names(const ModelOptions &model, int T);
 
 struct TrainResult {
     std::vector<nlohmann::json> records; // the metrics.jsonl lines
@@ -66,9 +72,12 @@ struct TrainResult {
     nlohmann::json ablation;
 };
 
-// Trains; streams metrics.jsonl into `dir` (created by the caller) and writes the final parameters
+// Trains; streams metrics.jsonl and heads.csv (the head detector scores of every layer and head on the
+// fixed test batch at each evaluation, nn/head_detectors.h) into `dir` (created by the caller) and writes
+// the final parameters
 // (params.npz) and the attention patterns of the first experiment sequences (attn_layer{l}.npy per layer,
-// exp_tokens.npy, exp_targets.npy, exp_outs.npy), which it also returns. RuntimeError on a non-finite loss.
+// exp_tokens.npy, exp_targets.npy, exp_outs.npy), which it also returns, and the captured hooks as
+// activations/NAME.npy. RuntimeError on a non-finite loss.
 // With checkpoint_every > 0, checkpoints go to `checkpoint_store` (checkpoint_store_for(OUT),
 // birth/checkpoint.h), and a checkpoint found there is resumed from.
 TrainResult train(const TrainOptions &opt, const std::filesystem::path &dir, Progress *progress = nullptr,

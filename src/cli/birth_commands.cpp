@@ -1,6 +1,7 @@
 // `tdlab birth ...`: Bietti et al. 2023, Birth of a Transformer (arXiv 2306.00802; docs/birth.md).
-//   birth train   one run of the simplified model: metrics.jsonl (official keys), params.npz,
-//                 attention maps of experiment sequences, curve figures
+//   birth train   one run of the simplified model or the generic transformer: metrics.jsonl (official keys),
+//                 heads.csv, params.npz, attention maps of experiment sequences, curve figures, and with
+//                 --capture the chosen activations
 //   birth theory  the three top-down gradient steps from zero over d and the step size (docs/birth_theory.md)
 // `tdlab reproduce birth` is repro/birth.cpp.
 #include "birth/theory.h"
@@ -16,11 +17,22 @@ void register_birth(CLI::App &app) {
         app.add_subcommand("birth", "Birth of a Transformer: induction heads as associative memories (Bietti et al.)");
     group->require_subcommand(1);
     static RunOptions train_opt;
-    auto *train =
-        group->add_subcommand("train", "train the simplified 2-layer model; metrics.jsonl with the official keys");
+    auto *train = group->add_subcommand(
+        "train", "train the simplified 2-layer model or the generic transformer; metrics.jsonl with the official keys");
     add_run_options(train, train_opt);
+    static std::vector<std::string> capture;
+    train->add_option("--capture", capture,
+                      "hook glob(s) to save after training (repeatable or comma-separated; e.g. "
+                      "blocks.*.attn.hook_pattern): one forward on the fixed test batch writes activations/NAME.npy; "
+                      "the same as --set birth.train.capture=GLOB,...");
     train->callback([] {
-        run_command(train_opt, "birth train", birth::train_schema(), repro::prepare_birth_train,
+        RunOptions opt = train_opt;
+        if (!capture.empty()) {
+            std::string globs;
+            for (const auto &g : capture) globs += (globs.empty() ? "" : ",") + g;
+            opt.sets.push_back("birth.train.capture=" + globs);
+        }
+        run_command(opt, "birth train", birth::train_schema(), repro::prepare_birth_train,
                     "configs/birth/fig3-quick.yaml");
     });
     static RunOptions theory_opt;

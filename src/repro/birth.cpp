@@ -1,9 +1,11 @@
 // `tdlab reproduce birth`: Bietti et al. 2023, "Birth of a Transformer: A Memory Viewpoint" (arXiv
-// 2306.00802). Fig 3 (freezing variants), Fig 4 (data variants, output laws, probes) and the layer-1 /
-// layer-2 attention maps, into one run directory with report.html; each training run is itself a
+// 2306.00802). Fig 3 (freezing variants), Fig 4 (data variants, output laws, probes), the layer-1 /
+// layer-2 attention maps, Fig 2 of the generic transformer with the 1-layer baseline and the head ablation
+// (repro/birth_fig2.cpp), into one run directory with report.html; each training run is itself a
 // `birth train` run directory (config.yaml, manifest.json) inside it. Variants: birth/experiments.h;
 // docs/birth.md describes the figures.
 #include "birth/char_stats.h"
+#include "birth/checkpoint.h"
 #include "birth/experiments.h"
 #include "birth/theory.h"
 #include "birth/trainer.h"
@@ -14,6 +16,7 @@
 #include "plot/birth_figures.h"
 #include "plot/birth_theory_figure.h"
 #include "plot/report.h"
+#include "repro/birth_runs.h"
 #include "repro/paper_claims.h"
 #include "repro/reproduce.h"
 
@@ -30,22 +33,17 @@ namespace tdlab::repro {
 namespace fs = std::filesystem;
 using namespace tdlab::birth;
 
-namespace {
+using RunOut = BirthRun;
 
-struct RunOut {
-    std::vector<nlohmann::json> records;
-    fs::path dir;
-    TrainResult result; // attention maps of the experiment sequences (records moved out)
-};
-
-// One variant = one `birth train` run directory (config.yaml, manifest.json) inside the reproduction.
-RunOut run_variant(const fs::path &base_config, const Variant &v, const fs::path &dir) {
+BirthRun run_birth_variant(const fs::path &base_config, const Variant &v, const fs::path &dir) {
     const Config cfg = Config::load(train_schema(), base_config, v.overrides);
     const TrainOptions opt = train_options_from(cfg);
     RunDir run(dir, "birth train (reproduce birth: " + v.name + ")", cfg);
     std::fprintf(stderr, "  run %s (%s)\n", dir.filename().c_str(), v.label.c_str());
     Progress progress(v.name, uint64_t(opt.max_iters));
-    TrainResult r = train(opt, run.path(""), &progress);
+    // A config with checkpoints (fig2*.yaml) resumes an interrupted variant from DIR.ckpt.
+    TrainResult r =
+        train(opt, run.path(""), &progress, opt.checkpoint_every > 0 ? checkpoint_store_for(dir) : fs::path());
     progress.finish();
     plot::draw_birth_run(run.path(""), r.records, v.label, plot::birth_chance(shakespeare_stats().N, opt.train_data));
     run.manifest()["seed"] = opt.seed;
@@ -55,6 +53,8 @@ RunOut run_variant(const fs::path &base_config, const Variant &v, const fs::path
     out.result = std::move(r);
     return out;
 }
+
+namespace {
 
 // The window of sequence 0 with the most in-context queries whose FIRST occurrence of the same token in
 // the sequence is also inside the window. The trained layer-2 head mostly attends to the token after the
@@ -88,14 +88,10 @@ double previous_token_fraction(const std::vector<float> &att, int T, int t0, int
     return n ? double(hits) / n : NAN;
 }
 
-struct AttentionMaps {
-    std::vector<std::string> files;
-    double prev_all = NAN, prev_window = NAN; // previous_token_fraction of layer 1: whole sequence, the window
-    int begin = 0, end = 0;
-};
+} // namespace
 
-AttentionMaps draw_maps(const TrainResult &run, const fs::path &fig_dir, const std::string &tag,
-                        const std::string &what) {
+AttentionMaps draw_birth_maps(const TrainResult &run, const fs::path &fig_dir, const std::string &tag,
+                              const std::string &what) {
     const NpyArray &a0 = run.attn_layer0, &a1 = run.attn_layer1;
     const std::vector<int64_t> x64(run.exp_tokens.begin(), run.exp_tokens.end()),
         outs(run.exp_outs.begin(), run.exp_outs.end());
@@ -127,11 +123,20 @@ AttentionMaps draw_maps(const TrainResult &run, const fs::path &fig_dir, const s
     return maps;
 }
 
-// A metric's value in a record (NaN when absent: missing, null, or the code's -1).
-double value_of(const nlohmann::json &rec, const std::string &key) {
+double record_value(const nlohmann::json &rec, const std::string &key) {
     if (!rec.contains(key) || !rec[key].is_number()) return NAN;
     const double v = rec[key].get<double>();
     return v == -1.0 ? NAN : v;
+}
+
+double final_record_value(const std::vector<nlohmann::json> &rec, const std::string &key) {
+    return rec.empty() ? NAN : record_value(rec.back(), key);
+}
+
+namespace {
+
+double value_of(const nlohmann::json &rec, const std::string &key) {
+    return record_value(rec, key);
 }
 
 // The first iteration at which KEY has made half of its change from the first to the last record (a rise,
@@ -192,7 +197,7 @@ double value_before(const std::vector<nlohmann::json> &rec, const std::string &k
 }
 
 double final_value(const std::vector<nlohmann::json> &rec, const std::string &key) {
-    return rec.empty() ? NAN : value_of(rec.back(), key);
+    return final_record_value(rec, key);
 }
 
 // Fig 4 centre as the two runs it is: rows = training output law, columns = test output law.
@@ -281,7 +286,7 @@ void reproduce_birth(const ReproduceRequest &req) {
     std::vector<RunOut> r3;
     std::vector<plot::BirthCurve> c3;
     for (const auto &v : fig3_variants(freeze_iter)) {
-        r3.push_back(run_variant(fig3_cfg, v, root / "fig3" / v.name));
+        r3.push_back(run_birth_variant(fig3_cfg, v, root / "fig3" / v.name));
         c3.push_back({v.label, "fig3_" + v.name + ".dat", r3.back().records});
         if (v.name != "none") c3.back().event_iter = freeze_iter, c3.back().event_label = "thaw";
     }
@@ -314,10 +319,10 @@ void reproduce_birth(const ReproduceRequest &req) {
     std::vector<RunOut> r4d;
     std::vector<plot::BirthCurve> c4d, c4o;
     for (const auto &v : fig4_data_variants()) {
-        r4d.push_back(run_variant(fig4_cfg, v, root / "fig4" / v.name));
+        r4d.push_back(run_birth_variant(fig4_cfg, v, root / "fig4" / v.name));
         c4d.push_back({v.label, "fig4_" + v.name + ".dat", r4d.back().records});
     }
-    const RunOut out_b = run_variant(fig4_cfg, fig4_output_variants()[0], root / "fig4" / "out_b");
+    const RunOut out_b = run_birth_variant(fig4_cfg, fig4_output_variants()[0], root / "fig4" / "out_b");
     // The four output-law curves (two runs, each evaluated on both test laws): acc_end_test of each curve
     // is the chosen test law's accuracy.
     auto law_curve = [](const RunOut &run, const std::string &key) {
@@ -366,9 +371,11 @@ void reproduce_birth(const ReproduceRequest &req) {
     sections.push_back(theory_section(
         resolve_config_path(quick ? "configs/birth/theory-quick.yaml" : "configs/birth/theory.yaml"), root / "theory"));
 
+    sections.push_back(birth_fig2_section(root, quick, m));
+
     // Attention maps
-    const AttentionMaps maps_f = draw_maps(r3[0].result, root, "fixed", "fixed triggers");
-    const AttentionMaps maps_r = draw_maps(r4d[0].result, root, "random", "random triggers");
+    const AttentionMaps maps_f = draw_birth_maps(r3[0].result, root, "fixed", "fixed triggers");
+    const AttentionMaps maps_r = draw_birth_maps(r4d[0].result, root, "random", "random triggers");
     std::vector<std::string> maps = maps_f.files;
     maps.insert(maps.end(), maps_r.files.begin(), maps_r.files.end());
     auto prev_line = [](const char *what, const AttentionMaps &a) {

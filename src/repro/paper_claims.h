@@ -51,6 +51,15 @@ struct BirthMeasured {
     // First significant departure from chance of W_O^2, W_K^2 (all keys), W_K^1: Fig 3 no-freeze, Fig 4 random
     std::array<double, 3> onset3{NAN, NAN, NAN}, onset4{NAN, NAN, NAN};
     double max_iters = 0;
+    // Fig 2 of the generic transformer (fig2[-quick].yaml), the 1-layer baseline and the layer-2 head ablation.
+    // acc_end / loss_bigram: means of the last five evaluations; heads.csv scores: the last evaluation, best
+    // head of the layer; ablation: the final model on the fixed test batch.
+    bool fig2_run = false;
+    double g_acc_fixed = NAN, g_loss_bigram_fixed = NAN, g_acc_random = NAN, g_loss_bigram_random = NAN;
+    double g_prev_l0_fixed = NAN, g_ind_l1_fixed = NAN, g_prev_l0_random = NAN, g_ind_l1_random = NAN;
+    double base_acc = NAN, base_loss_bigram = NAN; // 1 layer, the same data as the fixed-trigger run
+    double abl_acc = NAN, abl_loss = NAN, abl_acc_zero = NAN, abl_loss_zero = NAN, abl_acc_mean = NAN,
+           abl_loss_mean = NAN;
     bool paper_scale = false;
 };
 std::vector<Claim> birth_claims(const BirthMeasured &m);

@@ -55,7 +55,8 @@ std::string slurp(const fs::path &p) {
     return ss.str();
 }
 
-// Runs into a fresh directory; returns the bytes of its outputs (metrics, parameters, attention maps).
+// Runs into a fresh directory; returns the bytes of its outputs (metrics, parameters, attention maps, head
+// scores).
 std::string run(std::vector<std::string> sets, int threads, const std::string &tag, const fs::path &store = {}) {
     configure_threads(threads);
     const TrainOptions opt = train_options_from(Config::load(train_schema(), std::nullopt, sets));
@@ -64,7 +65,7 @@ std::string run(std::vector<std::string> sets, int threads, const std::string &t
     fs::create_directories(dir);
     train(opt, dir, nullptr, store);
     std::string bytes;
-    for (const char *f : {"metrics.jsonl", "params.npz", "attn_layer0.npy", "attn_layer1.npy"})
+    for (const char *f : {"metrics.jsonl", "params.npz", "attn_layer0.npy", "attn_layer1.npy", "heads.csv"})
         if (fs::exists(dir / f)) bytes += std::string(f) + ":" + slurp(dir / f);
     fs::remove_all(dir);
     configure_threads(0);
@@ -153,6 +154,19 @@ TEST(BirthFullModel, HeadAblationEvaluationIsWrittenAndValidated) {
         s.insert(s.end(), extra.begin(), extra.end());
         return train_options_from(Config::load(train_schema(), std::nullopt, s));
     };
+    // ablation = both: zero, then mean, on the same model; each mode's numbers under its own suffix, and the
+    // zero ablation gives the same numbers as a zero-only run
+    sets.push_back("birth.train.ablation=both");
+    fs::create_directories(dir);
+    configure_threads(1);
+    const TrainResult both = train(train_options_from(Config::load(train_schema(), std::nullopt, sets)), dir, nullptr);
+    configure_threads(0);
+    fs::remove_all(dir);
+    EXPECT_EQ(both.ablation["mode"], "both");
+    EXPECT_EQ(both.ablation["acc_end_test_ablated_zero"], a["acc_end_test_ablated"]);
+    EXPECT_EQ(both.ablation["loss_bigram_test_ablated_zero"], a["loss_bigram_test_ablated"]);
+    EXPECT_NE(both.ablation["loss_bigram_test_ablated_mean"], a["loss_bigram_test_ablated"]);
+    EXPECT_EQ(both.ablation["loss_bigram_test"], a["loss_bigram_test"]);
     EXPECT_THROW(bad({"birth.train.ablate_head=2:0"}), UsageError);
     EXPECT_THROW(bad({"birth.train.ablate_head=1:2"}), UsageError);
     EXPECT_THROW(bad({"birth.train.ablate_head=1"}), UsageError);

@@ -1,6 +1,6 @@
 // A tiny training run (seconds): the loss falls, the in-context loss is learned, the W_O^2 memory
 // rises above chance, and the run is byte-identical for 1 and 2 threads (same config and seed give the same bytes for
-// any thread count).
+// any thread count), metrics.jsonl and heads.csv alike.
 #include "birth/trainer.h"
 #include "core/parallel.h"
 
@@ -27,11 +27,12 @@ std::string run_tiny(int threads, const std::string &tag) {
         std::filesystem::temp_directory_path() / ("tdlab_birth_tiny_" + tag + "_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     train(train_options_from(cfg), dir, nullptr);
-    std::ifstream in(dir / "metrics.jsonl");
-    std::stringstream ss;
+    std::ifstream in(dir / "metrics.jsonl"), heads(dir / "heads.csv");
+    std::stringstream ss, hs;
     ss << in.rdbuf();
+    hs << heads.rdbuf();
     std::filesystem::remove_all(dir);
-    return ss.str();
+    return ss.str() + "heads.csv:" + hs.str();
 }
 
 TEST(BirthTrain, TinyRunLearnsAndIsThreadCountInvariant) {
@@ -39,8 +40,15 @@ TEST(BirthTrain, TinyRunLearnsAndIsThreadCountInvariant) {
     configure_threads(0);
     EXPECT_EQ(a, b);
     std::vector<nlohmann::json> recs;
-    std::istringstream in(a);
+    std::istringstream in(a.substr(0, a.find("heads.csv:")));
     for (std::string line; std::getline(in, line);) recs.push_back(nlohmann::json::parse(line));
+    // heads.csv: the header and one row per evaluation and layer (the simplified model has one head)
+    std::istringstream heads(a.substr(a.find("heads.csv:") + 10));
+    std::vector<std::string> rows;
+    for (std::string line; std::getline(heads, line);) rows.push_back(line);
+    ASSERT_EQ(rows.size(), 1 + 13 * 2u);
+    EXPECT_EQ(rows[0], "iter,layer,head,previous_token,duplicate_token,induction");
+    EXPECT_EQ(rows.back().rfind("119,1,0,", 0), 0u) << rows.back();
     ASSERT_EQ(recs.size(), 13u); // iterations 0, 10, ..., 110 and the last (119)
     const auto &first = recs.front(), &last = recs.back();
     EXPECT_LT(last["loss_head"].get<double>(), first["loss_head"].get<double>() - 1.0);

@@ -81,6 +81,12 @@ BirthMeasured agreeing_birth() {
     m.acc_uu = 0.9, m.acc_bu = 0.6;
     m.rise_ff = 10, m.rise_wo4 = 50, m.rise_wk2_4 = 100, m.rise_wk1_4 = 200;
     m.onset3 = {10, 40, 60}, m.onset4 = {20, 50, 90};
+    m.fig2_run = true;
+    m.g_acc_fixed = 0.95, m.g_loss_bigram_fixed = 2.23, m.g_acc_random = 0.92, m.g_loss_bigram_random = 2.3;
+    m.g_prev_l0_fixed = 0.95, m.g_ind_l1_fixed = 0.4, m.g_prev_l0_random = 0.93, m.g_ind_l1_random = 0.6;
+    m.base_acc = 0.2, m.base_loss_bigram = 2.25;
+    m.abl_acc = 0.95, m.abl_loss = 2.23, m.abl_acc_zero = 0.05, m.abl_loss_zero = 2.5, m.abl_acc_mean = 0.1,
+    m.abl_loss_mean = 2.28;
     return m;
 }
 
@@ -106,6 +112,31 @@ TEST(Claims, BirthVerdictsFollowTheMeasurements) {
     EXPECT_EQ(find(birth_claims(m), "fig4.fewer_triggers_slower").verdict, Verdict::Contradicted);
     m.reach_k1 = NAN;
     EXPECT_EQ(find(birth_claims(m), "fig4.fewer_triggers_slower").verdict, Verdict::Holds);
+    // The generic transformer: each of its rules can fail on its own number; without the runs, not run.
+    m = agreeing_birth();
+    m.g_prev_l0_fixed = 0.6;
+    EXPECT_EQ(find(birth_claims(m), "fig2.generic_transformer").verdict, Verdict::Contradicted);
+    m = agreeing_birth();
+    m.g_acc_random = 0.46; // random triggers not converged: said, but the fixed-trigger rule decides
+    EXPECT_EQ(find(birth_claims(m), "fig2.generic_transformer").verdict, Verdict::Holds);
+    EXPECT_NE(find(birth_claims(m), "fig2.generic_transformer").measured.find("not converged"), std::string::npos);
+    m.base_loss_bigram = 2.30; // 0.07 nats above the 2-layer floor
+    EXPECT_EQ(find(birth_claims(m), "baseline.one_layer").verdict, Verdict::Contradicted);
+    m = agreeing_birth();
+    m.base_acc = 0.6;
+    EXPECT_EQ(find(birth_claims(m), "baseline.one_layer").verdict, Verdict::Contradicted);
+    m = agreeing_birth();
+    m.abl_loss_mean = 2.4; // the bigram loss moved by 0.17 nats
+    EXPECT_EQ(find(birth_claims(m), "ablation.induction_head").verdict, Verdict::Contradicted);
+    m = agreeing_birth();
+    m.abl_acc_mean = 0.5;
+    EXPECT_EQ(find(birth_claims(m), "ablation.induction_head").verdict, Verdict::Contradicted);
+    m = agreeing_birth();
+    m.abl_acc = 0.05, m.abl_acc_mean = 0.05; // nothing learned, nothing to remove
+    EXPECT_EQ(find(birth_claims(m), "ablation.induction_head").verdict, Verdict::Contradicted);
+    m.fig2_run = false;
+    for (const char *id : {"fig2.generic_transformer", "baseline.one_layer", "ablation.induction_head"})
+        EXPECT_EQ(find(birth_claims(m), id).verdict, Verdict::NotRun) << id;
 }
 
 ScansnapMeasured agreeing_scansnap() {
