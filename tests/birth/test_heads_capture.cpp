@@ -10,6 +10,7 @@
 #include "birth/train_model.h"
 #include "birth/trainer.h"
 #include "cli_test_support.h"
+#include "core/blas_kernels.h"
 #include "core/error.h"
 #include "core/npy.h"
 #include "nn/capture.h"
@@ -63,9 +64,12 @@ std::vector<std::string> lines_of(const fs::path &p) {
 
 TEST(BirthHeadsCapture, HeadsCsvRowsAreTheDetectorsOfTheCapturedPatterns) {
     const fs::path out = scratch_path("birth_heads", "run");
+    // The CLI runs with this process's OpenBLAS kernels (it would otherwise restart itself with better ones
+    // where OpenBLAS falls back to Prescott, core/blas_kernels.h): the byte comparisons below need the same.
     ASSERT_EQ(run_tdlab("birth train" + args_of(kSets) +
-                        " --capture 'blocks.*.attn.hook_pattern' --capture blocks.0.hook_resid_post --out '" +
-                        out.string() + "'"),
+                            " --capture 'blocks.*.attn.hook_pattern' --capture blocks.0.hook_resid_post --out '" +
+                            out.string() + "'",
+                        "OPENBLAS_CORETYPE=" + blas_core_name()),
               0);
     // Evaluations at 0, 5, 10 and the last (11); 2 layers x 2 heads each.
     const auto rows = lines_of(out / "heads.csv");
