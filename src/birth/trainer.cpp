@@ -105,14 +105,26 @@ DataOptions data_options_from(const Config &cfg, bool test) {
     return d;
 }
 
-std::vector<nn::FfnKind> parse_ffn_kinds(const std::string &text) {
-    std::vector<nn::FfnKind> kinds;
+namespace {
+// "a, b,c" -> {"a", "b", "c"}: the items of a comma-separated config value, blanks trimmed.
+std::vector<std::string> comma_items(const std::string &text) {
+    std::vector<std::string> out;
     size_t pos = 0;
     for (;;) {
         const size_t comma = text.find(',', pos);
         std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
         item.erase(0, item.find_first_not_of(" \t"));
         item.erase(item.find_last_not_of(" \t") + 1);
+        out.push_back(item);
+        if (comma == std::string::npos) return out;
+        pos = comma + 1;
+    }
+}
+} // namespace
+
+std::vector<nn::FfnKind> parse_ffn_kinds(const std::string &text) {
+    std::vector<nn::FfnKind> kinds;
+    for (const std::string &item : comma_items(text)) {
         if (item == "relu")
             kinds.push_back(nn::FfnKind::Relu);
         else if (item == "linear")
@@ -122,9 +134,8 @@ std::vector<nn::FfnKind> parse_ffn_kinds(const std::string &text) {
         else
             throw UsageError(
                 fmt::format("config key 'birth.model.ffn' = '{}': '{}' is not relu, linear or none", text, item));
-        if (comma == std::string::npos) return kinds;
-        pos = comma + 1;
     }
+    return kinds;
 }
 
 ModelOptions model_options_from(const Config &cfg) {
@@ -159,18 +170,10 @@ namespace {
 
 // "a, b,c" -> {"a", "b", "c"}; empty items are refused.
 std::vector<std::string> split_globs(const std::string &text) {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    for (;;) {
-        const size_t comma = text.find(',', pos);
-        std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-        item.erase(0, item.find_first_not_of(" \t"));
-        item.erase(item.find_last_not_of(" \t") + 1);
+    std::vector<std::string> out = comma_items(text);
+    for (const std::string &item : out)
         if (item.empty()) throw UsageError(fmt::format("config key 'birth.train.capture' = '{}': empty pattern", text));
-        out.push_back(item);
-        if (comma == std::string::npos) return out;
-        pos = comma + 1;
-    }
+    return out;
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 import _thread
 import os
+import signal
 import threading
 
 import pytest
@@ -31,6 +32,16 @@ def test_a_python_thread_runs_while_dmft_run_computes():
         t.join()
     assert len(seen) >= 3
     assert seen[-1] > seen[0]
+
+
+@pytest.fixture(autouse=True)
+def python_sigint_handler():
+    """Python's own SIGINT handler, as in an interactive session. A harness started in the background
+    (`cmd &` in a non-interactive shell) inherits SIGINT ignored, and then Python installs no handler and
+    _thread.interrupt_main() does nothing: the interrupt tests would test the harness, not tdlab."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def _interrupt_after_first_report():
