@@ -85,11 +85,12 @@ void draw_bifurcation(const std::filesystem::path &dir, const std::string &name,
                         lyapunov_panel ? "set format x ''\n" : fmt::format("set xlabel '{}'\n", xlabel));
     body += fmt::format("plot '{}_raster.bin' binary array=({},{}) format='%uchar' origin=({},{}) dx={} dy={} "
                         "with image notitle, \\\n"
+                        "  NaN with points pt 5 ps 1.5 lc rgb '{}' title 'every value of the window', \\\n"
                         "  NaN with points pt 5 ps 1.5 lc rgb '{}' title 'periodic', \\\n"
                         "  NaN with points pt 5 ps 1.5 lc rgb '{}' title 'quasi-periodic', \\\n"
                         "  NaN with points pt 5 ps 1.5 lc rgb '{}' title 'chaotic'\n",
-                        name, W, H, x0, -max_y + 0.5 * pixel_y, pixel_x, pixel_y, kPeriodicColour, kQuasiColour,
-                        kChaoticColour);
+                        name, W, H, x0, -max_y + 0.5 * pixel_y, pixel_x, pixel_y, kBackgroundColour, kPeriodicColour,
+                        kQuasiColour, kChaoticColour);
     if (lyapunov_panel) {
         std::string dat = "# value lyapunov label(0 periodic, 1 quasi-periodic, 2 chaotic)\n";
         for (size_t k = 0; k < n; ++k) {
