@@ -88,6 +88,16 @@ void Progress::add(uint64_t n) {
     log_line(false, double(now) * 1e-9);
 }
 
+void Progress::resumed(uint64_t n) {
+    resumed_ += n;
+    const uint64_t done = done_.fetch_add(n, std::memory_order_relaxed) + n;
+    last_decile_ = total_ ? int(std::min<uint64_t>(10, 10 * done / total_)) : 10;
+    if (mode_ == Mode::Log && n > 0) {
+        std::fputs(fmt::format("tdlab: {}: resumed at {}/{} {}\n", label_, done, total_, unit_).c_str(), stderr);
+        std::fflush(stderr);
+    }
+}
+
 void Progress::finish() {
     if (mode_ == Mode::Off || finished_) return;
     finished_ = true;
@@ -102,7 +112,7 @@ void Progress::finish() {
 void Progress::log_line(bool final, double secs) {
     const uint64_t done = done_.load();
     const double frac = total_ ? double(done) / double(total_) : 1.0;
-    const double rate = secs > 0 ? double(done) / secs : 0.0;
+    const double rate = secs > 0 ? double(done - resumed_) / secs : 0.0;
     std::string line;
     if (final) {
         line = fmt::format("tdlab: {}: done, {} {} in {}\n", label_, done, unit_, duration_text(secs));
@@ -120,7 +130,7 @@ void Progress::draw(bool final) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     uint64_t done = done_.load();
     double frac = total_ ? double(done) / double(total_) : 1.0;
-    double rate = secs > 0 ? double(done) / secs : 0.0;
+    double rate = secs > 0 ? double(done - resumed_) / secs : 0.0;
     double eta = rate > 0 && total_ > done ? double(total_ - done) / rate : 0.0;
     std::string line = fmt::format("\r{}  {:5.1f}%  {}/{}  {:.4g} {}/s  {} {:.0f}s   ", label_, 100.0 * frac, done,
                                    total_, rate, unit_, final ? "took" : "ETA", final ? secs : eta);

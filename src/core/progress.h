@@ -32,6 +32,9 @@ class Progress {
              double max_gap_s = 30);
     ~Progress();
     void add(uint64_t n = 1);
+    // `n` units were done by an earlier process (a resumed checkpoint): they count toward the percentage but
+    // not toward the rate and the ETA, which measure this process only. Call before the first add().
+    void resumed(uint64_t n);
     void finish();
     // True when progress goes to a terminal; false for logs and TDLAB_QUIET.
     static bool enabled();
@@ -51,6 +54,7 @@ class Progress {
     std::string label_, unit_;
     uint64_t total_;
     std::atomic<uint64_t> done_{0};
+    uint64_t resumed_ = 0; // of done_, the units an earlier process did
     std::atomic<int64_t> last_draw_ns_{0};
     std::chrono::steady_clock::time_point start_;
     std::mutex mu_;

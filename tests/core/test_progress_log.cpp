@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
 using namespace tdlab;
 
 namespace {
@@ -46,4 +50,24 @@ TEST(ProgressLog, QuietSilencesEverything) {
         for (int k = 0; k < 10; ++k) p.add();
     }
     EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+}
+
+// A resumed run's rate and ETA count only this process's work: the Birth trainer used to add the checkpoint's
+// iterations as if just done, so a run resumed at 721/1000 printed "34.66 it/s, ETA 8s" for a 5 s iteration.
+TEST(ProgressLog, ResumedUnitsDoNotCountTowardTheRate) {
+    testing::internal::CaptureStderr();
+    {
+        Progress p("train", 1000, "it", Progress::Mode::Log, /*min_gap_s=*/0, /*max_gap_s=*/1e9);
+        p.resumed(500);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        p.add(100); // 60%: a decile line; 100 units in >= 0.2 s is at most 500 it/s (600 units would read 3000)
+    }
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find("tdlab: train: resumed at 500/1000 it\n"), std::string::npos) << err;
+    const size_t at = err.find("60.0% (600/1000 it, ");
+    ASSERT_NE(at, std::string::npos) << err;
+    const double rate = std::strtod(err.c_str() + at + std::string("60.0% (600/1000 it, ").size(), nullptr);
+    EXPECT_GT(rate, 0.0) << err;
+    EXPECT_LE(rate, 500.0) << err;
+    EXPECT_EQ(count(err, "50.0%"), 0) << "the resumed units alone print no decile line: " << err;
 }
