@@ -14,6 +14,13 @@ def start(doc):
     if "--help" in sys.argv[1:] or "-h" in sys.argv[1:]:
         print(doc)
         sys.exit(0)
+    # torch's matrix products go to the system BLAS (Debian: OpenBLAS), which starts its own thread pool when it
+    # loads, whatever torch.set_num_threads says later: give it the script's --threads, read before any heavy
+    # import, so that --threads 1 means one thread on both sides. Without this a "1 thread" PyTorch run of
+    # bench/scansnap_torch.py used 2 cores (process CPU 0.38 s for 0.19 s of wall), which made CPU-time ratios
+    # twice too flattering and wall ratios slightly unflattering.
+    if "--threads" in sys.argv[1:-1] and "OPENBLAS_NUM_THREADS" not in os.environ:
+        os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[sys.argv.index("--threads") + 1]
 
 
 def require(name):

@@ -19,11 +19,6 @@ import time
 import bench_host
 
 bench_host.start(__doc__)
-# torch's matrix products go to the system BLAS (Debian: OpenBLAS, which starts its own thread pool when it
-# loads): give it the same thread count as torch's, read before the import, so that --threads 1 means one
-# thread on both sides.
-if "--threads" in sys.argv[1:-1]:
-    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[sys.argv.index("--threads") + 1]
 torch = bench_host.require("torch")
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
