@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/heap.h"
+#include "core/interrupt_cleanup.h"
 #include "core/paths.h"
 #include "core/progress.h"
 #include "core/run_dir.h"
@@ -67,6 +68,9 @@ PYBIND11_MODULE(_core, m) {
     namespace py = pybind11;
     m.doc() = "tdlab C++ core (see the tdlab package for the documented API)";
     tdlab::keep_freed_memory_for_reuse();
+    // Ctrl-C belongs to Python (KeyboardInterrupt, `finally`, Jupyter's interrupt): the CLI's handler that
+    // removes staging directories and exits 130 would end the interpreter. Unwinding removes them here.
+    tdlab::leave_signals_to_host();
     py::register_exception_translator([](std::exception_ptr p) {
         try {
             if (p) std::rethrow_exception(p);

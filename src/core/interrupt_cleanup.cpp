@@ -22,6 +22,7 @@ std::map<int, std::pair<fs::path, bool>> g_paths;
 int g_next_id = 1;
 int g_pipe[2] = {-1, -1};
 bool g_installed = false;
+bool g_host_owns_signals = false;
 
 void on_signal(int sig) {
     const unsigned char b = static_cast<unsigned char>(sig);
@@ -84,10 +85,15 @@ void install() {
 
 int register_interrupt_cleanup(const fs::path &path, bool announce) {
     std::lock_guard<std::mutex> lock(g_mu);
-    if (!g_installed) install();
+    if (!g_installed && !g_host_owns_signals) install();
     const int id = g_next_id++;
     g_paths[id] = {path, announce};
     return id;
+}
+
+void leave_signals_to_host() {
+    std::lock_guard<std::mutex> lock(g_mu);
+    g_host_owns_signals = true;
 }
 
 void unregister_interrupt_cleanup(int id) {

@@ -13,6 +13,10 @@ namespace tdlab {
 // `announce`: say on stderr that it was removed (staging directories, not lock files).
 int register_interrupt_cleanup(const std::filesystem::path &path, bool announce = true);
 void unregister_interrupt_cleanup(int id);
+// For an embedding front end (the Python module), which owns SIGINT and SIGTERM: paths are still registered
+// but no handler is installed, so Ctrl-C reaches the host (Python raises KeyboardInterrupt at the next
+// progress poll, and the staging directory is removed as the C++ stack unwinds). Call before any RunDir.
+void leave_signals_to_host();
 // Held while a run directory is moved into place, so that a signal never removes a half-moved run.
 std::unique_lock<std::mutex> hold_interrupt_cleanup();
 

@@ -80,3 +80,42 @@ def test_a_progress_callback_error_stops_the_call_and_is_raised():
 
     with pytest.raises(ZeroDivisionError, match="from the callback"):
         tdlab.dmft.run(overrides=LONG, progress=boom)
+
+
+def _real_sigint_after_first_report():
+    """Ctrl-C itself: a SIGINT sent to the process, not only its Python-level effect. The C++ cleanup
+    handler for run directories used to catch it and end the whole process with exit 130 (no
+    KeyboardInterrupt, no `finally`: a Jupyter kernel died with it); the interrupt tests above never saw it
+    because _thread.interrupt_main() sends no signal."""
+    state = {"n": 0}
+
+    def report(done, total):
+        state["n"] += 1
+        if state["n"] == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    return report
+
+
+def test_a_real_sigint_during_a_birth_run_into_a_directory_raises_keyboard_interrupt(tmp_path):
+    out = tmp_path / "run"
+    finished = []
+    with pytest.raises(KeyboardInterrupt):
+        try:
+            tdlab.birth.train(
+                "configs/birth/fig3-quick.yaml",
+                overrides={"birth.optim.max_iters": 400, "birth.optim.batch_size": 8, "birth.train.eval_delta": 1},
+                out=out,
+                threads=1,
+                progress=_real_sigint_after_first_report(),
+            )
+        finally:
+            finished.append(True)  # a `finally` runs: the process is still ours
+    assert finished == [True]
+    assert os.listdir(tmp_path) == []  # no run directory, no staging directory, no lock
+
+
+def test_a_real_sigint_during_a_dmft_run_into_a_directory_raises_keyboard_interrupt(tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        tdlab.dmft.run(overrides=LONG, out=tmp_path / "run", progress=_real_sigint_after_first_report())
+    assert os.listdir(tmp_path) == []
