@@ -137,7 +137,8 @@ def _check_out(out):
 
 def run_in_dir(call, out):
     """call(out_path) runs a command into a run directory. With out=None the run goes to a temporary
-    directory whose files are read into memory (no memory maps left on it) before it is removed: the
+    directory whose files are read into memory (no memory maps, figures as bytes, no paths left into it)
+    before it is removed: the
     path of the commands that keep figures or many small files (birth, scansnap); dmft run, sweep,
     phase and spin keep out=None in memory without a directory (tdlab.dmft)."""
     if out is not None:
@@ -148,7 +149,7 @@ def run_in_dir(call, out):
     try:
         path = os.path.join(tmp, "run")
         call(path)
-        return load_run(path, mmap=False)
+        return load_run(path, mmap=False)._detach()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

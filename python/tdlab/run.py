@@ -107,8 +107,10 @@ class Run:
       arrays    {name: ndarray}: "x" for x.npy, "x/m" for member m of x.npz, "sub/x" inside sub-folders
       tables    {name: table} for each .csv (see read_table)
       metrics   metrics.jsonl (see read_metrics), or None
-      figures   {name: path} of .png/.svg/.pdf/.html files (name keeps the extension)
-      files     {relative path: absolute path} of every file
+      json      {name: parsed} of each .json other than manifest.json (e.g. "ablation" for ablation.json)
+      figures   {name: path} of .png/.svg/.pdf/.html files (name keeps the extension); a run read into
+                memory (out=None) holds each file's bytes instead, since its directory is gone
+      files     {relative path: absolute path} of every file ({} for a run read into memory)
       runs      {sub-folder: Run} for sub-folders that are run directories or hold some
     run["name"] is run.arrays["name"].
     """
@@ -122,6 +124,7 @@ class Run:
         self.arrays = {}
         self.tables = {}
         self.metrics = None
+        self.json = {}
         self.figures = {}
         self.files = {}
         self.runs = {}
@@ -140,7 +143,7 @@ class Run:
                 if not sub.files:
                     continue
                 self.runs[entry.name] = sub
-                for attr in ("arrays", "tables", "figures", "files"):
+                for attr in ("arrays", "tables", "json", "figures", "files"):
                     mine = getattr(self, attr)
                     for k, v in getattr(sub, attr).items():
                         mine[f"{entry.name}/{k}"] = v
@@ -159,8 +162,24 @@ class Run:
             self.tables[stem] = read_table(path)
         elif name == "metrics.jsonl":
             self.metrics = read_metrics(path)
+        elif ext == ".json" and name != "manifest.json":
+            with open(path, encoding="utf-8") as f:
+                self.json[stem] = json.load(f)
         elif ext in FIGURE_EXTS:
             self.figures[name] = path
+
+    def _detach(self):
+        """Keeps nothing that points into the directory (about to be removed): figures become their bytes,
+        path None and files {}. Arrays must have been read with mmap=False."""
+        for sub in self.runs.values():
+            sub._detach()
+        for name, path in self.figures.items():
+            if isinstance(path, str):
+                with open(path, "rb") as f:
+                    self.figures[name] = f.read()
+        self.path = None
+        self.files = {}
+        return self
 
     def __getitem__(self, name):
         try:

@@ -50,3 +50,28 @@ def test_out_none_leaves_nothing_and_returns_the_arrays(tmp_path, monkeypatch):
     run = tdlab.scansnap.theory()
     assert run.tables and run.arrays
     assert os.listdir(tmp_path) == []
+
+
+def test_out_none_birth_run_keeps_figures_and_json_in_memory(tmp_path, monkeypatch):
+    """out=None reads the temporary run directory into memory before removing it: the figures used to stay
+    paths into the removed directory, and ablation.json (the head-ablation result) was not read at all."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    run = tdlab.birth.train(
+        "configs/birth/fig2-quick.yaml",
+        overrides={"birth.optim.max_iters": 3, "birth.optim.batch_size": 4, "birth.train.test_batch_size": 4,
+                   "birth.train.eval_delta": 1, "birth.train.checkpoint_every": 0,
+                   "birth.train.ablate_head": "1:0"},
+        threads=1,
+        progress=False,
+    )
+    assert os.listdir(tmp_path) == []
+    assert run.path is None and run.files == {}
+    assert run.figures and all(isinstance(b, bytes) for b in run.figures.values())
+    assert run.figures["curves.png"].startswith(b"\x89PNG\r\n\x1a\n")
+    abl = run.json["ablation"]
+    assert (abl["layer"], abl["head"], abl["mode"]) == (1, 0, "zero")
+    assert 0.0 <= abl["acc_end_test_ablated"] <= 1.0 and abl["loss_bigram_test_ablated"] > 0.0
+    assert "manifest" not in run.json and run.manifest["command"] == "birth train"
