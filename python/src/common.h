@@ -23,7 +23,8 @@ Config load_config(const ConfigSchema &schema, const std::optional<std::string> 
 // While alive, Progress::add polls Python from this thread about every 50 ms: it calls `progress(done,
 // total)` unless that is None, then Python's signal handlers (Ctrl-C raises KeyboardInterrupt). An
 // exception from either stops the long call at its next progress report (tdlab::Interrupted) and is
-// raised. Constructed with the GIL held, before the GIL is released.
+// raised. A callable `progress` also silences the C++ progress lines for the call (it reports instead).
+// Constructed with the GIL held, before the GIL is released.
 class InterruptScope {
   public:
     explicit InterruptScope(py::object progress = py::none());
@@ -31,6 +32,7 @@ class InterruptScope {
 
   private:
     py::object previous_;
+    bool previous_front_end_reports_;
 };
 
 // Records a manifest command line for runs started from Python ("python: tdlab <command>").

@@ -36,12 +36,15 @@ bool poll_python(uint64_t done, uint64_t total) {
 }
 } // namespace
 
-InterruptScope::InterruptScope(py::object progress) : previous_(progress_callback()) {
+InterruptScope::InterruptScope(py::object progress)
+    : previous_(progress_callback()),
+      previous_front_end_reports_(Progress::set_front_end_reports(!progress.is_none())) {
     progress_callback() = std::move(progress);
     Progress::set_interrupt_poll(poll_python);
 }
 InterruptScope::~InterruptScope() {
     Progress::set_interrupt_poll(nullptr);
+    Progress::set_front_end_reports(previous_front_end_reports_);
     py::gil_scoped_acquire gil;
     progress_callback() = std::move(previous_);
 }

@@ -82,8 +82,9 @@ class _Tqdm:
 
 
 class _Line:
-    """progress(done, total) as one line on stderr, redrawn when the percentage changes (for Jupyter and
-    pipes, where the C++ progress line stays silent because stderr is not a terminal)."""
+    """progress(done, total) as one line on a sys.stderr that is not the process's stderr (Jupyter, where
+    the C++ lines would go to the server's log instead of the notebook), redrawn when the percentage
+    changes."""
 
     def __init__(self, label):
         self.label, self.last = label, -1
@@ -101,19 +102,32 @@ class _Line:
             sys.stderr.flush()
 
 
+def _silent(done, total):
+    """progress=False: a callable, so that the C++ lines stay silent too."""
+
+
+def _stderr_is_the_process_stderr():
+    try:
+        return sys.stderr.fileno() == 2
+    except (AttributeError, OSError, ValueError):  # Jupyter's stream, StringIO, a closed stream
+        return False
+
+
 def progress_arg(progress, label):
     """The callable the C++ side reports (done, total) to about every 50 ms, or None.
-    progress=None: a tqdm bar when tqdm is installed, else a line on stderr (the C++ one on a terminal;
-    none when TDLAB_QUIET is set); False: nothing; a callable: called as progress(done, total)."""
+    Exactly one reporter per call: a callable here silences the C++ lines for the call.
+    progress=None: a tqdm bar when tqdm is installed; else the C++ lines when sys.stderr is the process's
+    stderr (a redrawn line on a terminal, plain lines in a log), a line on sys.stderr otherwise (Jupyter);
+    nothing when TDLAB_QUIET is set. False: nothing. A callable: called as progress(done, total)."""
     if progress is False:
-        return None
+        return _silent
     if progress is None or progress is True:
         if os.environ.get("TDLAB_QUIET"):
             return None
         try:
             from tqdm.auto import tqdm
         except ImportError:
-            return None if sys.stderr.isatty() else _Line(label)
+            return None if _stderr_is_the_process_stderr() else _Line(label)
         return _Tqdm(tqdm, label)
     if not callable(progress):
         raise ValueError("progress: expected None, False or a callable progress(done, total)")

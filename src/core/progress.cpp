@@ -18,6 +18,7 @@ std::string duration_text(double s) {
 std::atomic<bool (*)(uint64_t, uint64_t)> g_poll{nullptr};
 std::thread::id g_poll_thread;
 std::atomic<int64_t> g_last_poll_ns{0};
+std::atomic<bool> g_front_end_reports{false};
 int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
@@ -41,8 +42,12 @@ void Progress::poll_interrupt() {
     if (poll(done_.load(std::memory_order_relaxed), total_)) throw Interrupted();
 }
 
+bool Progress::set_front_end_reports(bool reports) {
+    return g_front_end_reports.exchange(reports);
+}
+
 Progress::Mode Progress::default_mode() {
-    if (std::getenv("TDLAB_QUIET") != nullptr) return Mode::Off;
+    if (std::getenv("TDLAB_QUIET") != nullptr || g_front_end_reports.load()) return Mode::Off;
     return ::isatty(STDERR_FILENO) ? Mode::Terminal : Mode::Log;
 }
 

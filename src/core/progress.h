@@ -46,6 +46,10 @@ class Progress {
     // progress thus stops at its next report; loops that report from inside an OpenMP region catch and rethrow after
     // the region. nullptr clears it.
     static void set_interrupt_poll(bool (*poll)(uint64_t done, uint64_t total));
+    // For an embedding front end that shows progress itself (a Python callable, a tqdm bar): while set,
+    // Progress objects made in this process are Off, so the same run is not reported twice (the C++ lines
+    // and a Python bar interleaved "\r" redraws with log lines). Returns the previous value.
+    static bool set_front_end_reports(bool reports);
 
   private:
     void poll_interrupt();
