@@ -4,6 +4,7 @@
 #include "plot/gnuplot.h"
 #include "plot/style.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
@@ -82,6 +83,13 @@ void draw_birth_run(const std::filesystem::path &dir, const std::vector<nlohmann
                               title, col("acc_end"), col("acc_end_test"), col("loss_bigram"), col("loss_head"),
                               legend_below(), acc_chance, clear_references()),
                   {1200, 500});
+    // A 1-layer model defines no probe (all null): no figure rather than an empty axis with a legend.
+    const bool any_probe = std::any_of(records.begin(), records.end(), [](const nlohmann::json &r) {
+        for (const char *k : {"wo1_acc", "wk1_acc", "wk0_acc", "wk0_64_acc"})
+            if (r.contains(k) && r[k].is_number() && r[k].get<double>() >= 0) return true;
+        return false;
+    });
+    if (!any_probe) return;
     render_figure(dir, "probes",
                   fmt::format("{0}set title '{1}: memory recall probes'\nset grid\nset xlabel 'iteration'\n"
                               "set ylabel 'recall'\nset yrange [0:1.05]\n{3}{4}{2}",
