@@ -34,6 +34,11 @@ fs::path absolute_path(const std::string &path) {
 
 bool resolve_config(const RunOptions &opt, const ConfigSchema &schema, Config &out, const std::string &default_config) {
     if (opt.help_config) {
+        // Without --config a command may start from a config file, not from these built-in defaults: say so.
+        if (!default_config.empty())
+            std::printf("without --config the base is %s; the defaults below apply to keys a config file leaves "
+                        "out\n",
+                        default_config.c_str());
         std::fputs(schema.describe().c_str(), stdout);
         return false;
     }

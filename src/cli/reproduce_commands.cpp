@@ -26,11 +26,7 @@ void reproduce_command(const ReproduceOptions &opt) {
         std::fputs(repro::reproduce_schema().describe().c_str(), stdout);
         return;
     }
-    if (opt.show_config) {
-        std::fputs(Config::load(repro::reproduce_schema(), std::nullopt, {"scale=" + opt.scale}).to_yaml().c_str(),
-                   stdout);
-        return;
-    }
+    // The paper is checked first: --show-config is a dry run and must refuse what the run would refuse.
     std::vector<const repro::Paper *> chosen;
     std::string known;
     for (const auto &p : repro::papers()) {
@@ -38,6 +34,11 @@ void reproduce_command(const ReproduceOptions &opt) {
         if (opt.paper == "all" || opt.paper == p.name) chosen.push_back(&p);
     }
     if (chosen.empty()) throw UsageError("reproduce: unknown paper '" + opt.paper + "' (known:" + known + ", all)");
+    if (opt.show_config) {
+        std::fputs(Config::load(repro::reproduce_schema(), std::nullopt, {"scale=" + opt.scale}).to_yaml().c_str(),
+                   stdout);
+        return;
+    }
     const auto root = absolute_path(opt.out);
     std::error_code ec;
     if (std::filesystem::exists(root, ec) && !std::filesystem::is_directory(root, ec))
@@ -51,7 +52,7 @@ void reproduce_command(const ReproduceOptions &opt) {
 void register_reproduce(CLI::App &app) {
     static ReproduceOptions opt;
     auto *cmd = app.add_subcommand("reproduce", "reproduce a paper's figures with one command (figures + report.html)");
-    cmd->add_option("paper", opt.paper, "dmft, birth, scansnap or all")->capture_default_str();
+    cmd->add_option("paper", opt.paper, "dmft, dmft-multistate, birth, scansnap or all")->capture_default_str();
     cmd->add_option("--scale", opt.scale, "quick (minutes on a laptop) or paper (the authors' full setting)")
         ->check(CLI::IsMember({"quick", "paper"}))
         ->capture_default_str();

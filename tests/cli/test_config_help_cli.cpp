@@ -55,6 +55,18 @@ TEST(ConfigHelpCli, ReproduceHelpAndShowConfig) {
     const Output show = capture("reproduce dmft --scale paper --show-config");
     ASSERT_EQ(show.rc, 0) << show.err;
     EXPECT_EQ(show.out, "scale: paper\n");
+    // A dry run refuses what the run refuses (it printed "scale: quick" and exited 0 for a misspelt paper).
+    const Output bad = capture("reproduce birthh --show-config");
+    EXPECT_EQ(bad.rc, 2) << bad.out;
+    EXPECT_NE(bad.err.find("unknown paper 'birthh'"), std::string::npos) << bad.err;
+}
+
+TEST(ConfigHelpCli, HelpConfigNamesTheBaseConfigUsedWithoutConfig) {
+    // `birth train` without --config starts from fig3-quick.yaml, whose values differ from the schema's
+    // defaults (d 128 against 256): --help-config listed only the latter.
+    const Output help = capture("birth train --help-config");
+    ASSERT_EQ(help.rc, 0) << help.err;
+    EXPECT_EQ(help.out.rfind("without --config the base is configs/birth/fig3-quick.yaml", 0), 0u) << help.out;
 }
 
 TEST(ConfigHelpCli, GatherHelpAndShowConfigAndSlurmShards) {
