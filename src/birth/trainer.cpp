@@ -343,6 +343,7 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
             for (size_t nl; (nl = metrics_text.find('\n', pos)) != std::string::npos; pos = nl + 1)
                 result.records.push_back(nlohmann::json::parse(metrics_text.substr(pos, nl - pos)));
             if (progress) progress->resumed(uint64_t(it0));
+            result.resumed_from = it0;
         }
     }
     std::ofstream jsonl(dir / "metrics.jsonl");

@@ -61,7 +61,8 @@ std::vector<std::string> model_hook_names(const ModelOptions &model, int T);
 
 struct TrainResult {
     std::vector<nlohmann::json> records; // the metrics.jsonl lines
-    double seconds = 0;                  // wall time of the loop
+    double seconds = 0;                  // wall time of the loop in this process
+    int64_t resumed_from = 0;            // the iteration a checkpoint resumed at (0: trained from the start)
     // The experiment sequences (exp_sequences > 0): attention patterns of layers 1 and 2, shape
     // (n_exp, heads, T, T) as in attn_layer{0,1}.npy (heads = 1 for the simplified model; attn_layer1 is
     // empty for a one-layer model), and their tokens / outs (n_exp x T, row-major).

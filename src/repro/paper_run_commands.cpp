@@ -41,7 +41,9 @@ RunBody prepare_birth_train(const Config &cfg) {
         plot::draw_birth_run(run.path(""), res.records, "birth train",
                              plot::birth_chance(birth::shakespeare_stats().N, opt.train_data));
         run.manifest()["seed"] = opt.seed;
-        run.manifest()["train_seconds"] = res.seconds;
+        run.manifest()["train_seconds"] = res.seconds; // of this process: a resumed run did the rest before
+        // A run finished from a checkpoint says so (its train_seconds cover only the iterations after it).
+        if (res.resumed_from > 0) run.manifest()["resumed_from_iter"] = res.resumed_from;
         run.manifest()["final"] = res.records.empty() ? nlohmann::json() : res.records.back();
         const auto &last = res.records.back();
         // A null probe (no in-context position, e.g. K = 0) is reported as n/a, never as a number.

@@ -165,4 +165,9 @@ TEST(BirthTrainCli, KilledRunResumesFromItsCheckpointByteIdentical) {
     };
     for (const char *f : {"metrics.jsonl", "params.npz", "attn_layer0.npy", "attn_layer1.npy"})
         EXPECT_EQ(bytes(cut / f), bytes(whole / f)) << f;
+    // The manifest of the resumed run says where it resumed (its train_seconds cover only that part).
+    const auto resumed = nlohmann::json::parse(bytes(cut / "manifest.json"));
+    const auto uncut = nlohmann::json::parse(bytes(whole / "manifest.json"));
+    EXPECT_EQ(resumed.value("resumed_from_iter", -1), 6); // stop_after checkpoints where it stops
+    EXPECT_FALSE(uncut.contains("resumed_from_iter"));
 }
