@@ -5,6 +5,8 @@
 
 #include <cstring>
 #include <fmt/format.h>
+#include <map>
+#include <yaml-cpp/yaml.h>
 
 namespace fs = std::filesystem;
 
@@ -16,13 +18,48 @@ fs::path checkpoint_store_for(const fs::path &out) {
     return o.string() + ".ckpt";
 }
 
+namespace {
+// "a.b.c" -> scalar text of a config record (the YAML of Config::to_yaml).
+void flatten(const YAML::Node &n, const std::string &prefix, std::map<std::string, std::string> &out) {
+    if (n.IsMap()) {
+        for (const auto &kv : n)
+            flatten(kv.second, prefix.empty() ? kv.first.as<std::string>() : prefix + "." + kv.first.as<std::string>(),
+                    out);
+    } else {
+        out[prefix] = YAML::Dump(n);
+    }
+}
+
+// "key: stored -> now" for each key whose value differs between two config records.
+std::string differing_keys(const std::string &stored, const std::string &now) {
+    std::map<std::string, std::string> a, b;
+    try {
+        flatten(YAML::Load(stored), "", a);
+        flatten(YAML::Load(now), "", b);
+    } catch (const YAML::Exception &) {
+        return "";
+    }
+    std::string out;
+    for (const auto &[k, v] : b) {
+        auto it = a.find(k);
+        const std::string old = it == a.end() ? "(absent)" : it->second;
+        if (old != v) out += fmt::format("{}{}: {} -> {}", out.empty() ? "" : ", ", k, old, v);
+    }
+    for (const auto &[k, v] : a)
+        if (!b.count(k)) out += fmt::format("{}{}: {} -> (absent)", out.empty() ? "" : ", ", k, v);
+    return out;
+}
+} // namespace
+
 CheckpointStore::CheckpointStore(fs::path dir, const std::string &record) : dir_(std::move(dir)) {
     const fs::path cfg = dir_ / "config.yaml";
     if (fs::exists(cfg)) {
-        if (read_file(cfg) != record)
-            throw UsageError(fmt::format("checkpoint store '{}' belongs to a run with another config; delete it to "
-                                         "start over",
-                                         dir_.string()));
+        const std::string stored = read_file(cfg);
+        // Naming the keys matters: max_iters is one of them, so a run cannot be extended by resuming.
+        if (stored != record)
+            throw UsageError(fmt::format("checkpoint store '{}' belongs to a run with another config ({}); delete "
+                                         "it to start over",
+                                         dir_.string(), differing_keys(stored, record)));
     } else {
         fs::create_directories(dir_);
         write_file_atomic(cfg, record);

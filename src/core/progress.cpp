@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <fmt/format.h>
 #include <thread>
 #include <unistd.h>
@@ -68,6 +69,13 @@ Progress::Progress(std::string label, uint64_t total, std::string unit, Mode mod
 }
 
 Progress::~Progress() {
+    // Unwinding (an error, Ctrl-C in Python): the stage did not finish, so no "done" line before the error
+    // message; a terminal line in progress only gets its newline.
+    if (std::uncaught_exceptions() > 0) {
+        if (mode_ == Mode::Terminal && last_draw_ns_.load() != 0 && !finished_) std::fputc('\n', stderr);
+        finished_ = true;
+        return;
+    }
     finish();
 }
 

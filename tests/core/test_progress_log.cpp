@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <stdexcept>
 #include <thread>
 
 using namespace tdlab;
@@ -70,4 +71,17 @@ TEST(ProgressLog, ResumedUnitsDoNotCountTowardTheRate) {
     EXPECT_GT(rate, 0.0) << err;
     EXPECT_LE(rate, 500.0) << err;
     EXPECT_EQ(count(err, "50.0%"), 0) << "the resumed units alone print no decile line: " << err;
+}
+
+// A stage ended by an exception prints no "done" line: a refused checkpoint printed "started (5 it)", then
+// "done, 0 it in 0s", then the error.
+TEST(ProgressLog, NoDoneLineWhenTheStageThrows) {
+    testing::internal::CaptureStderr();
+    try {
+        Progress p("train", 5, "it", Progress::Mode::Log, /*min_gap_s=*/0, /*max_gap_s=*/1e9);
+        throw std::runtime_error("refused");
+    } catch (const std::runtime_error &) {
+    }
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(err, "tdlab: train: started (5 it)\n");
 }
