@@ -134,11 +134,29 @@ def progress_arg(progress, label):
     return progress
 
 
+# The C++ messages speak the command line's words; a Python caller passed the keyword arguments instead.
+_CLI_TO_PYTHON = [("(--set)", "(overrides=)"), ("--config: ", "config: "), ("pass --force", "pass force=True"),
+                  ("--out DIR", "out="), ("--out '", "out='")]
+
+
+def python_words(fn):
+    """fn() with a ValueError's message in the keyword arguments' words (overrides=, config=, out=, force=)."""
+    try:
+        return fn()
+    except ValueError as e:
+        msg = str(e)
+        for cli, py in _CLI_TO_PYTHON:
+            msg = msg.replace(cli, py)
+        if msg == str(e):
+            raise
+        raise ValueError(msg) from None
+
+
 def call_with_progress(fn, progress, label):
     """fn(callback) with the progress callback made from `progress`, closing a tqdm bar afterwards."""
     cb = progress_arg(progress, label)
     try:
-        return fn(cb)
+        return python_words(lambda: fn(cb))
     finally:
         if isinstance(cb, (_Tqdm, _Line)):
             cb.close()
@@ -190,4 +208,4 @@ def run_command(command, config, overrides, out, threads, progress=None, force=F
 def resolved_config(command, config=None, overrides=None):
     """The resolved config of `command` as YAML text (what its config.yaml would hold)."""
     file, sets = config_args(config, overrides)
-    return _core.resolve_config(command, file, sets)
+    return python_words(lambda: _core.resolve_config(command, file, sets))

@@ -18,7 +18,7 @@ CSV text. No figures are drawn for them.
 import json
 
 from . import _core
-from ._runner import call_with_progress, config_args, force_arg, run_command, run_in_dir, threads_arg
+from ._runner import call_with_progress, config_args, force_arg, python_words, run_command, run_in_dir, threads_arg
 from .run import Run, read_table_text
 
 
@@ -116,4 +116,4 @@ def spin(config=None, overrides=None, out=None, threads=None, progress=None, for
 def config(command="dmft run", config=None, overrides=None):
     """The resolved config of a dmft command as YAML text (ValueError naming a bad key)."""
     file, sets = config_args(config, overrides)
-    return _core.resolve_config(command, file, sets)
+    return python_words(lambda: _core.resolve_config(command, file, sets))

@@ -93,3 +93,16 @@ def test_ternary_tokens_through_overrides_match_the_regression_values():
     mo = run["mo_se"]
     assert mo[1] == pytest.approx([0.4299728078409193, -0.02166355336932539, 0.5989704801063328], abs=1e-12)
     assert mo[11] == pytest.approx([0.019082089427536877, 0.06925016163008944, -0.0802914315422557], abs=1e-12)
+
+
+def test_errors_speak_the_keyword_arguments_words(tmp_path):
+    """The C++ messages name --set, --config and --force; from Python they name overrides=, config= and
+    force=True (a Python caller never typed the command-line words)."""
+    with pytest.raises(ValueError, match=r"unknown config key 'dmft.nope' \(overrides=\)"):
+        tdlab.dmft.run(overrides={"dmft.nope": 1})
+    with pytest.raises(ValueError, match=r"^config: "):
+        tdlab.dmft.run(config=str(tmp_path / "missing.yaml"))
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "mine.txt").write_text("not a tdlab run")
+    with pytest.raises(ValueError, match=r"out='.*pass force=True"):
+        tdlab.scansnap.theory(out=tmp_path / "taken")
