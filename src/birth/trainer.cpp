@@ -80,7 +80,8 @@ ConfigSchema train_schema() {
                     "full model: LAYER:HEAD (0-based) ablated in a final evaluation of the test batch (ablation.json)",
                     true)
         .add_string("birth.train.ablation", "zero", {"zero", "mean", "both"},
-                    "how ablate_head removes the head's output z: zeros, its mean over the batch's positions, or "
+                    "how ablate_head removes the head's output z: zero (z = 0), mean (z replaced by its mean over the "
+                    "batch's positions), or "
                     "both (one after the other on the same final model)")
         .add_string("birth.train.capture", "none", {"none"},
                     "none, or comma-separated hook globs (blocks.0.attn.hook_pattern, blocks.*.hook_resid_post, "

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/yaml_document.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <map>
@@ -166,6 +167,12 @@ std::string readable_number(double v, ValueType type) {
     if (std::isnan(v)) return "nan";
     // Integer bounds such as INT64_MAX (9.223372036854776e+18 as a double) mean "no limit" in practice.
     if (type == ValueType::Int && std::fabs(v) >= 9.0e18) return v > 0 ? "max" : "min";
+    // Integer bounds are exact: a large power of two as 2^k (1 << 40 read as 1.09951e+12), others in full.
+    if (type == ValueType::Int && v == std::floor(v)) {
+        int e = 0;
+        if (v >= 1048576 && std::frexp(v, &e) == 0.5) return fmt::format("2^{}", e - 1);
+        return fmt::format("{:.0f}", v);
+    }
     if (v == std::floor(v) && std::fabs(v) < 1e7) return fmt::format("{:.0f}", v);
     // Large and tiny bounds read as 1e+12 and 1e-09 rather than 1000000000000 and 0.000000001.
     return fmt::format("{:.6g}", v);
@@ -214,16 +221,23 @@ const ConfigKey *ConfigSchema::find(const std::string &name) const {
 }
 
 std::string ConfigSchema::describe() const {
+    // Columns as wide as the longest name and default, so that long keys do not shift their line.
+    size_t name_w = 0, def_w = 0;
+    for (const auto &k : keys_) {
+        name_w = std::max(name_w, k.name.size());
+        def_w = std::max(def_w, k.default_value.size());
+    }
     std::string out;
     for (const auto &k : keys_) {
         std::string range;
         if (k.type == ValueType::Double || k.type == ValueType::Int) {
             range = fmt::format(" in [{}, {}]", readable_number(k.min, k.type), readable_number(k.max, k.type));
         } else if (!k.choices.empty()) {
-            for (const auto &c : k.choices) range += (range.empty() ? " one of: " : ", ") + c;
-            if (k.open_choices) range += " (or a file)";
+            // Open choices are suggestions: the help says what else the key takes (a file, a list, ...).
+            for (const auto &c : k.choices)
+                range += (range.empty() ? (k.open_choices ? " e.g. " : " one of: ") : ", ") + c;
         }
-        out += fmt::format("  {:<26} default {:<10} {}{}\n", k.name, k.default_value, k.help, range);
+        out += fmt::format("  {:<{}} default {:<{}} {}{}\n", k.name, name_w, k.default_value, def_w, k.help, range);
     }
     return out;
 }

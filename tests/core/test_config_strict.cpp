@@ -94,6 +94,19 @@ TEST(ConfigStrict, HelpPrintsReadableRanges) {
     EXPECT_EQ(readable_number(0.001), "0.001");
     EXPECT_EQ(readable_number(1e8), "1e+08");
     EXPECT_EQ(readable_number(100000), "100000");
+    // Integer bounds exactly: 1 << 40 read "1.09951e+12", 1 << 62 "4.61169e+18".
+    EXPECT_EQ(readable_number(double(int64_t(1) << 40), ValueType::Int), "2^40");
+    EXPECT_EQ(readable_number(double(int64_t(1) << 62), ValueType::Int), "2^62");
+    EXPECT_EQ(readable_number(12345678.0, ValueType::Int), "12345678");
+}
+
+TEST(ConfigStrict, HelpColumnsFitTheLongestKey) {
+    ConfigSchema s;
+    s.add_int("a", 1, 0, 9, "short").add_int("birth.data.bigram_outs_train_long", 2, 0, 9, "long");
+    const std::string help = s.describe();
+    // "default" starts in the same column on both lines.
+    const size_t l1 = help.find("default"), nl = help.find('\n'), l2 = help.find("default", nl);
+    EXPECT_EQ(l1, l2 - (nl + 1)) << help;
 }
 
 TEST(CheckpointReader, ValidFileLoads) {
