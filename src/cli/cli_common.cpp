@@ -70,6 +70,19 @@ std::optional<RunSetup> begin_run(const RunOptions &opt, const std::string &comm
 
 void run_command(const RunOptions &opt, const std::string &command, const ConfigSchema &schema,
                  const PrepareRun &prepare, const std::string &default_config) {
+    if (opt.show_config && !opt.help_config) {
+        // A dry run refuses what the run refuses: the command's own cross-key checks (prepare parses the
+        // options: heads dividing d, capture globs, ablated head, seq_length <= max_length, ...) and the
+        // thread count run before the config is printed. It exited 0 on all of these.
+        RunOptions dry = opt;
+        dry.show_config = false;
+        Config cfg;
+        resolve_config(dry, schema, cfg, default_config);
+        (void)prepare(cfg);
+        repro::apply_thread_policy(opt.threads);
+        std::fputs(cfg.to_yaml().c_str(), stdout);
+        return;
+    }
     auto setup = begin_run(opt, command, schema, default_config);
     if (!setup) return;
     const RunBody body = prepare(setup->cfg);

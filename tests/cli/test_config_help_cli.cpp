@@ -103,3 +103,18 @@ TEST(ConfigHelpCli, GatherHelpAndShowConfigAndSlurmShards) {
     ASSERT_EQ(run_tdlab("gather '" + s1.string() + "' '" + s2.string() + "' --out '" + merged.string() + "'"), 0);
     EXPECT_EQ(manifest(merged)["points_total"], 6);
 }
+
+TEST(ConfigHelpCli, ShowConfigRefusesWhatTheRunRefuses) {
+    // --show-config is a dry run: it printed these configs and exited 0, while the run exits 2 at once.
+    const std::string base = "birth train -c configs/birth/fig2-quick.yaml ";
+    for (const std::string bad :
+         {"--set birth.model.n_heads=3", "--capture 'blocks.9.*'", "--set birth.train.ablate_head=5:0",
+          "--set birth.data.seq_length=256", "--threads -3"}) {
+        const Output o = capture(base + bad + " --show-config");
+        EXPECT_EQ(o.rc, 2) << bad << ": " << o.out;
+        EXPECT_TRUE(o.out.empty()) << bad;
+    }
+    const Output ok = capture(base + "--show-config");
+    EXPECT_EQ(ok.rc, 0) << ok.err;
+    EXPECT_NE(ok.out.find("kind: full"), std::string::npos) << ok.out;
+}
