@@ -167,8 +167,7 @@ void WordLm::backward(WordLmWorkspace &ws) {
     if (!ws.tokens || !ws.targets) throw RuntimeError("word model: backward() needs a forward() with targets first");
     const int B = ws.B, T = ws.T, C = cfg_.dim, V = cfg_.vocab, N = B * T;
     const size_t NC = size_t(N) * C;
-    std::fill(ws.dlogits.begin(), ws.dlogits.end(), 0.0f);
-    cross_entropy_backward(ws.dlogits.data(), ws.probs.data(), ws.targets, nullptr, N, V);
+    cross_entropy_backward_set(ws.dlogits.data(), ws.probs.data(), ws.targets, nullptr, N, V);
     auto &top = ws.dx.back();
     std::fill(top.begin(), top.end(), 0.0f);
     linear_backward(top.data(), params_[dec_w_].grad_or_null(), nullptr, ws.dlogits.data(), ws.x.back().data(),
