@@ -183,8 +183,17 @@ TEST(CrossEntropy, BackwardSetIsZeroFillThenBackwardBitForBit) {
             cross_entropy_forward(losses.data(), probs.data(), logits.data(), targets.data(), m, N, V);
             std::vector<float> added(logits.size(), 0.0f), set(logits.size(), 7.0f);
             cross_entropy_backward(added.data(), probs.data(), targets.data(), m, N, V, dloss);
-            cross_entropy_backward_set(set.data(), probs.data(), targets.data(), m, N, V, dloss);
+            std::vector<float> dbias(V, 0.25f), rows_in_order(V, 0.25f);
+            cross_entropy_backward_set(set.data(), dbias.data(), probs.data(), targets.data(), m, N, V, dloss);
             EXPECT_TRUE(same_bytes(added, set)) << "mask " << (m != nullptr) << " dloss " << dloss;
+            // dbias += column sums, rows in order (the bits of the word model's former separate pass)
+            for (int i = 0; i < N; ++i)
+                for (int v = 0; v < V; ++v) rows_in_order[size_t(v)] += added[size_t(i) * V + v];
+            EXPECT_TRUE(same_bytes(dbias, rows_in_order));
+            // probabilities sum to 1 per row, so a selected row adds (1 - 1) * scale: the column sums total 0
+            double total = 0.0;
+            for (int v = 0; v < V; ++v) total += dbias[size_t(v)] - 0.25;
+            EXPECT_NEAR(total, 0.0, 1e-5);
             // the target column: (p - 1) * dloss / count
             const float count = m ? 4.0f : 6.0f;
             if (m) EXPECT_EQ(*std::max_element(set.begin() + V, set.begin() + 2 * V), 0.0f); // row 1 unselected
