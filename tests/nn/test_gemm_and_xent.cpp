@@ -71,30 +71,28 @@ Operands operands(const Product &p, uint64_t seed) {
 } // namespace
 
 TEST(GemmTiles, DecoderShapesGetBandsOtherShapesKeepTheGrid) {
-    // logits (700 x 47037, K 200): 16 column bands of ceil(47037 / 16) = 2940 -> 2944 columns, all rows
-    GemmTiles t = gemm_tiles(700, 47037, 200);
-    EXPECT_EQ(t.rows, 700);
-    EXPECT_EQ(t.cols, 2944);
-    // dh (700 x 200, K 47037): op(B) is 47037 x 200 floats, so 2 row bands of 350 -> 384 rows
-    t = gemm_tiles(700, 200, 47037);
-    EXPECT_EQ(t.rows, 384);
-    EXPECT_EQ(t.cols, kGemmTileN);
-    // dD (47037 x 200, K 700): the grid, 2944-row bands
-    t = gemm_tiles(47037, 200, 700);
-    EXPECT_EQ(t.rows, 2944);
-    EXPECT_EQ(t.cols, kGemmTileN);
-    // a Birth layer (B 512 x T 256 rows, d 256) and a word model's in_proj (700 x 600, K 200): the grid
-    t = gemm_tiles(131072, 256, 256);
-    EXPECT_EQ(t.rows, 8192);
-    EXPECT_EQ(t.cols, kGemmTileN);
-    t = gemm_tiles(700, 600, 200);
-    EXPECT_EQ(t.rows, 64);
-    EXPECT_EQ(t.cols, kGemmTileN);
-    // Birth's weight gradient (256 x 256, K = 131072 rows): op(B) too large for 4 bands, 2 of 128 rows
-    EXPECT_EQ(gemm_tiles(256, 256, 131072).rows, 128);
-    // narrower than kGemmWideN, or taller than wide: the grid
-    EXPECT_EQ(gemm_tiles(700, kGemmWideN - 1, 200).rows, 64);
-    EXPECT_EQ(gemm_tiles(20000, 10007, 200).cols, kGemmTileN);
+    struct Case {
+        int M, N, K, rows, cols;
+        const char *what;
+    };
+    const Case cases[] = {
+        // 16 column bands of ceil(47037 / 16) = 2940 -> 2944 columns, all rows
+        {700, 47037, 200, 700, 2944, "logits = h D^T"},
+        // op(B) is 47037 x 200 floats (beyond L2): 2 row bands of 350 -> 384 rows
+        {700, 200, 47037, 384, kGemmTileN, "dh += dlogits D"},
+        {47037, 200, 700, 2944, kGemmTileN, "dD += dlogits^T h: the grid"},
+        {131072, 256, 256, 8192, kGemmTileN, "a Birth layer (B 512 x T 256, d 256): the grid"},
+        {700, 600, 200, 64, kGemmTileN, "a word model's in_proj: the grid"},
+        // op(B) 131072 x 256: 2 bands of 128 rows instead of 4 of 64
+        {256, 256, 131072, 128, kGemmTileN, "Birth's weight gradient"},
+        {700, kGemmWideN - 1, 200, 64, kGemmTileN, "narrower than kGemmWideN: the grid"},
+        {20000, 10007, 200, 1280, kGemmTileN, "taller than wide: the grid"},
+    };
+    for (const Case &c : cases) {
+        const GemmTiles t = gemm_tiles(c.M, c.N, c.K);
+        EXPECT_EQ(t.rows, c.rows) << c.what;
+        EXPECT_EQ(t.cols, c.cols) << c.what;
+    }
 }
 
 TEST(GemmTiles, DecoderProductsSameBytesForAnyThreadCount) {
