@@ -38,20 +38,6 @@ void fill_const(Parameter &p, float v) {
     std::fill(p.value, p.value + p.size, v);
 }
 
-// db (V) += sum over rows of dout (N,V), row by row: linear_backward's column-wise sum strides through the
-// (N,V) gradient one cache line per element, which at V ~ 5e4 costs more than the decoder GEMMs. Each
-// thread owns a fixed block of columns and adds rows in order, so the bytes do not depend on the threads.
-void bias_grad_rows(float *db, const float *dout, int N, int V) {
-    constexpr int kBlock = 1024;
-#pragma omp parallel for schedule(static)
-    for (int o0 = 0; o0 < V; o0 += kBlock) {
-        const int o1 = std::min(V, o0 + kBlock);
-        for (int n = 0; n < N; ++n) {
-            const float *row = dout + size_t(n) * V;
-            for (int o = o0; o < o1; ++o) db[o] += row[o];
-        }
-    }
-}
 } // namespace
 
 WordLm::WordLm(const WordLmConfig &c) : cfg_(c) {
@@ -167,13 +153,13 @@ void WordLm::backward(WordLmWorkspace &ws) {
     if (!ws.tokens || !ws.targets) throw RuntimeError("word model: backward() needs a forward() with targets first");
     const int B = ws.B, T = ws.T, C = cfg_.dim, V = cfg_.vocab, N = B * T;
     const size_t NC = size_t(N) * C;
-    std::fill(ws.dlogits.begin(), ws.dlogits.end(), 0.0f);
-    cross_entropy_backward(ws.dlogits.data(), ws.probs.data(), ws.targets, nullptr, N, V);
+    // decoder.bias's gradient is the column sum of dlogits (rows in order), taken in the same pass
+    cross_entropy_backward_set(ws.dlogits.data(), params_[dec_b_].grad_or_null(), ws.probs.data(), ws.targets, nullptr,
+                               N, V);
     auto &top = ws.dx.back();
     std::fill(top.begin(), top.end(), 0.0f);
     linear_backward(top.data(), params_[dec_w_].grad_or_null(), nullptr, ws.dlogits.data(), ws.x.back().data(),
                     params_[dec_w_].value, N, C, V);
-    if (float *db = params_[dec_b_].grad_or_null()) bias_grad_rows(db, ws.dlogits.data(), N, V);
     for (int l = cfg_.n_layers - 1; l >= 0; --l) {
         auto &d = ws.dx[size_t(l)];
         std::fill(d.begin(), d.end(), 0.0f);
