@@ -13,8 +13,8 @@ namespace tdlab::nn {
 
 namespace {
 // max over z[0..V): 16 running maxima (SSE, baseline x86-64: GCC does not vectorise the scalar form
-// without -ffast-math), then combined. max is exact in any order for logits without NaN, so these are the
-// bits of a left-to-right scan. _mm_max_ps(a, b) is a > b ? a : b per lane, the scalar expression.
+// unless fast-math is on, which tdlab never uses), then combined. max is exact in any order for logits without NaN, so
+// these are the bits of a left-to-right scan. _mm_max_ps(a, b) is a > b ? a : b per lane, the scalar expression.
 float row_max(const float *z, int V) {
     float m[16];
     int v = 0;
