@@ -230,7 +230,7 @@ std::string final_table(const std::vector<std::pair<std::string, const RunOut *>
 // The top-down gradient steps (docs/birth_theory.md) as a `birth theory` run directory inside the
 // reproduction, and its report section: the measured values at step-size multiplier 1 and at the largest
 // factor on the memories.
-ReportSection theory_section(const fs::path &config, const fs::path &dir) {
+ReportSection theory_section(const fs::path &config, const fs::path &dir, BirthMeasured &m) {
     const Config cfg = Config::load(theory_schema(), config, {});
     const TheorySweep sweep = theory_sweep_from(cfg);
     RunDir run(dir, "birth theory (reproduce birth)", cfg);
@@ -257,6 +257,11 @@ ReportSection theory_section(const fs::path &config, const fs::path &dir) {
             return at.count(step) && at[step].contains(key) ? fmt::format("{:.3f}", at[step][key].get<double>())
                                                             : std::string("n/a");
         };
+        if (at.count("W_K^1") && at.count("scaled")) { // the claim reads the largest d of the sweep
+            m.theory_d = d;
+            m.theory_wk0 = at["W_K^1"].value("wk0_acc", NAN);
+            m.theory_acc_scaled = at["scaled"].value("acc_end", NAN);
+        }
         h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", d,
                          v("W_O^2", "wo1_acc"), v("W_K^2", "wk1_acc"), v("W_K^1", "wk0_acc"), v("W_K^1", "wk0_64_acc"),
                          v("W_K^1", "acc_end"), v("scaled", "acc_end"));
@@ -368,8 +373,9 @@ void reproduce_birth(const ReproduceRequest &req) {
              output_law_table(r4d[0], out_b),
          {"fig4.png"}});
 
-    sections.push_back(theory_section(
-        resolve_config_path(quick ? "configs/birth/theory-quick.yaml" : "configs/birth/theory.yaml"), root / "theory"));
+    sections.push_back(
+        theory_section(resolve_config_path(quick ? "configs/birth/theory-quick.yaml" : "configs/birth/theory.yaml"),
+                       root / "theory", m));
 
     sections.push_back(birth_fig2_section(root, quick, m));
 

@@ -60,6 +60,9 @@ struct BirthMeasured {
     double base_acc = NAN, base_loss_bigram = NAN; // 1 layer, the same data as the fixed-trigger run
     double abl_acc = NAN, abl_loss = NAN, abl_acc_zero = NAN, abl_loss_zero = NAN, abl_acc_mean = NAN,
            abl_loss_mean = NAN;
+    // Sec. 6 (birth theory, the largest d of the sweep): W_K^1 recall after its step at multiplier 1, and
+    // acc_end with the three memories scaled by the sweep's largest factor.
+    double theory_d = NAN, theory_wk0 = NAN, theory_acc_scaled = NAN;
     bool paper_scale = false;
 };
 std::vector<Claim> birth_claims(const BirthMeasured &m);
@@ -87,6 +90,9 @@ struct ScansnapMeasured {
     double fig7_entropy_start = 0, fig7_entropy_end = 0, fig7_last_change = 0, fig7_last_argmax_same = 0;
     int fig7_last_iter = 0;
     std::vector<double> fig10_lrs, fig10_means; // Fig 10: final entropy (mean over seeds) per learning rate
+    // Sec. 6 (birth theory, the largest d of the sweep): W_K^1 recall after its step at multiplier 1, and
+    // acc_end with the three memories scaled by the sweep's largest factor.
+    double theory_d = NAN, theory_wk0 = NAN, theory_acc_scaled = NAN;
     bool paper_scale = false;
 };
 std::vector<Claim> scansnap_claims(const ScansnapMeasured &m);

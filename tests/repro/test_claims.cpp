@@ -137,6 +137,16 @@ TEST(Claims, BirthVerdictsFollowTheMeasurements) {
     m.fig2_run = false;
     for (const char *id : {"fig2.generic_transformer", "baseline.one_layer", "ablation.induction_head"})
         EXPECT_EQ(find(birth_claims(m), id).verdict, Verdict::NotRun) << id;
+    // Sec. 6 is judged on the theory run (it said "no birth theory command yet" while the report had the run);
+    // not run only without one.
+    m = agreeing_birth();
+    EXPECT_EQ(find(birth_claims(m), "sec6.top_down_steps").verdict, Verdict::NotRun);
+    m.theory_d = 512, m.theory_wk0 = 0.9, m.theory_acc_scaled = 0.95;
+    EXPECT_EQ(find(birth_claims(m), "sec6.top_down_steps").verdict, Verdict::Holds);
+    m.theory_wk0 = 0.004; // W_K^1 at chance after its step (docs/birth_theory.md, check 4)
+    EXPECT_EQ(find(birth_claims(m), "sec6.top_down_steps").verdict, Verdict::Contradicted);
+    m.theory_wk0 = 0.9, m.theory_acc_scaled = 0.31; // accuracy levels off (check 5)
+    EXPECT_EQ(find(birth_claims(m), "sec6.top_down_steps").verdict, Verdict::Contradicted);
 }
 
 ScansnapMeasured agreeing_scansnap() {
