@@ -1,6 +1,7 @@
 #include "nn/cross_entropy.h"
 
 #include "core/error.h"
+#include "core/vexp.h"
 
 #include <algorithm>
 #include <cmath>
@@ -66,7 +67,10 @@ float cross_entropy_forward(float *losses, float *probs, const float *logits, co
             const float *z = logits + size_t(i0 + r) * V;
             float *p = probs + size_t(i0 + r) * V;
             mx[r] = row_max(z, V);
-            for (int v = 0; v < V; ++v) p[v] = std::exp(z[v] - mx[r]);
+            // SLEEF's vector exp (core/vexp.h) instead of glibc's scalar expf: 1 ulp, deterministic, a
+            // function of the CPU only; it was 9% of a word-model step.
+            for (int v = 0; v < V; ++v) p[v] = z[v] - mx[r];
+            exp_inplace(p, V);
         }
         const float *p0 = probs + size_t(i0) * V;
         if (rows == kRows) {

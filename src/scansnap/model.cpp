@@ -1,7 +1,7 @@
 #include "scansnap/model.h"
 
 #include "core/blas_kernels.h"
-#include "scansnap/vexp.h"
+#include "core/vexp.h"
 
 #include <algorithm>
 #include <cblas.h>
@@ -84,7 +84,7 @@ inline __attribute__((always_inline)) void softmax_xent_rows(Real *x, int rows, 
         Real *g = x + size_t(r) * M;
         const Real mx = lane_max(g, M), zl = g[label] - mx;
         for (int k = 0; k < M; ++k) g[k] -= mx;
-        exp_inplace(g, M);
+        tdlab::exp_inplace(g, M);
         const Real sum = lane_sum(g, M);
         loss[r] = std::log(double(sum)) - double(zl);
         const Real f = scale / sum;

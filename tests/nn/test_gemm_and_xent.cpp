@@ -4,12 +4,15 @@
 // row-at-a-time reference bit for bit.
 #include "core/blas_kernels.h"
 #include "core/rng.h"
+#include "core/vexp.h"
 #include "nn/cross_entropy.h"
 #include "nn/gemm.h"
+#include "nn/linear.h"
 
 #include <algorithm>
 #include <cblas.h>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <gtest/gtest.h>
 #include <omp.h>
@@ -150,9 +153,12 @@ TEST(CrossEntropy, RowGroupsGiveTheBitsOfARowAtATime) {
         float mx = z[0];
         for (int v = 1; v < V; ++v) mx = z[v] > mx ? z[v] : mx;
         std::vector<float> p(V);
+        for (int v = 0; v < V; ++v) p[size_t(v)] = z[v] - mx;
+        tdlab::exp_inplace(p.data(), V); // the exp the cross-entropy uses (SLEEF's 1-ulp vector exp)
         double s = 0.0;
         for (int v = 0; v < V; ++v) {
-            p[size_t(v)] = std::exp(z[v] - mx);
+            // within SLEEF's 1 ulp (plus the argument's rounding) of the C library's exp
+            EXPECT_NEAR(p[size_t(v)], std::exp(z[v] - mx), 3e-7f * std::exp(z[v] - mx)) << "row " << i << ", v " << v;
             s += p[size_t(v)];
         }
         const float inv = float(1.0 / s);
@@ -197,4 +203,27 @@ TEST(CrossEntropy, BackwardSetIsZeroFillThenBackwardBitForBit) {
             if (m) EXPECT_EQ(*std::max_element(set.begin() + V, set.begin() + 2 * V), 0.0f); // row 1 unselected
             EXPECT_NEAR(set[0], (probs[0] - 1.0f) * dloss / count, 1e-7);
         }
+}
+
+TEST(Linear, BiasWrittenFirstIsTheBiasAddedAfterTheProduct) {
+    // linear_forward writes the bias and adds the product with beta = 1 (as torch's addmm). For a K that is one
+    // of OpenBLAS's K blocks on every kernel (K = 8) those are the bits of the product then the bias; for a
+    // word model's K = 200, the same numbers to a few ulp whatever the kernel's K blocking.
+    for (const int K : {8, 200}) {
+        const int N = 70, OC = 1001;
+        const std::vector<float> x = uniform(size_t(N) * K, 11, 1.0f), w = uniform(size_t(OC) * K, 12, 0.1f),
+                                 b = uniform(size_t(OC), 13, 0.5f);
+        std::vector<float> out(size_t(N) * OC), ref(size_t(N) * OC);
+        linear_forward(out.data(), x.data(), w.data(), b.data(), N, K, OC);
+        gemm(CblasNoTrans, CblasTrans, N, OC, K, 1.0f, x.data(), K, w.data(), K, 0.0f, ref.data(), OC);
+        for (int n = 0; n < N; ++n)
+            for (int o = 0; o < OC; ++o) ref[size_t(n) * OC + o] += b[size_t(o)];
+        std::printf("linear N %d K %d OC %d\n", N, K, OC);
+        if (K == 8) {
+            EXPECT_TRUE(same_bytes(out, ref));
+        } else {
+            for (size_t i = 0; i < out.size(); ++i)
+                ASSERT_NEAR(out[i], ref[i], 1e-5f * (1.0f + std::fabs(ref[i]))) << i;
+        }
+    }
 }

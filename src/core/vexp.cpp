@@ -1,10 +1,10 @@
-#include "scansnap/vexp.h"
+#include "core/vexp.h"
 
 #include <cmath>
 
 #if defined(TDLAB_HAVE_SLEEF) && defined(__x86_64__)
 #include <immintrin.h>
-#define TDLAB_SCANSNAP_AVX2_EXP 1
+#define TDLAB_AVX2_EXP 1
 // Declared here rather than through sleef.h, which hides the AVX prototypes unless the whole file is
 // compiled for AVX (and the scalar fallback must stay baseline x86-64).
 extern "C" __attribute__((target("avx2,fma"))) __m256d Sleef_expd4_u10avx2(__m256d);
@@ -12,9 +12,9 @@ extern "C" __attribute__((target("avx2,fma"))) __m256 Sleef_expf8_u10avx2(__m256
 extern "C" __attribute__((target("avx512f"))) __m512 Sleef_expf16_u10avx512f(__m512);
 #endif
 
-namespace tdlab::scansnap {
+namespace tdlab {
 
-#ifdef TDLAB_SCANSNAP_AVX2_EXP
+#ifdef TDLAB_AVX2_EXP
 namespace {
 // 4 doubles or 8 floats a vector; the tail goes through a zero-padded vector so every element of the
 // array takes the same (vector) path whatever n is.
@@ -55,7 +55,7 @@ const bool have_avx512 = __builtin_cpu_supports("avx512f");
 #endif
 
 template <class Real> static void exp_any(Real *x, int n) {
-#ifdef TDLAB_SCANSNAP_AVX2_EXP
+#ifdef TDLAB_AVX2_EXP
     if (have_avx2) {
         exp_avx2(x, n);
         return;
@@ -68,7 +68,7 @@ void exp_inplace(double *x, int n) {
     exp_any(x, n);
 }
 void exp_inplace(float *x, int n) {
-#ifdef TDLAB_SCANSNAP_AVX2_EXP
+#ifdef TDLAB_AVX2_EXP
     if (have_avx512) {
         exp_avx512(x, n);
         return;
@@ -77,4 +77,4 @@ void exp_inplace(float *x, int n) {
     exp_any(x, n);
 }
 
-} // namespace tdlab::scansnap
+} // namespace tdlab
