@@ -48,8 +48,12 @@ int cross_entropy_count(const uint8_t *mask, int N) {
     return n;
 }
 
-float cross_entropy_forward(float *losses, float *probs, const float *logits, const int32_t *targets,
-                            const uint8_t *mask, int N, int V) {
+namespace {
+// The softmax rows behind both entry points. grad_scale null: out = probs. Otherwise out = the gradient of
+// grad_scale * sum of the selected rows' losses, written as cross_entropy_backward_set writes it from probs
+// (0 + p * scale, the target column 0 + (p - 1) * scale, unselected rows 0), p the same float product.
+float softmax_rows(float *losses, float *probs, const float *logits, const int32_t *targets, const uint8_t *mask, int N,
+                   int V, const float *grad_scale) {
     for (int i = 0; i < N; ++i)
         if ((!mask || mask[i]) && (targets[i] < 0 || targets[i] >= V))
             throw RuntimeError("cross_entropy: target " + std::to_string(targets[i]) + " at position " +
@@ -90,7 +94,16 @@ float cross_entropy_forward(float *losses, float *probs, const float *logits, co
             const float *z = logits + size_t(i) * V;
             float *p = probs + size_t(i) * V;
             const float inv = float(1.0 / s[r]);
-            for (int v = 0; v < V; ++v) p[v] *= inv;
+            if (!grad_scale) {
+                for (int v = 0; v < V; ++v) p[v] *= inv;
+            } else if (mask && !mask[i]) {
+                std::fill(p, p + V, 0.0f);
+            } else {
+                const float scale = *grad_scale;
+                const float pt = p[targets[i]] * inv;
+                for (int v = 0; v < V; ++v) p[v] = 0.0f + (p[v] * inv) * scale;
+                p[targets[i]] = 0.0f + (pt - 1.0f) * scale;
+            }
             // -log softmax computed as logsumexp - z (more accurate than -log p for tiny p)
             losses[i] = (!mask || mask[i]) ? float(std::log(s[r]) + mx[r] - z[targets[i]]) : 0.0f;
         }
@@ -100,6 +113,19 @@ float cross_entropy_forward(float *losses, float *probs, const float *logits, co
     double total = 0.0;
     for (int i = 0; i < N; ++i) total += losses[i];
     return float(total / count);
+}
+} // namespace
+
+float cross_entropy_forward(float *losses, float *probs, const float *logits, const int32_t *targets,
+                            const uint8_t *mask, int N, int V) {
+    return softmax_rows(losses, probs, logits, targets, mask, N, V, nullptr);
+}
+
+float cross_entropy_forward_grad(float *losses, float *dlogits, const float *logits, const int32_t *targets,
+                                 const uint8_t *mask, int N, int V, float dloss) {
+    const int count = cross_entropy_count(mask, N);
+    const float scale = count == 0 ? 0.0f : dloss / float(count);
+    return softmax_rows(losses, dlogits, logits, targets, mask, N, V, &scale);
 }
 
 void cross_entropy_backward(float *dlogits, const float *probs, const int32_t *targets, const uint8_t *mask, int N,
@@ -141,6 +167,19 @@ void cross_entropy_backward_set(float *dlogits, float *dbias, const float *probs
             }
             if (dbias)
                 for (int v = o0; v < o1; ++v) dbias[v] += g[v];
+        }
+    }
+}
+
+void column_sums_add(float *dbias, const float *dlogits, int N, int V) {
+    // the order of cross_entropy_backward_set's dbias: column blocks, rows 0..N-1 in order in each
+    constexpr int kBlock = 1024;
+#pragma omp parallel for schedule(static)
+    for (int o0 = 0; o0 < V; o0 += kBlock) {
+        const int o1 = std::min(V, o0 + kBlock);
+        for (int i = 0; i < N; ++i) {
+            const float *g = dlogits + size_t(i) * V;
+            for (int v = o0; v < o1; ++v) dbias[v] += g[v];
         }
     }
 }

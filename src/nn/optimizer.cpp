@@ -116,6 +116,14 @@ void Sgd::step() {
         const size_t n = p.size;
         float *buf = momentum_ != 0.0 ? buf_.data(s.state_slot) : nullptr;
         const bool first = s.steps == 0;
+        if (p.row_sparse && !buf && wd == 0.0f) {
+            // w + (-lr) * (+0) is w: only the rows that can hold a gradient change (params.h)
+            const size_t L = p.row_len();
+            for (const int32_t r : p.grad_rows)
+                for (size_t i = size_t(r) * L; i < size_t(r + 1) * L; ++i) w[i] = w[i] + neg_lr * g[i];
+            ++s.steps;
+            continue;
+        }
 #pragma omp parallel for schedule(static)
         for (size_t i = 0; i < n; ++i) {
             float d = wd != 0.0f ? g[i] + wd * w[i] : g[i]; // d_p.add(param, alpha=wd)

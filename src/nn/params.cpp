@@ -1,5 +1,7 @@
 #include "nn/params.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "core/npy.h"
 
@@ -48,7 +50,28 @@ const Parameter &ParameterSet::at(const std::string &name) const {
 }
 
 void ParameterSet::zero_grad() {
-    grads_.zero();
+    bool any_sparse = false;
+    for (const auto &p : params_) any_sparse = any_sparse || p.row_sparse;
+    if (!any_sparse) {
+        grads_.zero();
+        return;
+    }
+    // a word model's embedding table is half of its gradient, and a batch touches < 1% of its rows
+    for (auto &p : params_) {
+        if (!p.row_sparse) {
+            std::fill(p.grad, p.grad + p.size, 0.0f);
+            continue;
+        }
+        const size_t L = p.row_len();
+        for (const int32_t r : p.grad_rows) std::fill(p.grad + size_t(r) * L, p.grad + size_t(r + 1) * L, 0.0f);
+        p.grad_rows.clear();
+    }
+}
+
+void Parameter::add_grad_rows(const int32_t *rows, size_t n) {
+    grad_rows.insert(grad_rows.end(), rows, rows + n);
+    std::sort(grad_rows.begin(), grad_rows.end());
+    grad_rows.erase(std::unique(grad_rows.begin(), grad_rows.end()), grad_rows.end());
 }
 
 size_t ParameterSet::total_size() const {

@@ -11,6 +11,7 @@
 #include "nn/arena.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -26,6 +27,17 @@ struct Parameter {
     bool trainable = true;
     bool requires_grad = true; // trainable && not currently frozen
     float *grad_or_null() const { return requires_grad ? grad : nullptr; }
+
+    // Row-sparse gradient (an embedding table's: only the rows of the batch's tokens get one). When
+    // `row_sparse`, every gradient row (shape[0] rows of size / shape[0]) outside `grad_rows` (ascending,
+    // unique) is exactly +0, so zero_grad, the gradient norm, clipping and plain SGD (no momentum, no weight
+    // decay) visit only those rows and write the bits of the dense loops (adding +0 to a sum, scaling +0
+    // and w - lr * 0 change nothing). The op that writes such a gradient records its rows with
+    // add_grad_rows(); torch's equivalent is nn.Embedding(sparse=True).
+    bool row_sparse = false;
+    std::vector<int32_t> grad_rows;
+    size_t row_len() const { return shape.empty() ? size : size / shape[0]; }
+    void add_grad_rows(const int32_t *rows, size_t n); // merges into grad_rows (sorted, unique)
 };
 
 class ParameterSet {
@@ -45,7 +57,7 @@ class ParameterSet {
     std::vector<Parameter> &all() { return params_; }
     const std::vector<Parameter> &all() const { return params_; }
 
-    void zero_grad(); // every gradient to 0 (the whole gradient arena)
+    void zero_grad(); // every gradient to 0 (row-sparse ones: their listed rows, and the list emptied)
     size_t total_size() const;
 
     // NPZ of all values (name.npy members) for checkpoints and for loading golden initial weights.

@@ -60,6 +60,9 @@ WordLm::WordLm(const WordLmConfig &c) : cfg_(c) {
     dec_w_ = params_.add("decoder.weight", {V, C});
     dec_b_ = params_.add("decoder.bias", {V});
     params_.allocate();
+    // the embedding's gradient touches only the batch's token rows (nn/params.h: zero_grad, clipping and
+    // SGD then visit those rows; half the gradient of a word model otherwise read and written 4x a step)
+    params_[enc_].row_sparse = true;
     pe_.resize(size_t(c.max_len) * C);
     sinusoidal_table(pe_.data(), c.max_len, c.dim);
 }
@@ -145,7 +148,14 @@ float WordLm::forward(WordLmWorkspace &ws, const int32_t *tokens, const int32_t 
         post_ln_forward(ws.x[size_t(l) + 1].data(), ws.x[size_t(l)].data(), layer_weights(l), b, ws.dropout);
     }
     linear_forward(ws.logits.data(), ws.x.back().data(), params_[dec_w_].value, params_[dec_b_].value, N, C, V);
+    ws.grad_ready = false;
     if (!targets) return 0.0f;
+    if (train) {
+        // training: the loss's gradient is written now instead of the probabilities (backward() uses it)
+        ws.grad_ready = true;
+        return cross_entropy_forward_grad(ws.losses.data(), ws.dlogits.data(), ws.logits.data(), targets, nullptr, N,
+                                          V);
+    }
     return cross_entropy_forward(ws.losses.data(), ws.probs.data(), ws.logits.data(), targets, nullptr, N, V);
 }
 
@@ -153,9 +163,14 @@ void WordLm::backward(WordLmWorkspace &ws) {
     if (!ws.tokens || !ws.targets) throw RuntimeError("word model: backward() needs a forward() with targets first");
     const int B = ws.B, T = ws.T, C = cfg_.dim, V = cfg_.vocab, N = B * T;
     const size_t NC = size_t(N) * C;
-    // decoder.bias's gradient is the column sum of dlogits (rows in order), taken in the same pass
-    cross_entropy_backward_set(ws.dlogits.data(), params_[dec_b_].grad_or_null(), ws.probs.data(), ws.targets, nullptr,
-                               N, V);
+    // decoder.bias's gradient is the column sum of dlogits (rows in order); a training forward has written
+    // dlogits already (cross_entropy_forward_grad), an evaluation forward left the probabilities
+    float *dbias = params_[dec_b_].grad_or_null();
+    if (ws.grad_ready) {
+        if (dbias) column_sums_add(dbias, ws.dlogits.data(), N, V);
+    } else {
+        cross_entropy_backward_set(ws.dlogits.data(), dbias, ws.probs.data(), ws.targets, nullptr, N, V);
+    }
     auto &top = ws.dx.back();
     std::fill(top.begin(), top.end(), 0.0f);
     linear_backward(top.data(), params_[dec_w_].grad_or_null(), nullptr, ws.dlogits.data(), ws.x.back().data(),
@@ -170,7 +185,10 @@ void WordLm::backward(WordLmWorkspace &ws) {
     dropout_backward(ws.dtmp.data(), ws.dx[0].data(), ws.dropout ? ws.pos_mask.data() : nullptr, NC);
     std::fill(ws.demb.begin(), ws.demb.end(), 0.0f);
     scaled_add_positions_backward(ws.demb.data(), ws.dtmp.data(), std::sqrt(float(C)), B, T, C);
-    embedding_backward(params_[enc_].grad_or_null(), nullptr, ws.demb.data(), ws.tokens, B, T, C);
+    if (float *g = params_[enc_].grad_or_null()) {
+        embedding_backward(g, nullptr, ws.demb.data(), ws.tokens, B, T, C);
+        params_[enc_].add_grad_rows(ws.tokens, size_t(N));
+    }
 }
 
 } // namespace tdlab::nn

@@ -48,6 +48,7 @@ class WordLmWorkspace {
     std::vector<PostLnBuffers> layers;
     const int32_t *tokens = nullptr, *targets = nullptr;
     bool dropout = false;
+    bool grad_ready = false; // the last forward trained and wrote dlogits instead of probs
 };
 
 class WordLm {
@@ -57,8 +58,9 @@ class WordLm {
     // every encoder layer starts as a copy of layer 0, as nn.TransformerEncoder clones its layer.
     void init(uint64_t seed);
 
-    // tokens, targets (B,T) batch-major. train: dropout on, masks from stream (dropout_seed, step); else
-    // off. targets null: logits only (returns 0). Returns the mean cross-entropy.
+    // tokens, targets (B,T) batch-major. train: dropout on, masks from stream (dropout_seed, step), and the
+    // loss's gradient written for backward() in the same pass (the bits of the evaluation form followed by
+    // backward()); else off. targets null: logits only (returns 0). Returns the mean cross-entropy.
     float forward(WordLmWorkspace &ws, const int32_t *tokens, const int32_t *targets, bool train,
                   uint64_t dropout_seed = 0, uint64_t step = 0) const;
     // Accumulates gradients into params().grad (zero them first). Uses the last forward of ws.

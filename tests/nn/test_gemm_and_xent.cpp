@@ -190,6 +190,17 @@ TEST(CrossEntropy, BackwardSetIsZeroFillThenBackwardBitForBit) {
             std::vector<float> dbias(V, 0.25f), rows_in_order(V, 0.25f);
             cross_entropy_backward_set(set.data(), dbias.data(), probs.data(), targets.data(), m, N, V, dloss);
             EXPECT_TRUE(same_bytes(added, set)) << "mask " << (m != nullptr) << " dloss " << dloss;
+            // training's fused form: the same losses, mean and gradient bytes without storing probabilities
+            std::vector<float> fused(logits.size(), 7.0f), fused_losses(N), col(V, 0.25f);
+            const float mean =
+                cross_entropy_forward(losses.data(), probs.data(), logits.data(), targets.data(), m, N, V);
+            EXPECT_EQ(cross_entropy_forward_grad(fused_losses.data(), fused.data(), logits.data(), targets.data(), m, N,
+                                                 V, dloss),
+                      mean);
+            EXPECT_TRUE(same_bytes(fused_losses, losses));
+            EXPECT_TRUE(same_bytes(fused, set)) << "fused, mask " << (m != nullptr) << " dloss " << dloss;
+            column_sums_add(col.data(), fused.data(), N, V);
+            EXPECT_TRUE(same_bytes(col, dbias));
             // dbias += column sums, rows in order (the bits of the word model's former separate pass)
             for (int i = 0; i < N; ++i)
                 for (int v = 0; v < V; ++v) rows_in_order[size_t(v)] += added[size_t(i) * V + v];

@@ -15,8 +15,10 @@
 #include "nn/word_lm.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <gtest/gtest.h>
+#include <tuple>
 
 using namespace tdlab;
 using namespace tdlab::nn;
@@ -297,4 +299,91 @@ TEST(WordLmInit, LayersStartAsCopiesAndTheTutorialBounds) {
     EXPECT_EQ(max_abs(ps.at("transformer_encoder.layers.1.self_attn.in_proj_bias")), 0.0f);
     EXPECT_EQ(max_abs(ps.at("transformer_encoder.layers.1.self_attn.out_proj.bias")), 0.0f);
     EXPECT_EQ(max_abs(ps.at("decoder.bias")), 0.0f);
+}
+
+TEST(WordLm, TrainingForwardWritesTheGradientOfTheEvaluationForm) {
+    // dropout 0: a training forward (fused softmax and gradient) and an evaluation forward then backward()
+    // give the same loss and the same gradient bytes, 1 and 3 layers
+    for (const int layers : {1, 3}) {
+        WordLmConfig cfg;
+        cfg.vocab = 97;
+        cfg.dim = 16;
+        cfg.ffn_hidden = 12;
+        cfg.n_layers = layers;
+        cfg.dropout = 0.0f;
+        WordLm m(cfg);
+        m.init(5);
+        const int B = 3, T = 7;
+        std::vector<int32_t> tokens(B * T), targets(B * T);
+        for (int i = 0; i < B * T; ++i) {
+            tokens[size_t(i)] = (i * 37 + 3) % cfg.vocab;
+            targets[size_t(i)] = (i * 53 + 11) % cfg.vocab;
+        }
+        WordLmWorkspace ws(m, B, T);
+        std::vector<std::vector<float>> grads[2];
+        float loss[2];
+        for (int train = 0; train < 2; ++train) {
+            m.params().zero_grad();
+            loss[train] = m.forward(ws, tokens.data(), targets.data(), train == 1, 1, 1);
+            m.backward(ws);
+            for (const auto &p : m.params().all()) grads[train].emplace_back(p.grad, p.grad + p.size);
+        }
+        std::printf("word model %d layers: loss %.6f\n", layers, loss[0]);
+        EXPECT_EQ(loss[0], loss[1]);
+        for (size_t k = 0; k < grads[0].size(); ++k)
+            EXPECT_EQ(std::memcmp(grads[0][k].data(), grads[1][k].data(), grads[0][k].size() * sizeof(float)), 0)
+                << m.params().all()[k].name;
+    }
+}
+
+TEST(WordLm, RowSparseEmbeddingGradientGivesTheDenseBits) {
+    // encoder.weight's gradient is row-sparse (only the batch's token rows): zero_grad, the clipped norm and
+    // plain SGD visit those rows only. Four clipped SGD steps on different batches (dropout on) give the
+    // same bytes of every parameter and norm as the dense loops, and an untouched row never moves.
+    WordLmConfig cfg;
+    cfg.vocab = 211;
+    cfg.dim = 16;
+    cfg.ffn_hidden = 12;
+    cfg.n_layers = 2;
+    cfg.dropout = 0.2f;
+    const int B = 3, T = 9;
+    WordLm sparse(cfg), dense(cfg);
+    sparse.init(7);
+    dense.init(7);
+    dense.params().at("encoder.weight").row_sparse = false;
+    ASSERT_TRUE(sparse.params().at("encoder.weight").row_sparse);
+    const std::vector<float> row0(sparse.params().at("encoder.weight").value + 16 * 200,
+                                  sparse.params().at("encoder.weight").value + 16 * 201);
+    WordLmWorkspace ws_s(sparse, B, T), ws_d(dense, B, T);
+    Sgd opt_s(sparse.params(), {5.0, 0.0, 0.0}), opt_d(dense.params(), {5.0, 0.0, 0.0});
+    std::vector<int32_t> tokens(B * T), targets(B * T);
+    for (int step = 1; step <= 4; ++step) {
+        for (int i = 0; i < B * T; ++i) { // tokens < 200: row 200 is never in a batch
+            tokens[size_t(i)] = (i * 37 + step * 11) % 200;
+            targets[size_t(i)] = (i * 53 + step) % cfg.vocab;
+        }
+        double norm[2];
+        int k = 0;
+        for (auto [m, ws, opt] : {std::tuple{&sparse, &ws_s, &opt_s}, std::tuple{&dense, &ws_d, &opt_d}}) {
+            m->params().zero_grad();
+            m->forward(*ws, tokens.data(), targets.data(), true, 3, uint64_t(step));
+            m->backward(*ws);
+            norm[k++] = clip_grad_norm(m->params(), 0.05);
+            opt->step();
+        }
+        std::printf("step %d: gradient norm %.6g (clipped to 0.05)\n", step, norm[0]);
+        EXPECT_GT(norm[0], 0.05);
+        EXPECT_EQ(norm[0], norm[1]) << "step " << step;
+        for (size_t p = 0; p < sparse.params().count(); ++p) {
+            const Parameter &a = sparse.params()[p], &b = dense.params()[p];
+            EXPECT_EQ(std::memcmp(a.value, b.value, a.size * sizeof(float)), 0) << a.name << " step " << step;
+            EXPECT_EQ(std::memcmp(a.grad, b.grad, a.size * sizeof(float)), 0) << a.name << " step " << step;
+        }
+    }
+    const float *w = sparse.params().at("encoder.weight").value + 16 * 200;
+    EXPECT_EQ(std::memcmp(w, row0.data(), 16 * sizeof(float)), 0);
+    // zero_grad leaves every gradient element +0
+    sparse.params().zero_grad();
+    for (const auto &p : sparse.params().all())
+        for (size_t i = 0; i < p.size; ++i) ASSERT_TRUE(p.grad[i] == 0.0f && !std::signbit(p.grad[i])) << p.name;
 }
