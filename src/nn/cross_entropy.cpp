@@ -9,6 +9,7 @@
 #include <immintrin.h>
 #endif
 #include <string>
+#include <vector>
 
 namespace tdlab::nn {
 
@@ -52,8 +53,9 @@ namespace {
 // The softmax rows behind both entry points. grad_scale null: out = probs. Otherwise out = the gradient of
 // grad_scale * sum of the selected rows' losses, written as cross_entropy_backward_set writes it from probs
 // (0 + p * scale, the target column 0 + (p - 1) * scale, unselected rows 0), p the same float product.
-float softmax_rows(float *losses, float *probs, const float *logits, const int32_t *targets, const uint8_t *mask, int N,
-                   int V, const float *grad_scale) {
+// dbias (gradient form only, may be null): set to the gradient's column sums (see cross_entropy.h).
+float softmax_rows(float *losses, float *probs, float *dbias, const float *logits, const int32_t *targets,
+                   const uint8_t *mask, int N, int V, const float *grad_scale) {
     for (int i = 0; i < N; ++i)
         if ((!mask || mask[i]) && (targets[i] < 0 || targets[i] >= V))
             throw RuntimeError("cross_entropy: target " + std::to_string(targets[i]) + " at position " +
@@ -62,51 +64,67 @@ float softmax_rows(float *losses, float *probs, const float *logits, const int32
     // time, but the kRows independent dependency chains overlap (one row's chain of 5e4 dependent adds was
     // latency-bound: ~9% of a word-model step). The group's probabilities stay in L2 between passes.
     constexpr int kRows = 4;
+    // Chunks of kChunk rows (a multiple of kRows), each with its own column-sum partial for dbias, added
+    // while a gradient row is still in cache (a separate pass re-read the (N,V) gradient: 2% of a word-model
+    // step). The chunks are a function of N only, so dbias's summation order is the same for any threads.
+    constexpr int kChunk = 128;
+    const int nchunks = (N + kChunk - 1) / kChunk;
+    std::vector<float> part(dbias && grad_scale ? size_t(nchunks) * V : 0, 0.0f);
 #pragma omp parallel for schedule(static)
-    for (int i0 = 0; i0 < N; i0 += kRows) {
-        const int rows = std::min(kRows, N - i0);
-        double s[kRows] = {0.0, 0.0, 0.0, 0.0};
-        float mx[kRows] = {0.0f, 0.0f, 0.0f, 0.0f};
-        for (int r = 0; r < rows; ++r) {
-            const float *z = logits + size_t(i0 + r) * V;
-            float *p = probs + size_t(i0 + r) * V;
-            mx[r] = row_max(z, V);
-            // SLEEF's vector exp (core/vexp.h) instead of glibc's scalar expf: 1 ulp, deterministic, a
-            // function of the CPU only; it was 9% of a word-model step.
-            for (int v = 0; v < V; ++v) p[v] = z[v] - mx[r];
-            exp_inplace(p, V);
-        }
-        const float *p0 = probs + size_t(i0) * V;
-        if (rows == kRows) {
-            const float *p1 = p0 + V, *p2 = p1 + V, *p3 = p2 + V;
-            for (int v = 0; v < V; ++v) {
-                s[0] += p0[v];
-                s[1] += p1[v];
-                s[2] += p2[v];
-                s[3] += p3[v];
+    for (int chunk = 0; chunk < nchunks; ++chunk)
+        for (int i0 = chunk * kChunk; i0 < std::min(N, (chunk + 1) * kChunk); i0 += kRows) {
+            const int rows = std::min(kRows, N - i0);
+            double s[kRows] = {0.0, 0.0, 0.0, 0.0};
+            float mx[kRows] = {0.0f, 0.0f, 0.0f, 0.0f};
+            for (int r = 0; r < rows; ++r) {
+                const float *z = logits + size_t(i0 + r) * V;
+                float *p = probs + size_t(i0 + r) * V;
+                mx[r] = row_max(z, V);
+                // SLEEF's vector exp (core/vexp.h) instead of glibc's scalar expf: 1 ulp, deterministic, a
+                // function of the CPU only; it was 9% of a word-model step.
+                for (int v = 0; v < V; ++v) p[v] = z[v] - mx[r];
+                exp_inplace(p, V);
             }
-        } else {
-            for (int r = 0; r < rows; ++r)
-                for (int v = 0; v < V; ++v) s[r] += p0[size_t(r) * V + v];
-        }
-        for (int r = 0; r < rows; ++r) {
-            const int i = i0 + r;
-            const float *z = logits + size_t(i) * V;
-            float *p = probs + size_t(i) * V;
-            const float inv = float(1.0 / s[r]);
-            if (!grad_scale) {
-                for (int v = 0; v < V; ++v) p[v] *= inv;
-            } else if (mask && !mask[i]) {
-                std::fill(p, p + V, 0.0f);
+            const float *p0 = probs + size_t(i0) * V;
+            if (rows == kRows) {
+                const float *p1 = p0 + V, *p2 = p1 + V, *p3 = p2 + V;
+                for (int v = 0; v < V; ++v) {
+                    s[0] += p0[v];
+                    s[1] += p1[v];
+                    s[2] += p2[v];
+                    s[3] += p3[v];
+                }
             } else {
-                const float scale = *grad_scale;
-                const float pt = p[targets[i]] * inv;
-                for (int v = 0; v < V; ++v) p[v] = 0.0f + (p[v] * inv) * scale;
-                p[targets[i]] = 0.0f + (pt - 1.0f) * scale;
+                for (int r = 0; r < rows; ++r)
+                    for (int v = 0; v < V; ++v) s[r] += p0[size_t(r) * V + v];
             }
-            // -log softmax computed as logsumexp - z (more accurate than -log p for tiny p)
-            losses[i] = (!mask || mask[i]) ? float(std::log(s[r]) + mx[r] - z[targets[i]]) : 0.0f;
+            for (int r = 0; r < rows; ++r) {
+                const int i = i0 + r;
+                const float *z = logits + size_t(i) * V;
+                float *p = probs + size_t(i) * V;
+                const float inv = float(1.0 / s[r]);
+                if (!grad_scale) {
+                    for (int v = 0; v < V; ++v) p[v] *= inv;
+                } else if (mask && !mask[i]) {
+                    std::fill(p, p + V, 0.0f);
+                } else {
+                    const float scale = *grad_scale;
+                    const float pt = p[targets[i]] * inv;
+                    for (int v = 0; v < V; ++v) p[v] = 0.0f + (p[v] * inv) * scale;
+                    p[targets[i]] = 0.0f + (pt - 1.0f) * scale;
+                }
+                if (!part.empty()) {
+                    float *col = part.data() + size_t(chunk) * V;
+                    for (int v = 0; v < V; ++v) col[v] += p[v];
+                }
+                // -log softmax computed as logsumexp - z (more accurate than -log p for tiny p)
+                losses[i] = (!mask || mask[i]) ? float(std::log(s[r]) + mx[r] - z[targets[i]]) : 0.0f;
+            }
         }
+    if (dbias && grad_scale) {
+        std::fill(dbias, dbias + V, 0.0f);
+        for (int chunk = 0; chunk < nchunks; ++chunk)
+            for (int v = 0; v < V; ++v) dbias[v] += part[size_t(chunk) * V + v];
     }
     int count = cross_entropy_count(mask, N);
     if (count == 0) return 0.0f;
@@ -118,14 +136,14 @@ float softmax_rows(float *losses, float *probs, const float *logits, const int32
 
 float cross_entropy_forward(float *losses, float *probs, const float *logits, const int32_t *targets,
                             const uint8_t *mask, int N, int V) {
-    return softmax_rows(losses, probs, logits, targets, mask, N, V, nullptr);
+    return softmax_rows(losses, probs, nullptr, logits, targets, mask, N, V, nullptr);
 }
 
-float cross_entropy_forward_grad(float *losses, float *dlogits, const float *logits, const int32_t *targets,
-                                 const uint8_t *mask, int N, int V, float dloss) {
+float cross_entropy_forward_grad(float *losses, float *dlogits, float *dbias, const float *logits,
+                                 const int32_t *targets, const uint8_t *mask, int N, int V, float dloss) {
     const int count = cross_entropy_count(mask, N);
     const float scale = count == 0 ? 0.0f : dloss / float(count);
-    return softmax_rows(losses, dlogits, logits, targets, mask, N, V, &scale);
+    return softmax_rows(losses, dlogits, dbias, logits, targets, mask, N, V, &scale);
 }
 
 void cross_entropy_backward(float *dlogits, const float *probs, const int32_t *targets, const uint8_t *mask, int N,
@@ -167,19 +185,6 @@ void cross_entropy_backward_set(float *dlogits, float *dbias, const float *probs
             }
             if (dbias)
                 for (int v = o0; v < o1; ++v) dbias[v] += g[v];
-        }
-    }
-}
-
-void column_sums_add(float *dbias, const float *dlogits, int N, int V) {
-    // the order of cross_entropy_backward_set's dbias: column blocks, rows 0..N-1 in order in each
-    constexpr int kBlock = 1024;
-#pragma omp parallel for schedule(static)
-    for (int o0 = 0; o0 < V; o0 += kBlock) {
-        const int o1 = std::min(V, o0 + kBlock);
-        for (int i = 0; i < N; ++i) {
-            const float *g = dlogits + size_t(i) * V;
-            for (int v = o0; v < o1; ++v) dbias[v] += g[v];
         }
     }
 }

@@ -29,12 +29,12 @@ void cross_entropy_backward_set(float *dlogits, float *dbias, const float *probs
 
 // Training's fused form: the losses and the return value of cross_entropy_forward, and dlogits (N,V)
 // written with the bits of cross_entropy_backward_set(dlogits, nullptr, probs, ...) on those probs, without
-// storing the probabilities (one pass over an (N,V) array fewer: a word model's is 700 x 47,037).
-float cross_entropy_forward_grad(float *losses, float *dlogits, const float *logits, const int32_t *targets,
-                                 const uint8_t *mask, int N, int V, float dloss = 1.0f);
-
-// dbias (V) += the column sums of dlogits (N,V), rows in order (cross_entropy_backward_set's dbias).
-void column_sums_add(float *dbias, const float *dlogits, int N, int V);
+// storing the probabilities (one pass over an (N,V) array fewer: a word model's is 700 x 47,037). dbias (V),
+// if not null, is set to the gradient's column sums (the gradient of a bias added to the logits), summed
+// while each row is in cache: rows in order within fixed chunks of 128 rows, then the chunks' sums in
+// order; the same bits for any thread count, within rounding of the rows-in-order sum.
+float cross_entropy_forward_grad(float *losses, float *dlogits, float *dbias, const float *logits,
+                                 const int32_t *targets, const uint8_t *mask, int N, int V, float dloss = 1.0f);
 
 // Number of selected rows (all N when mask is null).
 int cross_entropy_count(const uint8_t *mask, int N);

@@ -119,6 +119,7 @@ WordLmWorkspace::WordLmWorkspace(const WordLm &model, int B_, int T_) : B(B_), T
     for (auto *p : {&emb, &pos_mask, &demb, &dtmp}) p->resize(NC);
     for (auto *p : {&logits, &probs, &dlogits}) p->resize(NV);
     losses.resize(N);
+    dbias.resize(size_t(c.vocab));
     x.assign(size_t(c.n_layers) + 1, std::vector<float>(NC));
     dx.assign(size_t(c.n_layers) + 1, std::vector<float>(NC));
     for (int l = 0; l < c.n_layers; ++l) layers.emplace_back(B, T, c.dim, c.ffn_hidden, c.n_heads);
@@ -153,8 +154,8 @@ float WordLm::forward(WordLmWorkspace &ws, const int32_t *tokens, const int32_t 
     if (train) {
         // training: the loss's gradient is written now instead of the probabilities (backward() uses it)
         ws.grad_ready = true;
-        return cross_entropy_forward_grad(ws.losses.data(), ws.dlogits.data(), ws.logits.data(), targets, nullptr, N,
-                                          V);
+        return cross_entropy_forward_grad(ws.losses.data(), ws.dlogits.data(), ws.dbias.data(), ws.logits.data(),
+                                          targets, nullptr, N, V);
     }
     return cross_entropy_forward(ws.losses.data(), ws.probs.data(), ws.logits.data(), targets, nullptr, N, V);
 }
@@ -167,7 +168,8 @@ void WordLm::backward(WordLmWorkspace &ws) {
     // dlogits already (cross_entropy_forward_grad), an evaluation forward left the probabilities
     float *dbias = params_[dec_b_].grad_or_null();
     if (ws.grad_ready) {
-        if (dbias) column_sums_add(dbias, ws.dlogits.data(), N, V);
+        if (dbias)
+            for (int v = 0; v < V; ++v) dbias[v] += ws.dbias[size_t(v)];
     } else {
         cross_entropy_backward_set(ws.dlogits.data(), dbias, ws.probs.data(), ws.targets, nullptr, N, V);
     }

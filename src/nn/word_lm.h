@@ -43,7 +43,7 @@ class WordLmWorkspace {
 
   private:
     friend class WordLm;
-    std::vector<float> emb, pos_mask, logits, probs, losses, dlogits, demb, dtmp;
+    std::vector<float> emb, pos_mask, logits, probs, losses, dlogits, dbias, demb, dtmp;
     std::vector<std::vector<float>> x, dx; // n_layers + 1 layer inputs / their gradients
     std::vector<PostLnBuffers> layers;
     const int32_t *tokens = nullptr, *targets = nullptr;

@@ -191,16 +191,18 @@ TEST(CrossEntropy, BackwardSetIsZeroFillThenBackwardBitForBit) {
             cross_entropy_backward_set(set.data(), dbias.data(), probs.data(), targets.data(), m, N, V, dloss);
             EXPECT_TRUE(same_bytes(added, set)) << "mask " << (m != nullptr) << " dloss " << dloss;
             // training's fused form: the same losses, mean and gradient bytes without storing probabilities
-            std::vector<float> fused(logits.size(), 7.0f), fused_losses(N), col(V, 0.25f);
+            // (one chunk of rows: its column sums are the rows-in-order sums)
+            std::vector<float> fused(logits.size(), 7.0f), fused_losses(N), col(V, 7.0f), col_ref(V, 0.0f);
             const float mean =
                 cross_entropy_forward(losses.data(), probs.data(), logits.data(), targets.data(), m, N, V);
-            EXPECT_EQ(cross_entropy_forward_grad(fused_losses.data(), fused.data(), logits.data(), targets.data(), m, N,
-                                                 V, dloss),
+            EXPECT_EQ(cross_entropy_forward_grad(fused_losses.data(), fused.data(), col.data(), logits.data(),
+                                                 targets.data(), m, N, V, dloss),
                       mean);
             EXPECT_TRUE(same_bytes(fused_losses, losses));
             EXPECT_TRUE(same_bytes(fused, set)) << "fused, mask " << (m != nullptr) << " dloss " << dloss;
-            column_sums_add(col.data(), fused.data(), N, V);
-            EXPECT_TRUE(same_bytes(col, dbias));
+            for (int i = 0; i < N; ++i)
+                for (int v = 0; v < V; ++v) col_ref[size_t(v)] += set[size_t(i) * V + v];
+            EXPECT_TRUE(same_bytes(col, col_ref));
             // dbias += column sums, rows in order (the bits of the word model's former separate pass)
             for (int i = 0; i < N; ++i)
                 for (int v = 0; v < V; ++v) rows_in_order[size_t(v)] += added[size_t(i) * V + v];
@@ -211,9 +213,34 @@ TEST(CrossEntropy, BackwardSetIsZeroFillThenBackwardBitForBit) {
             EXPECT_NEAR(total, 0.0, 1e-5);
             // the target column: (p - 1) * dloss / count
             const float count = m ? 4.0f : 6.0f;
-            if (m) EXPECT_EQ(*std::max_element(set.begin() + V, set.begin() + 2 * V), 0.0f); // row 1 unselected
+            if (m) {
+                EXPECT_EQ(*std::max_element(set.begin() + V, set.begin() + 2 * V), 0.0f); // row 1 unselected
+            }
             EXPECT_NEAR(set[0], (probs[0] - 1.0f) * dloss / count, 1e-7);
         }
+}
+
+TEST(CrossEntropy, FusedBiasGradientIsTheSameForAnyThreadsAndNearTheExactSum) {
+    // 300 rows: three chunks of 128 rows, summed per chunk then in order
+    const int N = 300, V = 517;
+    const std::vector<float> logits = uniform(size_t(N) * V, 21, 6.0f);
+    std::vector<int32_t> targets(N);
+    for (int i = 0; i < N; ++i) targets[size_t(i)] = (i * 97 + 1) % V;
+    std::vector<float> g1(logits.size()), g2(logits.size()), b1(V), b2(V), l1(N), l2(N);
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    cross_entropy_forward_grad(l1.data(), g1.data(), b1.data(), logits.data(), targets.data(), nullptr, N, V);
+    omp_set_num_threads(2);
+    cross_entropy_forward_grad(l2.data(), g2.data(), b2.data(), logits.data(), targets.data(), nullptr, N, V);
+    omp_set_num_threads(saved);
+    std::printf("fused cross-entropy N %d V %d, 1 vs 2 threads\n", N, V);
+    EXPECT_TRUE(same_bytes(g1, g2));
+    EXPECT_TRUE(same_bytes(b1, b2));
+    for (int v = 0; v < V; ++v) {
+        double exact = 0.0;
+        for (int i = 0; i < N; ++i) exact += g1[size_t(i) * V + v];
+        ASSERT_NEAR(b1[size_t(v)], exact, 1e-7) << "column " << v;
+    }
 }
 
 TEST(Linear, BiasWrittenFirstIsTheBiasAddedAfterTheProduct) {
