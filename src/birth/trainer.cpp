@@ -1,7 +1,6 @@
 #include "birth/trainer.h"
 
 #include "birth/char_stats.h"
-#include "birth/checkpoint.h"
 #include "birth/full_model.h"
 #include "birth/probes.h"
 #include "birth/train_model.h"
@@ -9,6 +8,7 @@
 #include "core/error.h"
 #include "core/npy.h"
 #include "nn/capture.h"
+#include "nn/checkpoint_store.h"
 #include "nn/freeze_schedule.h"
 #include "nn/head_detectors.h"
 #include "nn/optimizer.h"
@@ -330,7 +330,7 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
 
     TrainResult result;
     // Resume from a checkpoint of the same config: weights, optimiser state, data position, metrics so far.
-    std::optional<CheckpointStore> store;
+    std::optional<nn::CheckpointStore> store;
     int64_t it0 = 0;
     std::string metrics_text, heads_text = nn::heads_csv_header() + "\n";
     if (o.checkpoint_every > 0) {
@@ -338,8 +338,9 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
         store.emplace(checkpoint_store, o.record);
         if (auto ck = store->load(model->params(), *opt)) {
             it0 = ck->next_iter;
-            metrics_text = std::move(ck->metrics);
-            if (!ck->heads.empty()) heads_text = std::move(ck->heads);
+            metrics_text = std::move(ck->texts["metrics"]);
+            // (a checkpoint written before heads.csv existed has none)
+            if (!ck->texts["heads"].empty()) heads_text = std::move(ck->texts["heads"]);
             size_t pos = 0;
             for (size_t nl; (nl = metrics_text.find('\n', pos)) != std::string::npos; pos = nl + 1)
                 result.records.push_back(nlohmann::json::parse(metrics_text.substr(pos, nl - pos)));
@@ -395,7 +396,8 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
         }
         const int64_t done = it + 1;
         if (store && done < iters && (done % o.checkpoint_every == 0 || done == o.stop_after))
-            store->save(TrainCheckpoint{done, metrics_text, heads_text}, model->params(), *opt);
+            store->save(nn::TrainCheckpoint{done, {{"metrics", metrics_text}, {"heads", heads_text}}}, model->params(),
+                        *opt);
         if (o.stop_after > 0 && done == o.stop_after && done < iters)
             throw RuntimeError(fmt::format("birth train: stopped after {} iterations (birth.train.stop_after); the "
                                            "same command resumes from {}",

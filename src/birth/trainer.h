@@ -44,7 +44,7 @@ struct TrainOptions {
     int test_batch_size = 512;               // the fixed test batch
     bool test_both_outs = false;             // also log acc_end_test_unif / acc_end_test_bigram
     int exp_sequences = 4;                   // experiment sequences whose attention maps are kept
-    int64_t checkpoint_every = 0;            // 0: no checkpoints (birth/checkpoint.h)
+    int64_t checkpoint_every = 0;            // 0: no checkpoints (nn/checkpoint_store.h)
     int64_t stop_after = 0;                  // test hook: stop after this many iterations, leaving the checkpoint
     std::string record;                      // the config as the checkpoint store's key
     int ablate_layer = -1, ablate_head = -1; // head ablated in the final evaluation (-1: none)
@@ -79,8 +79,8 @@ struct TrainResult {
 // (params.npz) and the attention patterns of the first experiment sequences (attn_layer{l}.npy per layer,
 // exp_tokens.npy, exp_targets.npy, exp_outs.npy), which it also returns, and the captured hooks as
 // activations/NAME.npy. RuntimeError on a non-finite loss.
-// With checkpoint_every > 0, checkpoints go to `checkpoint_store` (checkpoint_store_for(OUT),
-// birth/checkpoint.h), and a checkpoint found there is resumed from.
+// With checkpoint_every > 0, checkpoints go to `checkpoint_store` (nn::checkpoint_store_for(OUT),
+// nn/checkpoint_store.h), and a checkpoint found there is resumed from.
 TrainResult train(const TrainOptions &opt, const std::filesystem::path &dir, Progress *progress = nullptr,
                   const std::filesystem::path &checkpoint_store = {});
 

@@ -5,7 +5,6 @@
 // `birth train` run directory (config.yaml, manifest.json) inside it. Variants: birth/experiments.h;
 // docs/birth.md describes the figures.
 #include "birth/char_stats.h"
-#include "birth/checkpoint.h"
 #include "birth/experiments.h"
 #include "birth/theory.h"
 #include "birth/trainer.h"
@@ -13,6 +12,7 @@
 #include "core/paths.h"
 #include "core/progress.h"
 #include "core/run_dir.h"
+#include "nn/checkpoint_store.h"
 #include "plot/birth_figures.h"
 #include "plot/birth_theory_figure.h"
 #include "plot/report.h"
@@ -43,7 +43,7 @@ BirthRun run_birth_variant(const fs::path &base_config, const Variant &v, const 
     Progress progress(v.name, uint64_t(opt.max_iters));
     // A config with checkpoints (fig2*.yaml) resumes an interrupted variant from DIR.ckpt.
     TrainResult r =
-        train(opt, run.path(""), &progress, opt.checkpoint_every > 0 ? checkpoint_store_for(dir) : fs::path());
+        train(opt, run.path(""), &progress, opt.checkpoint_every > 0 ? nn::checkpoint_store_for(dir) : fs::path());
     progress.finish();
     plot::draw_birth_run(run.path(""), r.records, v.label, plot::birth_chance(shakespeare_stats().N, opt.train_data));
     run.manifest()["seed"] = opt.seed;

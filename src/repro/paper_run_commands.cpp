@@ -11,10 +11,10 @@
 //   scansnap text    the word transformer on real text (Figs 7 and 10): metrics.jsonl, attention_entropy.csv,
 //                    freezing.csv, attn/iter_N.npy + figures
 #include "birth/char_stats.h"
-#include "birth/checkpoint.h"
 #include "birth/theory.h"
 #include "birth/trainer.h"
 #include "core/progress.h"
+#include "nn/checkpoint_store.h"
 #include "plot/birth_figures.h"
 #include "plot/birth_theory_figure.h"
 #include "plot/scansnap_figures.h"
@@ -35,8 +35,7 @@ RunBody prepare_birth_train(const Config &cfg) {
     const birth::TrainOptions opt = birth::train_options_from(cfg);
     return [opt](RunDir &run) {
         Progress progress("birth train", uint64_t(opt.max_iters));
-        const birth::TrainResult res =
-            birth::train(opt, run.path(""), &progress, birth::checkpoint_store_for(run.out()));
+        const birth::TrainResult res = birth::train(opt, run.path(""), &progress, nn::checkpoint_store_for(run.out()));
         progress.finish();
         plot::draw_birth_run(run.path(""), res.records, "birth train",
                              plot::birth_chance(birth::shakespeare_stats().N, opt.train_data));
@@ -130,7 +129,10 @@ RunBody prepare_scansnap_text(const Config &cfg) {
     const TextRunParams p = text_params_from(cfg); // refuses bad keys and missing texts before any output
     return [p](RunDir &run) {
         Progress progress("scansnap text", uint64_t(p.niter), "steps");
-        const TextRunResult r = run_text(p, run.path(""), [&](int) { progress.add(1); });
+        // checkpoints at every evaluation beside the output (OUT.ckpt): the same command resumes a killed run
+        const TextRunResult r = run_text(
+            p, run.path(""), [&](int) { progress.add(1); }, nn::checkpoint_store_for(run.out()),
+            [&](int64_t step) { progress.resumed(uint64_t(step)); });
         progress.finish();
         plot::draw_text_run(run.path(""), p, r.checkpoints);
         const auto &last = r.checkpoints.back();
@@ -141,6 +143,8 @@ RunBody prepare_scansnap_text(const Config &cfg) {
         run.manifest()["train_seconds"] = r.train_seconds;
         run.manifest()["eval_seconds"] = r.eval_seconds;
         run.manifest()["tokens_per_second"] = r.tokens_per_second;
+        // a run finished from a checkpoint says so (its seconds cover only the steps after it)
+        if (r.resumed_from > 0) run.manifest()["resumed_from_iter"] = r.resumed_from;
         run.manifest()["threads"] = omp_get_max_threads();
         return fmt::format("scansnap text: {} layer(s), vocab {}, {} steps in {:.1f} s (+{:.1f} s eval); valid loss "
                            "{:.3f}, layer-0 attention entropy {:.3f} -> {:.3f} nats -> {}",

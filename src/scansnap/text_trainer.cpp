@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/npy.h"
 #include "core/paths.h"
+#include "nn/checkpoint_store.h"
 #include "nn/grad_clip.h"
 #include "nn/optimizer.h"
 #include "scansnap/text_corpus.h"
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace tdlab::scansnap {
 
@@ -43,6 +45,8 @@ ConfigSchema text_schema() {
         .add_int("train.eval_every", 100, 1, int64_t(1) << 30, "steps between checkpoints")
         .add_int("train.attn_row", 3500, 0, int64_t(1) << 40, "first row of the fixed attention chunk")
         .add_int("train.attn_col", 0, 0, 100000, "column of the fixed attention chunk")
+        .add_int("train.stop_after", 0, 0, int64_t(1) << 30,
+                 "test hook: stop with an error after this many steps, leaving the checkpoint (0 = never)")
         .add_int("seed", 1, 0, int64_t(1) << 62, "seed of the initialisation and the dropout masks");
     return s;
 }
@@ -89,6 +93,12 @@ TextRunParams text_params_from(const Config &cfg) {
         throw UsageError(
             fmt::format("config key 'train.attn_col' = {} must be < 'train.batch' = {}", p.attn_col, p.batch));
     p.seed = uint64_t(cfg.get_int("seed"));
+    p.stop_after = cfg.get_int("train.stop_after");
+    // the checkpoint key: neither the stop nor the token cache changes the result
+    Config key = cfg;
+    key.set("train.stop_after", "0", "checkpoint key");
+    key.set("data.cache", "true", "checkpoint key");
+    p.record = key.to_yaml();
     return p;
 }
 
@@ -168,9 +178,48 @@ void write_outputs(const fs::path &dir, const TextRunParams &p, const std::vecto
     const auto &c = cks.back();
     write_npy(dir / "attn" / fmt::format("iter_{}.npy", c.iter), c.maps, {size_t(L), size_t(T), size_t(T)});
 }
+
+// The evaluations so far as JSON for a checkpoint, and back (floats and doubles round-trip exactly through
+// nlohmann's shortest representation; NaN, at step 0, as null).
+std::string checkpoints_json(const std::vector<TextCheckpoint> &cks) {
+    nlohmann::json a = nlohmann::json::array();
+    auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); };
+    for (const auto &c : cks)
+        a.push_back({{"iter", c.iter},
+                     {"train_loss", num(c.train_loss)},
+                     {"grad_norm", num(c.grad_norm)},
+                     {"valid_loss", num(c.valid_loss)},
+                     {"entropy", c.entropy},
+                     {"maps", c.maps}});
+    return a.dump();
+}
+
+std::vector<TextCheckpoint> checkpoints_from_json(const std::string &text, const fs::path &store) {
+    std::vector<TextCheckpoint> out;
+    try {
+        auto num = [](const nlohmann::json &x) {
+            return x.is_null() ? std::numeric_limits<double>::quiet_NaN() : x.get<double>();
+        };
+        for (const auto &j : nlohmann::json::parse(text)) {
+            TextCheckpoint c;
+            c.iter = j.at("iter").get<int>();
+            c.train_loss = num(j.at("train_loss"));
+            c.grad_norm = num(j.at("grad_norm"));
+            c.valid_loss = num(j.at("valid_loss"));
+            c.entropy = j.at("entropy").get<std::vector<double>>();
+            c.maps = j.at("maps").get<std::vector<float>>();
+            out.push_back(std::move(c));
+        }
+    } catch (const nlohmann::json::exception &e) {
+        throw UsageError(fmt::format("checkpoint store '{}': unreadable evaluations ({}); delete it to start over",
+                                     store.string(), e.what()));
+    }
+    return out;
+}
 } // namespace
 
-TextRunResult run_text(const TextRunParams &p, const fs::path &dir, const std::function<void(int)> &on_step) {
+TextRunResult run_text(const TextRunParams &p, const fs::path &dir, const std::function<void(int)> &on_step,
+                       const fs::path &checkpoint_store, const std::function<void(int64_t)> &on_resume) {
     TextRunResult r;
     const TextCorpus corpus = load_text_corpus(p.train_path, {p.valid_path}, p.train_tokens, p.valid_tokens, p.cache);
     const Batched train = batchify(corpus.train, p.batch), valid = batchify(corpus.evals[0], p.eval_batch);
@@ -210,10 +259,31 @@ TextRunResult run_text(const TextRunParams &p, const fs::path &dir, const std::f
         write_outputs(dir, p, r.checkpoints);
         r.eval_seconds += now_s() - t0;
     };
-    checkpoint(0, 0.0, 0.0, 0);
+    std::optional<nn::CheckpointStore> store;
+    int it0 = 1;
+    if (!checkpoint_store.empty()) {
+        store.emplace(checkpoint_store, p.record);
+        if (auto ck = store->load(model.params(), opt)) {
+            r.checkpoints = checkpoints_from_json(ck->texts["checkpoints"], checkpoint_store);
+            if (r.checkpoints.empty() || r.checkpoints.back().iter != ck->next_iter - 1)
+                throw UsageError(fmt::format("checkpoint store '{}' is inconsistent (next step {}); delete it to "
+                                             "start over",
+                                             checkpoint_store.string(), ck->next_iter));
+            it0 = int(ck->next_iter);
+            r.resumed_from = it0 - 1;
+            // the outputs so far, rewritten into this run's directory: every attn/iter_N.npy and the tables
+            std::vector<TextCheckpoint> so_far;
+            for (auto &c : r.checkpoints) {
+                so_far.push_back(c);
+                write_outputs(dir, p, so_far);
+            }
+            if (on_resume) on_resume(r.resumed_from);
+        }
+    }
+    if (it0 == 1) checkpoint(0, 0.0, 0.0, 0);
     double loss_sum = 0.0, norm_sum = 0.0;
     int steps = 0;
-    for (int it = 1; it <= p.niter; ++it) {
+    for (int it = it0; it <= p.niter; ++it) {
         const double t0 = now_s();
         chunk(train, (it - 1) % nchunks, p.bptt, tok.data(), tgt.data());
         model.params().zero_grad();
@@ -229,10 +299,19 @@ TextRunResult run_text(const TextRunParams &p, const fs::path &dir, const std::f
             checkpoint(it, loss_sum, norm_sum, steps);
             loss_sum = norm_sum = 0.0;
             steps = 0;
+            // (the step sums restart at an evaluation, so the parameters and the evaluations are the state)
+            if (store && it < p.niter)
+                store->save(nn::TrainCheckpoint{it + 1, {{"checkpoints", checkpoints_json(r.checkpoints)}}},
+                            model.params(), opt);
         }
         if (on_step) on_step(it);
+        if (p.stop_after > 0 && it == p.stop_after && it < p.niter)
+            throw RuntimeError(fmt::format("scansnap text: stopped after {} steps (train.stop_after); the same "
+                                           "command resumes from the last evaluation's checkpoint{}",
+                                           it, store ? " in " + store->dir().string() : std::string(" (none kept)")));
     }
-    r.tokens_per_second = r.train_seconds > 0 ? double(p.niter) * p.batch * p.bptt / r.train_seconds : 0.0;
+    if (store) store->remove(); // the run is complete: nothing left to resume
+    r.tokens_per_second = r.train_seconds > 0 ? double(p.niter - it0 + 1) * p.batch * p.bptt / r.train_seconds : 0.0;
     return r;
 }
 

@@ -13,6 +13,9 @@
 //   attn/iter_{N}.npy      float32 [layers, bptt, bptt]
 //   freezing.csv           iter,layer,tv_change,argmax_same,argmax_frozen,row_max (text_metrics.h)
 // Randomness: init from seed, dropout masks from (seed, step): same bytes for any thread count.
+// Checkpoints (nn/checkpoint_store.h): with a store, every evaluation after step 0 also saves the
+// parameters and the evaluations so far; rerunning the same config resumes from the last one and ends with
+// the bytes of an uninterrupted run (the data position and the dropout masks are functions of the step).
 #pragma once
 
 #include "core/config.h"
@@ -38,6 +41,8 @@ struct TextRunParams {
     int attn_col = 0;
     uint64_t seed = 1;
     bool cache = true;
+    int64_t stop_after = 0; // test hook: stop with an error after this many steps, leaving a checkpoint
+    std::string record;     // the config without the keys that do not change the result: the store's key
 };
 
 struct TextCheckpoint {
@@ -53,14 +58,19 @@ struct TextRunResult {
     int vocab = 0;
     int64_t train_tokens = 0, valid_tokens = 0;
     double train_seconds = 0.0, eval_seconds = 0.0;
-    double tokens_per_second = 0.0; // training steps only
+    double tokens_per_second = 0.0; // training steps only (of this process)
+    int64_t resumed_from = 0;       // the step a checkpoint resumed at (0: trained from the start)
 };
 
 ConfigSchema text_schema();
 TextRunParams text_params_from(const Config &cfg); // UsageError naming the key or file
 
 // Runs and writes the outputs into `dir` (rewritten at every checkpoint). on_step(i) after each step.
+// checkpoint_store non-empty: checkpoints there (removed when the run completes), and a checkpoint of the
+// same config found there is resumed from (on_resume(step) is told first); another config's store is a
+// UsageError naming the keys that differ.
 TextRunResult run_text(const TextRunParams &p, const std::filesystem::path &dir,
-                       const std::function<void(int)> &on_step = {});
+                       const std::function<void(int)> &on_step = {}, const std::filesystem::path &checkpoint_store = {},
+                       const std::function<void(int64_t)> &on_resume = {});
 
 } // namespace tdlab::scansnap

@@ -4,13 +4,13 @@
 // probes agree with a direct transcription of their definitions; and a run stopped after k iterations and
 // run again from its checkpoint ends byte-identical to an uninterrupted one, for both model kinds.
 #include "birth/char_stats.h"
-#include "birth/checkpoint.h"
 #include "birth/full_model.h"
 #include "birth/probes.h"
 #include "birth/trainer.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/rng.h"
+#include "nn/checkpoint_store.h"
 #include "nn/transformer.h"
 
 #include <gtest/gtest.h>

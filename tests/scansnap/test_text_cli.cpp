@@ -47,15 +47,19 @@ std::vector<std::string> lines(const fs::path &p) {
 }
 } // namespace
 
-TEST(ScansnapTextCli, OutputsAndSameBytesForOneAndTwoThreads) {
+// The small run of these tests: 2 layers, 6 steps, evaluations at 0, 3, 6.
+std::string small_run_args() {
     const fs::path train = make_text("train.txt", 4000, 1), valid = make_text("valid.txt", 800, 2);
-    const std::string args =
-        "scansnap text -c configs/scansnap/fig7-quick.yaml --set data.train_path=" + train.string() +
-        " --set data.valid_path=" + valid.string() +
-        " --set data.train_tokens=0 --set data.valid_tokens=0 --set model.d_model=16"
-        " --set model.d_hid=12 --set model.nlayers=2 --set train.batch=4 --set train.bptt=8"
-        " --set train.eval_batch=3 --set train.niter=6 --set train.eval_every=3"
-        " --set train.attn_row=10 --set train.attn_col=1 ";
+    return "scansnap text -c configs/scansnap/fig7-quick.yaml --set data.train_path=" + train.string() +
+           " --set data.valid_path=" + valid.string() +
+           " --set data.train_tokens=0 --set data.valid_tokens=0 --set model.d_model=16"
+           " --set model.d_hid=12 --set model.nlayers=2 --set train.batch=4 --set train.bptt=8"
+           " --set train.eval_batch=3 --set train.niter=6 --set train.eval_every=3"
+           " --set train.attn_row=10 --set train.attn_col=1 ";
+}
+
+TEST(ScansnapTextCli, OutputsAndSameBytesForOneAndTwoThreads) {
+    const std::string args = small_run_args();
     const fs::path a = tmp("run1"), b = tmp("run2");
     ASSERT_EQ(run(args + "-j 1 --out " + a.string()), 0);
     ASSERT_EQ(run(args + "-j 2 --out " + b.string()), 0);
@@ -96,4 +100,31 @@ TEST(ScansnapTextCli, BadInputExitsTwoWithoutOutput) {
     EXPECT_EQ(run("scansnap text --set model.d_model=15 --out " + out.string()), 2);
     EXPECT_EQ(run("scansnap text --set train.attn_col=20 --out " + out.string()), 2);
     EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(ScansnapTextCli, KilledRunResumesFromItsCheckpointWithTheSameBytes) {
+    // stopped after step 5 (the last checkpoint is the evaluation at 3), then the same command resumes from
+    // step 4: every output equals an uninterrupted run's, resumed with 1 and with 2 threads
+    const std::string args = small_run_args();
+    const fs::path whole = tmp("whole");
+    ASSERT_EQ(run(args + "-j 1 --out " + whole.string()), 0);
+    EXPECT_FALSE(fs::exists(whole.string() + ".ckpt")) << "a completed run leaves no checkpoint";
+    for (const int threads : {1, 2}) {
+        const fs::path out = tmp("resumed" + std::to_string(threads));
+        const fs::path store = out.string() + ".ckpt";
+        fs::remove_all(store);
+        EXPECT_NE(run(args + "--set train.stop_after=5 -j 1 --out " + out.string()), 0);
+        EXPECT_FALSE(fs::exists(out)) << "a stopped run leaves no output";
+        ASSERT_TRUE(fs::exists(store / "checkpoint.npz"));
+        // another config is refused and the store kept
+        EXPECT_EQ(run(args + "--set seed=9 -j 1 --out " + out.string()), 2);
+        EXPECT_TRUE(fs::exists(store / "checkpoint.npz"));
+        ASSERT_EQ(run(args + "-j " + std::to_string(threads) + " --out " + out.string()), 0);
+        EXPECT_FALSE(fs::exists(store)) << "the store is removed when the run completes";
+        for (const char *f : {"metrics.jsonl", "attention_entropy.csv", "freezing.csv", "attn/iter_0.npy",
+                              "attn/iter_3.npy", "attn/iter_6.npy"})
+            EXPECT_EQ(read_file(out / f), read_file(whole / f)) << f << ", resumed with " << threads << " threads";
+        const auto manifest = nlohmann::json::parse(read_file(out / "manifest.json"));
+        EXPECT_EQ(manifest["resumed_from_iter"], 3);
+    }
 }

@@ -1,4 +1,4 @@
-#include "birth/checkpoint.h"
+#include "nn/checkpoint_store.h"
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -10,7 +10,7 @@
 
 namespace fs = std::filesystem;
 
-namespace tdlab::birth {
+namespace tdlab::nn {
 
 fs::path checkpoint_store_for(const fs::path &out) {
     fs::path o = fs::absolute(out).lexically_normal();
@@ -66,17 +66,20 @@ CheckpointStore::CheckpointStore(fs::path dir, const std::string &record) : dir_
     }
 }
 
-void CheckpointStore::save(const TrainCheckpoint &ck, const nn::ParameterSet &params, const nn::Optimizer &opt) const {
+void CheckpointStore::save(const TrainCheckpoint &ck, const ParameterSet &params, const Optimizer &opt) const {
     NpzMap m;
     for (const auto &p : params.all()) m["param." + p.name] = make_npy(p.value, p.shape);
     for (auto &[k, v] : opt.save_state()) m["opt." + k] = std::move(v);
     m["next_iter"] = make_npy(&ck.next_iter, {1});
-    m["metrics"] = make_npy(reinterpret_cast<const uint8_t *>(ck.metrics.data()), {ck.metrics.size()});
-    m["heads"] = make_npy(reinterpret_cast<const uint8_t *>(ck.heads.data()), {ck.heads.size()});
+    for (const auto &[name, text] : ck.texts) {
+        if (name == "next_iter" || name.rfind("param.", 0) == 0 || name.rfind("opt.", 0) == 0)
+            throw RuntimeError(fmt::format("checkpoint text name '{}' is reserved", name));
+        m[name] = make_npy(reinterpret_cast<const uint8_t *>(text.data()), {text.size()});
+    }
     write_npz(dir_ / "checkpoint.npz", m); // atomic: a crash leaves the previous checkpoint
 }
 
-std::optional<TrainCheckpoint> CheckpointStore::load(nn::ParameterSet &params, nn::Optimizer &opt) const {
+std::optional<TrainCheckpoint> CheckpointStore::load(ParameterSet &params, Optimizer &opt) const {
     const fs::path file = dir_ / "checkpoint.npz";
     if (!fs::exists(file)) return std::nullopt;
     const NpzMap m = read_npz(file);
@@ -98,9 +101,9 @@ std::optional<TrainCheckpoint> CheckpointStore::load(nn::ParameterSet &params, n
     opt.load_state(state, what);
     TrainCheckpoint ck;
     ck.next_iter = member("next_iter").to_int64().at(0);
-    const NpyArray &text = member("metrics");
-    ck.metrics.assign(text.bytes.begin(), text.bytes.end());
-    if (auto h = m.find("heads"); h != m.end()) ck.heads.assign(h->second.bytes.begin(), h->second.bytes.end());
+    for (const auto &[k, v] : m)
+        if (k != "next_iter" && k.rfind("param.", 0) != 0 && k.rfind("opt.", 0) != 0)
+            ck.texts[k].assign(v.bytes.begin(), v.bytes.end());
     return ck;
 }
 
@@ -109,4 +112,4 @@ void CheckpointStore::remove() const {
     fs::remove_all(dir_, ec);
 }
 
-} // namespace tdlab::birth
+} // namespace tdlab::nn

@@ -1,16 +1,17 @@
-// Checkpoints of `birth train` (birth.train.checkpoint_every): the parameters, the optimiser state, the
-// position of the data stream and the metrics written so far, so that a killed multi-hour run resumes and
-// ends with the same bytes as an uninterrupted one.
+// Checkpoints of a training run (`birth train` with birth.train.checkpoint_every, `scansnap text` at every
+// evaluation): the parameters, the optimiser state, the position of the data stream and the outputs written
+// so far (named texts), so that a killed multi-hour run resumes and ends with the same bytes as an
+// uninterrupted one.
 //
 // Policy, as for the resumable DMFT sweep (its DIR.chunks/ store): the checkpoint lives beside the output,
 // in OUT.ckpt/ (config.yaml + checkpoint.npz, each written atomically), because the run directory itself
 // is staged and only appears, complete, at the end. Rerunning the same command finds the store and
 // resumes; a store written under another config is refused (UsageError: delete it to start over); the
-// store is removed when the run completes. The config key ignores checkpoint_every and stop_after, which do
-// not change the result, nor birth.train.capture (an evaluation after training).
+// store is removed when the run completes. The caller's config key leaves out the keys that do not change
+// the result (checkpoint_every, stop_after, an evaluation after training).
 //
-// The data stream is counter-based (birth/trigger_data.h: batch `it` is a pure function of the seed and
-// it), so its position is the iteration index.
+// Both data streams are counter-based (batch `it` is a pure function of the seed and it, as are the
+// dropout masks of step it), so the stream position is the iteration index.
 #pragma once
 
 #include "core/npy.h"
@@ -19,18 +20,20 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
-namespace tdlab::birth {
+namespace tdlab::nn {
 
 // OUT.ckpt beside the output directory OUT.
 std::filesystem::path checkpoint_store_for(const std::filesystem::path &out);
 
 struct TrainCheckpoint {
     int64_t next_iter = 0; // the first iteration still to run (= the data stream position)
-    std::string metrics;   // metrics.jsonl up to here
-    std::string heads;     // heads.csv up to here (empty in a checkpoint written before heads.csv existed)
+    // Outputs up to here by name (birth: "metrics" = metrics.jsonl, "heads" = heads.csv; scansnap text:
+    // "checkpoints" = its evaluations as JSON). Stored as uint8 members of checkpoint.npz under these names.
+    std::map<std::string, std::string> texts;
 };
 
 class CheckpointStore {
@@ -39,9 +42,9 @@ class CheckpointStore {
     // belongs to another config.
     CheckpointStore(std::filesystem::path dir, const std::string &record);
     // Saves atomically (replacing the previous checkpoint).
-    void save(const TrainCheckpoint &ck, const nn::ParameterSet &params, const nn::Optimizer &opt) const;
+    void save(const TrainCheckpoint &ck, const ParameterSet &params, const Optimizer &opt) const;
     // Loads the checkpoint into params and opt if there is one; UsageError naming the file if unreadable.
-    std::optional<TrainCheckpoint> load(nn::ParameterSet &params, nn::Optimizer &opt) const;
+    std::optional<TrainCheckpoint> load(ParameterSet &params, Optimizer &opt) const;
     void remove() const;
     const std::filesystem::path &dir() const { return dir_; }
 
@@ -49,4 +52,4 @@ class CheckpointStore {
     std::filesystem::path dir_;
 };
 
-} // namespace tdlab::birth
+} // namespace tdlab::nn
