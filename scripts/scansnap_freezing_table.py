@@ -22,6 +22,11 @@ import sys
 from pathlib import Path
 
 
+def fail(message):
+    print(f"scansnap_freezing_table: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("run", type=Path)
@@ -43,9 +48,9 @@ def main():
             if int(layer) == a.layer:
                 freezing.append((int(it), float(tv), float(same), float(rmax)))
     except (OSError, ValueError, KeyError) as e:
-        sys.exit(f"scansnap_freezing_table: cannot read run '{a.run}': {e}")
+        fail(f"cannot read run '{a.run}': {e}")
     if not freezing:
-        sys.exit(f"scansnap_freezing_table: run '{a.run}' has no layer {a.layer} in freezing.csv")
+        fail(f"run '{a.run}' has no layer {a.layer} in freezing.csv")
     print("| step | train loss | valid loss | entropy (nats) | map change (row TV) | same argmax | row max |")
     print("|---|---|---|---|---|---|---|")
     for k, (it, tv, same, rmax) in enumerate(freezing):
