@@ -272,12 +272,19 @@ TEST(AttentionDropout, NoMaskIsPlainAttentionAndMaskScalesProbabilities) {
     }
 }
 
-TEST(WordLmInit, LayersStartAsCopiesAndTheTutorialBounds) {
+// A small word model: width 16, FFN 12.
+static WordLmConfig small_config(int vocab, int layers, float dropout = 0.2f) {
     WordLmConfig cfg;
-    cfg.vocab = 50;
+    cfg.vocab = vocab;
     cfg.dim = 16;
     cfg.ffn_hidden = 12;
-    cfg.n_layers = 3;
+    cfg.n_layers = layers;
+    cfg.dropout = dropout;
+    return cfg;
+}
+
+TEST(WordLmInit, LayersStartAsCopiesAndTheTutorialBounds) {
+    WordLmConfig cfg = small_config(50, 3);
     WordLm m(cfg);
     m.init(4);
     auto &ps = m.params();
@@ -305,12 +312,7 @@ TEST(WordLm, TrainingForwardWritesTheGradientOfTheEvaluationForm) {
     // dropout 0: a training forward (fused softmax and gradient) and an evaluation forward then backward()
     // give the same loss and the same gradient bytes, 1 and 3 layers
     for (const int layers : {1, 3}) {
-        WordLmConfig cfg;
-        cfg.vocab = 97;
-        cfg.dim = 16;
-        cfg.ffn_hidden = 12;
-        cfg.n_layers = layers;
-        cfg.dropout = 0.0f;
+        const WordLmConfig cfg = small_config(97, layers, 0.0f);
         WordLm m(cfg);
         m.init(5);
         const int B = 3, T = 7;
@@ -340,12 +342,7 @@ TEST(WordLm, RowSparseEmbeddingGradientGivesTheDenseBits) {
     // encoder.weight's gradient is row-sparse (only the batch's token rows): zero_grad, the clipped norm and
     // plain SGD visit those rows only. Four clipped SGD steps on different batches (dropout on) give the
     // same bytes of every parameter and norm as the dense loops, and an untouched row never moves.
-    WordLmConfig cfg;
-    cfg.vocab = 211;
-    cfg.dim = 16;
-    cfg.ffn_hidden = 12;
-    cfg.n_layers = 2;
-    cfg.dropout = 0.2f;
+    const WordLmConfig cfg = small_config(211, 2, 0.2f);
     const int B = 3, T = 9;
     WordLm sparse(cfg), dense(cfg);
     sparse.init(7);
