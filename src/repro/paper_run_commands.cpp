@@ -137,6 +137,8 @@ RunBody prepare_scansnap_text(const Config &cfg) {
         plot::draw_text_run(run.path(""), p, r.checkpoints);
         const auto &last = r.checkpoints.back();
         run.manifest()["seed"] = p.seed;
+        run.manifest()["train_path"] = p.train_path; // the files read (a relative path: ./ first, then data/)
+        run.manifest()["valid_path"] = p.valid_path;
         run.manifest()["vocab"] = r.vocab;
         run.manifest()["train_tokens"] = r.train_tokens;
         run.manifest()["valid_tokens"] = r.valid_tokens;

@@ -117,10 +117,25 @@ TextCorpus load_text_corpus(const fs::path &train_path, const std::vector<fs::pa
     const fs::path vocab_file = dir / fmt::format("{:016x}.vocab", train_key);
     const fs::path ids_file = dir / fmt::format("{:016x}.ids", train_key);
     std::string vocab_bytes, ids_bytes;
-    if (use_cache && cache_read(vocab_file, vocab_bytes) && cache_read(ids_file, ids_bytes) &&
-        unpack_ids(ids_bytes, c.train)) {
-        c.vocab = Vocabulary::from_words(split_lines(vocab_bytes));
-    } else {
+    // A cache entry is used only if it is whole and consistent (a vocabulary that loads, ids inside it);
+    // anything else, e.g. a truncated or edited file, is rebuilt from the text and rewritten.
+    auto ids_fit = [](const std::vector<int32_t> &ids, size_t V) {
+        for (const int32_t id : ids)
+            if (id < 0 || size_t(id) >= V) return false;
+        return true;
+    };
+    auto cached_train = [&] {
+        if (!(use_cache && cache_read(vocab_file, vocab_bytes) && cache_read(ids_file, ids_bytes) &&
+              unpack_ids(ids_bytes, c.train)))
+            return false;
+        try {
+            c.vocab = Vocabulary::from_words(split_lines(vocab_bytes));
+        } catch (const std::exception &) {
+            return false;
+        }
+        return c.vocab.size() > 0 && ids_fit(c.train, c.vocab.size());
+    };
+    if (!cached_train()) {
         std::vector<std::string> words = tokenize_text(train_text);
         if (max_train_tokens > 0 && int64_t(words.size()) > max_train_tokens) words.resize(size_t(max_train_tokens));
         if (words.empty()) throw UsageError(fmt::format("training text '{}' has no token", train_path.string()));
@@ -135,7 +150,7 @@ TextCorpus load_text_corpus(const fs::path &train_path, const std::vector<fs::pa
         const std::string text = read_text(e);
         const fs::path f = dir / fmt::format("{:016x}-{:016x}.ids", train_key, fnv1a(text));
         std::vector<int32_t> ids;
-        if (!(use_cache && cache_read(f, ids_bytes) && unpack_ids(ids_bytes, ids))) {
+        if (!(use_cache && cache_read(f, ids_bytes) && unpack_ids(ids_bytes, ids) && ids_fit(ids, c.vocab.size()))) {
             ids = c.vocab.encode(tokenize_text(text));
             if (use_cache) cache_write(f, pack_ids(ids));
         }

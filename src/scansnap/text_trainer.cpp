@@ -55,10 +55,13 @@ namespace {
 std::string resolve_text(const Config &cfg, const std::string &key) {
     const std::string v = cfg.get_string(key);
     std::error_code ec;
+    // The user's own file first: a relative path names a file under the current directory if there is one
+    // (a new user's ./README.md was silently replaced by the shipped data/README.md), else a shipped text
+    // under data/ (the configs' scansnap/brown.txt). The manifest records the path used.
+    if (fs::is_regular_file(v, ec)) return fs::absolute(v).lexically_normal().string();
     const fs::path in_data = data_dir() / v;
-    if (fs::path(v).is_relative() && fs::is_regular_file(in_data, ec)) return in_data.string();
-    if (fs::is_regular_file(v, ec)) return fs::absolute(v).string();
-    throw UsageError(fmt::format("config key '{}' = '{}': no such file (looked in {} and the current directory)", key,
+    if (fs::path(v).is_relative() && fs::is_regular_file(in_data, ec)) return in_data.lexically_normal().string();
+    throw UsageError(fmt::format("config key '{}' = '{}': no such file (looked in the current directory and {})", key,
                                  v, data_dir().string()));
 }
 } // namespace

@@ -94,6 +94,30 @@ TEST(TextCorpus, LoadsEncodesEvalOovAndCachesByContentHash) {
     ::unsetenv("TDLAB_CACHE_DIR");
 }
 
+TEST(TextCorpus, DamagedCacheEntriesAreRebuilt) {
+    // (a new user's finding: a damaged entry made every run fail with exit 1 instead of being rebuilt)
+    const fs::path d = scratch("damaged");
+    const fs::path cache = d / "cache";
+    ::setenv("TDLAB_CACHE_DIR", cache.c_str(), 1);
+    write_file_atomic(d / "train.txt", "The cat sat.\n\nthe dog sat\n");
+    write_file_atomic(d / "valid.txt", "the bird sat .\n");
+    const TextCorpus fresh = load_text_corpus(d / "train.txt", {d / "valid.txt"}, 0, 0);
+    for (const std::string damage : {"truncate", "duplicate", "no unk"}) {
+        for (const auto &e : fs::directory_iterator(cache / "text"))
+            if (e.path().extension() == ".vocab") {
+                const std::string v = read_file(e.path());
+                write_file_atomic(e.path(), damage == "truncate"    ? v.substr(0, 10)
+                                            : damage == "duplicate" ? v + "cat\n"
+                                                                    : v.substr(v.find('\n') + 1));
+            }
+        const TextCorpus c = load_text_corpus(d / "train.txt", {d / "valid.txt"}, 0, 0);
+        EXPECT_EQ(c.vocab.words(), fresh.vocab.words()) << damage;
+        EXPECT_EQ(c.train, fresh.train) << damage;
+        EXPECT_EQ(c.evals, fresh.evals) << damage;
+    }
+    ::unsetenv("TDLAB_CACHE_DIR");
+}
+
 TEST(TextMetrics, EntropyOfUniformCausalRowsAndFreezing) {
     // Uniform causal rows: row t has entropy ln(t+1) (up to the 1e-8 inside the log).
     const int T = 4;

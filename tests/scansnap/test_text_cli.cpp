@@ -21,8 +21,10 @@ fs::path tmp(const std::string &name) {
     fs::create_directories(d.parent_path());
     return d;
 }
-int run(const std::string &args) {
-    std::string cmd = "TDLAB_NO_FIGURES=1 TDLAB_QUIET=1 TDLAB_CACHE_DIR=" + tmp("cache").string() + " " + TDLAB_BIN +
+// tdlab with `args`, from the current directory or from `cwd`.
+int run(const std::string &args, const fs::path &cwd = {}) {
+    std::string cmd = (cwd.empty() ? std::string() : "cd '" + cwd.string() + "' && ") +
+                      "TDLAB_NO_FIGURES=1 TDLAB_QUIET=1 TDLAB_CACHE_DIR=" + tmp("cache").string() + " " + TDLAB_BIN +
                       " " + args + " >/dev/null 2>&1";
     int rc = std::system(cmd.c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -127,4 +129,21 @@ TEST(ScansnapTextCli, KilledRunResumesFromItsCheckpointWithTheSameBytes) {
         const auto manifest = nlohmann::json::parse(read_file(out / "manifest.json"));
         EXPECT_EQ(manifest["resumed_from_iter"], 3);
     }
+}
+
+TEST(ScansnapTextCli, RelativeTextPathsNameTheUsersFileFirst) {
+    // (a new user's finding: data.train_path=README.md read tdlab's data/README.md, not ./README.md)
+    const fs::path dir = tmp("cwd");
+    fs::create_directories(dir);
+    fs::copy_file(make_text("t.txt", 4000, 3), dir / "README.md");
+    fs::copy_file(make_text("v.txt", 800, 4), dir / "valid.txt");
+    const fs::path out = dir / "run";
+    std::string args = small_run_args();
+    args = args.substr(0, args.find(" --set data.train_path=")) +
+           " --set data.train_path=README.md --set data.valid_path=valid.txt" +
+           args.substr(args.find(" --set data.train_tokens"));
+    ASSERT_EQ(run(args + "--out " + out.string(), dir), 0);
+    const auto manifest = nlohmann::json::parse(read_file(out / "manifest.json"));
+    EXPECT_EQ(manifest["train_path"], (dir / "README.md").string());
+    EXPECT_EQ(manifest["valid_path"], (dir / "valid.txt").string());
 }
