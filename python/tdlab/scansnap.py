@@ -1,5 +1,5 @@
 """Scan and Snap (Tian et al. 2023, arXiv 2305.16380; docs/scansnap.md): `tdlab scansnap
-train|theory|sweep` in process. Arguments as tdlab.dmft.run. Each runs through a run directory (a
+train|theory|sweep|text` in process. Arguments as tdlab.dmft.run. Each runs through a run directory (a
 temporary one for out=None, read into memory: these runs are small tables and figures, where a copy
 costs nothing next to the run). force=True: replace a previous run at out, as --force."""
 
@@ -21,3 +21,11 @@ def sweep(config=None, overrides=None, out=None, threads=None, progress=None, fo
     a list key (sweep.num_last=3) means a one-element list, as on the CLI. Not interruptible mid-grid
     (the runs report from inside a parallel loop); Ctrl-C is seen when the grid ends."""
     return run_command("scansnap sweep", config, overrides, out, threads, progress, force)
+
+
+def text(config=None, overrides=None, out=None, threads=None, progress=None, force=False):
+    """One real-text run of the word transformer (Figs 7 and 10; configs/scansnap/fig7-quick.yaml etc.):
+    metrics, attention entropy per layer, the freezing measures and the attention maps per checkpoint.
+    With out=DIR a killed run resumes from DIR.ckpt when called again with the same config. The same bytes
+    as the CLI when Python starts with the CLI's OPENBLAS_CORETYPE (the module warns otherwise)."""
+    return run_command("scansnap text", config, overrides, out, threads, progress, force)

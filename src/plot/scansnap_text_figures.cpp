@@ -49,7 +49,8 @@ void write_curves(const fs::path &path, const std::vector<TextCheckpoint> &cks, 
         vl.push_back(cks[k].valid_loss);
         h0.push_back(cks[k].entropy.front());
         tv.push_back(k ? f[k].tv_change : NAN);
-        fr.push_back(f[k].argmax_frozen);
+        // (not argmax_frozen, which is 1 at the last checkpoint by its definition and so reads as frozen)
+        fr.push_back(k ? f[k].argmax_same : NAN);
         rm.push_back(f[k].row_max);
     }
     write_columns(path, {{"iter", &it},
@@ -57,7 +58,7 @@ void write_curves(const fs::path &path, const std::vector<TextCheckpoint> &cks, 
                          {"valid_loss", &vl},
                          {"entropy_layer0", &h0},
                          {"tv_change", &tv},
-                         {"argmax_frozen", &fr},
+                         {"argmax_same", &fr},
                          {"row_max", &rm}});
 }
 } // namespace
@@ -72,16 +73,21 @@ void draw_text_run(const fs::path &dir, const scansnap::TextRunParams &p, const 
         "set title 'loss'\nplot 'text_curves.dat' u 1:2 w lp t 'train', '' u 1:3 w lp t 'validation'\n"
         "set title 'validation attention entropy, layer 0 (nats)'\nplot 'text_curves.dat' u 1:4 w lp "
         "notitle\nset title 'layer-0 map on the fixed chunk'\nset yrange [0:1]\n"
-        "plot 'text_curves.dat' u 1:5 w lp t 'mean row TV change', '' u 1:6 w lp t 'argmax frozen', '' u "
+        "plot 'text_curves.dat' u 1:5 w lp t 'mean row TV change', '' u 1:6 w lp t 'same argmax as before', '' u "
         "1:7 w lp t 'mean row max'\nunset multiplot\n",
         {1500, 450});
-    std::string body = "set multiplot layout 1,4\n";
+    // up to four distinct checkpoints spread over the run (a run with three has three panels, not a repeat)
     const int last = cks.back().iter;
+    std::vector<size_t> panels;
     for (int j = 0; j < 4; ++j) {
         const size_t k = nearest(cks, last * j / 3);
+        if (std::find(panels.begin(), panels.end(), k) == panels.end()) panels.push_back(k);
+    }
+    std::string body = fmt::format("set multiplot layout 1,{}\n", panels.size());
+    for (size_t j = 0; j < panels.size(); ++j) {
         const std::string dat = fmt::format("text_attention_{}.dat", j);
-        write_matrix_dat(dir / dat, lowest_map(cks[k], T), size_t(T), size_t(T));
-        body += map_panel(dat, fmt::format("iteration {}", cks[k].iter), T);
+        write_matrix_dat(dir / dat, lowest_map(cks[panels[j]], T), size_t(T), size_t(T));
+        body += map_panel(dat, fmt::format("iteration {}", cks[panels[j]].iter), T);
     }
     render_figure(dir, "text_attention", body + "unset multiplot\n", {1600, 420});
 }
@@ -104,7 +110,7 @@ void draw_fig7(const fs::path &dir, const std::vector<Fig7Row> &rows, const std:
             fmt::format("unset xrange\nunset yrange\nset autoscale\nset title '{}: freezing'\nset grid\n"
                         "set xlabel 'iteration'\nset ylabel ''\nset key below center vertical samplen 2\nset y2tics\n"
                         "set yrange [0:1]\nplot '{}' u 1:5 w lp t 'map change (row TV)', '' u 1:6 w lp t "
-                        "'argmax frozen', '' u 1:2 axes x1y2 w l t 'train loss'\nunset y2tics\nunset grid\n",
+                        "'same argmax as before', '' u 1:2 axes x1y2 w l t 'train loss'\nunset y2tics\nunset grid\n",
                         rows[r].label, dat);
     }
     render_figure(dir, "fig7", body + "unset multiplot\n", {380 * cols, 360 * int(rows.size())});

@@ -17,7 +17,16 @@ CASES = [
     ("dmft spin", tdlab.dmft.spin, {"dmft.N": 990, "dmft.runs": 2, "dmft.steps": 3000, "dmft.transient": 2000}),
     ("scansnap theory", tdlab.scansnap.theory, {}),
     ("scansnap sweep", tdlab.scansnap.sweep, {"sweep.num_last": 3, "sweep.seeds": 1, "opt.niter": 30, "sweep.lr_z": [1.0], "sweep.ratio": [1.0, 2.0]}),
+    ("scansnap text", tdlab.scansnap.text, {"data.train_tokens": 3000, "data.valid_tokens": 600, "model.d_model": 16,
+                                            "model.d_hid": 12, "train.batch": 4, "train.bptt": 8,
+                                            "train.eval_batch": 3, "train.niter": 4, "train.eval_every": 2,
+                                            "train.attn_row": 10}),
 ]
+
+
+def _files(root):
+    """Every file under root, as paths relative to it (run directories have subfolders: attn/)."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
 def _sets(overrides):
@@ -34,8 +43,8 @@ def test_python_run_directory_equals_the_cli(cli, tmp_path, command, fn, overrid
     assert run.manifest["command"] == command
     cli(*command.split(), *_sets(overrides), "--out", tmp_path / "cli",
         env_extra={"OPENBLAS_CORETYPE": run.manifest["blas_core"]})
-    names = sorted(os.listdir(tmp_path / "cli"))
-    assert names == sorted(os.listdir(tmp_path / "py"))
+    names = _files(tmp_path / "cli")
+    assert names == _files(tmp_path / "py")
     for name in names:
         if name == "manifest.json":
             continue

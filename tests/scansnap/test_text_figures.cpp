@@ -46,7 +46,7 @@ TEST(TextFigures, Fig7PanelsAreTheNearestCheckpointsAndFreezingColumns) {
     EXPECT_EQ(read_file(d / "fig7_r0_1.dat"), "1 0\n0.2 0.8\n"); // 240 -> checkpoint 200
     EXPECT_EQ(read_file(d / "fig7_r0_2.dat"), "1 0\n0.3 0.7\n"); // 260 -> checkpoint 300
     EXPECT_EQ(read_file(d / "fig7_r0_3.dat"), "1 0\n0.5 0.5\n");
-    // iter, train_loss, valid_loss, entropy, tv_change, argmax_frozen, row_max: row 1 moves 0.1 per checkpoint
+    // iter, train_loss, valid_loss, entropy, tv_change, argmax_same, row_max: row 1 moves 0.1 per checkpoint
     std::istringstream in(read_file(d / "fig7_r0_freeze.dat"));
     std::string header, line;
     std::getline(in, header);
@@ -57,7 +57,13 @@ TEST(TextFigures, Fig7PanelsAreTheNearestCheckpointsAndFreezingColumns) {
     EXPECT_EQ(it, 100);
     EXPECT_DOUBLE_EQ(tl, 9.0);
     EXPECT_NEAR(tv, 0.05, 1e-7); // (0 + 0.1) / 2 rows
-    // row 1's argmax is key 1 while a < 0.5 and key 0 at the tie a = 0.5 (iteration 500): not frozen yet
+    // row 1's argmax is key 1 while a < 0.5 and key 0 at the tie a = 0.5 (iteration 500): both rows keep
+    // their argmax at 100, one of two changes it at 500
+    EXPECT_DOUBLE_EQ(fr, 1.0);
+    while (std::getline(in, line) && line.rfind("500", 0) != 0) {
+    }
+    std::istringstream(line) >> it >> tl >> vl >> h >> tv >> fr >> rm;
+    EXPECT_EQ(it, 500);
     EXPECT_DOUBLE_EQ(fr, 0.5);
     EXPECT_TRUE(fs::exists(d / "fig7.gp"));
     ::unsetenv("TDLAB_NO_FIGURES");
@@ -74,5 +80,21 @@ TEST(TextFigures, Fig10DataAreMeanAndStdPerLearningRate) {
     std::getline(in, line);
     std::getline(in, line);
     EXPECT_EQ(line, "3 1 0.2");
+    ::unsetenv("TDLAB_NO_FIGURES");
+}
+
+TEST(TextFigures, RunMapPanelsAreDistinctCheckpoints) {
+    // (a new user's finding: three checkpoints drew "iteration 50" twice) iterations 0, 100, 200: the four
+    // targets 0, 66, 133, 200 fall on three checkpoints, drawn once each
+    ::setenv("TDLAB_NO_FIGURES", "1", 1);
+    const fs::path d = scratch("run_panels");
+    auto cks = checkpoints();
+    cks.resize(3);
+    scansnap::TextRunParams p;
+    p.bptt = 2;
+    plot::draw_text_run(d, p, cks);
+    EXPECT_EQ(read_file(d / "text_attention_1.dat"), "1 0\n0.1 0.9\n");
+    EXPECT_EQ(read_file(d / "text_attention_2.dat"), "1 0\n0.2 0.8\n");
+    EXPECT_FALSE(fs::exists(d / "text_attention_3.dat"));
     ::unsetenv("TDLAB_NO_FIGURES");
 }
