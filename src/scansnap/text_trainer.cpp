@@ -24,8 +24,9 @@ namespace fs = std::filesystem;
 ConfigSchema text_schema() {
     ConfigSchema s;
     s.add_string("data.train_path", "scansnap/brown.txt", {},
-                 "training text (relative paths: the data directory, then the current one)")
-        .add_string("data.valid_path", "scansnap/wikitext-2/valid.txt", {}, "validation text (OOV words -> <unk>)")
+                 "training text (a relative path: the current directory, then tdlab's data/)")
+        .add_string("data.valid_path", "scansnap/wikitext-2/valid.txt", {},
+                    "validation text, OOV words -> <unk> (a relative path: the current directory, then data/)")
         .add_int("data.train_tokens", 0, 0, int64_t(1) << 40,
                  "keep this prefix of the training tokens before building the vocabulary (0 = all)")
         .add_int("data.valid_tokens", 0, 0, int64_t(1) << 40, "keep this prefix of the validation tokens (0 = all)")
