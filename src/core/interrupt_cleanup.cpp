@@ -19,6 +19,7 @@ namespace {
 
 std::mutex g_mu;
 std::map<int, std::pair<fs::path, bool>> g_paths;
+std::map<int, std::pair<fs::path, std::string>> g_notices;
 int g_next_id = 1;
 int g_pipe[2] = {-1, -1};
 bool g_installed = false;
@@ -45,7 +46,13 @@ void cleaner(int fd) {
         std::error_code ec;
         // Worker threads may still be writing into the directory: retry until it is gone.
         for (int attempt = 0; attempt < 20 && fs::exists(path, ec); ++attempt) fs::remove_all(path, ec);
-        std::fprintf(stderr, "tdlab: interrupted (%s); removed the unfinished '%s'\n", ::strsignal(sig), path.c_str());
+        if (announce)
+            std::fprintf(stderr, "tdlab: interrupted (%s); removed the unfinished '%s'\n", ::strsignal(sig),
+                         path.c_str());
+    }
+    for (const auto &[id, notice] : g_notices) {
+        std::error_code ec;
+        if (fs::exists(notice.first, ec)) std::fprintf(stderr, "tdlab: %s\n", notice.second.c_str());
     }
     std::fflush(stderr);
     ::_exit(128 + sig);
@@ -56,6 +63,7 @@ void cleaner(int fd) {
 void after_fork_in_child() {
     new (&g_mu) std::mutex();
     g_paths.clear();
+    g_notices.clear();
     if (g_installed) {
         ::close(g_pipe[0]);
         ::close(g_pipe[1]);
@@ -91,6 +99,13 @@ int register_interrupt_cleanup(const fs::path &path, bool announce) {
     return id;
 }
 
+int register_interrupt_notice(const fs::path &if_exists, const std::string &line) {
+    std::lock_guard<std::mutex> lock(g_mu);
+    const int id = g_next_id++;
+    g_notices[id] = {if_exists, line};
+    return id;
+}
+
 void leave_signals_to_host() {
     std::lock_guard<std::mutex> lock(g_mu);
     g_host_owns_signals = true;
@@ -99,6 +114,7 @@ void leave_signals_to_host() {
 void unregister_interrupt_cleanup(int id) {
     std::lock_guard<std::mutex> lock(g_mu);
     g_paths.erase(id);
+    g_notices.erase(id);
 }
 
 std::unique_lock<std::mutex> hold_interrupt_cleanup() {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <string>
 
 namespace tdlab {
 
@@ -13,6 +14,9 @@ namespace tdlab {
 // `announce`: say on stderr that it was removed (staging directories, not lock files).
 int register_interrupt_cleanup(const std::filesystem::path &path, bool announce = true);
 void unregister_interrupt_cleanup(int id);
+// A line said on stderr after the removals when a signal arrives and `if_exists` exists then (a checkpoint
+// kept on purpose: "the same command resumes from it"); returns an id for unregister_interrupt_cleanup.
+int register_interrupt_notice(const std::filesystem::path &if_exists, const std::string &line);
 // For an embedding front end (the Python module), which owns SIGINT and SIGTERM: paths are still registered
 // but no handler is installed, so Ctrl-C reaches the host (Python raises KeyboardInterrupt at the next
 // progress poll, and the staging directory is removed as the C++ stack unwinds). Call before any RunDir.

@@ -2,6 +2,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/interrupt_cleanup.h"
 
 #include <cstring>
 #include <fmt/format.h>
@@ -64,6 +65,13 @@ CheckpointStore::CheckpointStore(fs::path dir, const std::string &record) : dir_
         fs::create_directories(dir_);
         write_file_atomic(cfg, record);
     }
+    notice_ = register_interrupt_notice(
+        dir_ / "checkpoint.npz",
+        fmt::format("kept the checkpoint '{}': the same command resumes from it", dir_.string()));
+}
+
+CheckpointStore::~CheckpointStore() {
+    unregister_interrupt_cleanup(notice_);
 }
 
 void CheckpointStore::save(const TrainCheckpoint &ck, const ParameterSet &params, const Optimizer &opt) const {

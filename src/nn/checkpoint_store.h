@@ -40,7 +40,11 @@ class CheckpointStore {
   public:
     // Opens (creating if needed) the store at `dir` for a run of config `record`; UsageError if the store
     // belongs to another config.
+    // While it lives, Ctrl-C or kill says on stderr that a saved checkpoint is kept and how to resume.
     CheckpointStore(std::filesystem::path dir, const std::string &record);
+    ~CheckpointStore();
+    CheckpointStore(const CheckpointStore &) = delete;
+    CheckpointStore &operator=(const CheckpointStore &) = delete;
     // Saves atomically (replacing the previous checkpoint).
     void save(const TrainCheckpoint &ck, const ParameterSet &params, const Optimizer &opt) const;
     // Loads the checkpoint into params and opt if there is one; UsageError naming the file if unreadable.
@@ -50,6 +54,7 @@ class CheckpointStore {
 
   private:
     std::filesystem::path dir_;
+    int notice_ = 0; // core/interrupt_cleanup.h
 };
 
 } // namespace tdlab::nn

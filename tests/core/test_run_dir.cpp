@@ -4,10 +4,12 @@
 #include "core/atomic_file.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "core/interrupt_cleanup.h"
 #include "core/run_dir.h"
 #include "core/warnings.h"
 
 #include <csignal>
+#include <fcntl.h>
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -202,8 +204,14 @@ TEST(RunDir, InterruptRemovesTheStagingDirectory) {
         const fs::path out = scratch("signal" + std::to_string(sig)) / "run";
         int ready[2];
         ASSERT_EQ(::pipe(ready), 0);
+        const fs::path err = out.parent_path() / "stderr.txt", kept = out.parent_path() / "kept.npz";
+        write_file_atomic(kept, "x");
         const pid_t child = ::fork();
         if (child == 0) {
+            const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd < 0 || ::dup2(fd, 2) < 0) ::_exit(98);
+            register_interrupt_notice(kept, "kept the checkpoint 'K'");
+            register_interrupt_notice(out.parent_path() / "absent.npz", "never said");
             RunDir run(out, "test", config());
             write_file_atomic(run.path("a.txt"), "working");
             const char c = 'r';
@@ -223,5 +231,12 @@ TEST(RunDir, InterruptRemovesTheStagingDirectory) {
         EXPECT_EQ(WEXITSTATUS(status), 128 + sig);
         EXPECT_FALSE(fs::exists(staging));
         EXPECT_FALSE(fs::exists(out));
+        // the staging directory is announced, the lock file is not (announce = false), and a notice only when
+        // its file exists (a saved checkpoint)
+        const std::string said = read_file(err);
+        EXPECT_NE(said.find("removed the unfinished '" + staging.string() + "'"), std::string::npos) << said;
+        EXPECT_EQ(said.find(".lock"), std::string::npos) << said;
+        EXPECT_NE(said.find("tdlab: kept the checkpoint 'K'"), std::string::npos) << said;
+        EXPECT_EQ(said.find("never said"), std::string::npos) << said;
     }
 }
