@@ -63,12 +63,18 @@ TEST(TextCorpus, BatchifyIsViewTransposeAndChunksShiftTargets) {
     EXPECT_THROW(column_chunk(b, 2, 0, 2), RuntimeError);
 }
 
-TEST(TextCorpus, LoadsEncodesEvalOovAndCachesByContentHash) {
-    const fs::path d = scratch("cache");
-    const fs::path cache = d / "cache";
-    ::setenv("TDLAB_CACHE_DIR", cache.c_str(), 1);
+// A scratch folder with a small training and validation text, and the token cache pointed inside it.
+static fs::path two_texts(const std::string &name) {
+    const fs::path d = scratch(name);
+    ::setenv("TDLAB_CACHE_DIR", (d / "cache").c_str(), 1);
     write_file_atomic(d / "train.txt", "The cat sat.\n\nthe dog sat\n");
     write_file_atomic(d / "valid.txt", "the bird sat .\n");
+    return d;
+}
+
+TEST(TextCorpus, LoadsEncodesEvalOovAndCachesByContentHash) {
+    const fs::path d = two_texts("cache");
+    const fs::path cache = d / "cache";
     for (int pass = 0; pass < 2; ++pass) { // pass 1 reads the cache
         const TextCorpus c = load_text_corpus(d / "train.txt", {d / "valid.txt"}, 0, 0);
         EXPECT_EQ(c.vocab.words(), (Words{"<unk>", "sat", "the", ".", "cat", "dog"}));
@@ -96,11 +102,8 @@ TEST(TextCorpus, LoadsEncodesEvalOovAndCachesByContentHash) {
 
 TEST(TextCorpus, DamagedCacheEntriesAreRebuilt) {
     // (a new user's finding: a damaged entry made every run fail with exit 1 instead of being rebuilt)
-    const fs::path d = scratch("damaged");
+    const fs::path d = two_texts("damaged");
     const fs::path cache = d / "cache";
-    ::setenv("TDLAB_CACHE_DIR", cache.c_str(), 1);
-    write_file_atomic(d / "train.txt", "The cat sat.\n\nthe dog sat\n");
-    write_file_atomic(d / "valid.txt", "the bird sat .\n");
     const TextCorpus fresh = load_text_corpus(d / "train.txt", {d / "valid.txt"}, 0, 0);
     for (const std::string damage : {"truncate", "duplicate", "no unk"}) {
         for (const auto &e : fs::directory_iterator(cache / "text"))
