@@ -46,7 +46,10 @@ Context sample_start(const StartRegion &region, const Context &templ, uint64_t s
     case StartRegion::Kind::Ball: {
         // Uniform in the ball: an isotropic direction (normal coordinates) times radius * U^(1/D).
         double n2 = 0;
-        for (auto &v : x) n2 += (v = rng.normal()) * v;
+        for (auto &v : x) { // two statements: `(v = draw) * v` reads v unsequenced with its write
+            v = rng.normal();
+            n2 += v * v;
+        }
         const double scale = region.radius * std::pow(rng.uniform(), 1.0 / double(D)) / std::sqrt(n2);
         const auto centre = pack_state(region.center);
         for (size_t i = 0; i < D; ++i) x[i] = centre[i] + scale * x[i];

@@ -2,12 +2,14 @@
 
 #include "dmft/batched_math.h"
 #include "dmft/batched_token_fields.h"
+#include "dmft/cycle_watch.h"
 
 #include "core/error.h"
 
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <optional>
 
 namespace tdlab::dmft {
 
@@ -341,6 +343,11 @@ TDLAB_INLINE void run_block_fixed(Block<W> &B, const DmftModel &model, int64_t t
     const int M = CM ? CM : B.M;
     const int64_t t_tan = std::max(t_start + 1, opt.transient - opt.lyap_align);
     const int every = std::max(1, opt.renorm_every);
+    // First step that must be computed whatever the cycles: the tangent's start, or the recorded window's.
+    const int64_t t_run = opt.lyapunov ? t_tan : opt.transient;
+    const bool watch_cycles = opt.skip_cycles && t_run - t_start > 2 * kCycleCheckEvery;
+    std::optional<CycleWatch<Block<W>, W>> watch;
+    if (watch_cycles) watch.emplace(B);
     for (int64_t t = t_start + 1; t < opt.steps; ++t) {
         const bool tangent = opt.lyapunov && t >= t_tan;
         const bool saved = t >= opt.transient;
@@ -363,6 +370,15 @@ TDLAB_INLINE void run_block_fixed(Block<W> &B, const DmftModel &model, int64_t t
                     throw RuntimeError(fmt::format("non-finite state (NaN or inf) in A-hat at step t = {} (beta = {})",
                                                    t, B.beta[size_t(l)]));
             }
+        }
+        if (watch && t < t_run && watch->observe(B, t, t_start, t_run, CL ? CL : B.L)) {
+            watch->jump(B, t_run - 1);
+            for (size_t l = 0; l < out.size(); ++l) {
+                out[l].skipped_steps = t_run - 1 - t;
+                out[l].cycle_period = watch->period[l];
+            }
+            watch.reset();
+            t = t_run - 1;
         }
     }
 }
@@ -446,6 +462,7 @@ void run_batch_w(const DmftModel &model, const std::vector<LaneSpec> &lanes, con
     out.resize(lanes.size());
     const int64_t saved = std::max<int64_t>(0, opt.steps - opt.transient);
     for (auto &o : out) {
+        o.skipped_steps = 0, o.cycle_period = 0;
         if (opt.record)
             o.mo_se.resize(size_t(saved) * M);
         else

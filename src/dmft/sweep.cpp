@@ -40,6 +40,7 @@ PointResult analyse_lane(const LaneOutput &lane, const DynamicsParams &dyn, int 
     r.epsilon = dyn.epsilon;
     r.max_abs = lane.max_abs;
     r.lyapunov = lane.lyapunov;
+    r.skipped_steps = lane.skipped_steps;
     const auto &x = lane.mo_se;
     const size_t n = x.size() / size_t(M);
     if (n == 0) throw UsageError("sweep: the saved window is empty (dmft.transient >= dmft.steps)");

@@ -75,6 +75,7 @@ struct PointResult {
     // SweepOptions::spectrum only: the L*M finite exponents (per step, decreasing) and Kaplan-Yorke.
     std::vector<double> spectrum;
     double kaplan_yorke = std::nan("");
+    int64_t skipped_steps = 0; // transient steps the exact-cycle fast-forward did not compute (batched_map.h)
 };
 
 // Analyses one lane's window (mo_se [saved][M]).

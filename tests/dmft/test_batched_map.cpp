@@ -128,3 +128,50 @@ TEST(BatchedMap, SimdPathNamesAndAutoOrder) {
         EXPECT_NE(std::string(e.what()).find("avx2"), std::string::npos) << e.what();
     }
 }
+
+// Exact-cycle fast-forward (BatchOptions::skip_cycles): a block whose lanes all sit on exact cycles during
+// the transient jumps to the end of the transient, and every output is the same bits as computing every
+// step. Betas 0.3-0.9 are on the period-4 branch of the paper's default model (Fig 3a); with a chaotic lane
+// (beta 1.5) in the block nothing is skipped and the outputs are still the same.
+TEST(BatchedMap, CycleFastForwardKeepsEveryBit) {
+    auto model = DmftModel::build(ModelParams{});
+    std::vector<double> periodic;
+    for (int k = 0; k < 12; ++k) periodic.push_back(0.3 + 0.05 * k);
+    std::vector<double> mixed = periodic;
+    mixed.back() = 1.5;
+    std::vector<SimdPath> paths{SimdPath::Scalar};
+    if (best_simd_path() != SimdPath::Scalar) paths.push_back(best_simd_path());
+    for (auto p : paths) {
+        for (bool lyap : {false, true}) {
+            for (const auto *betas : {&periodic, &mixed}) {
+                BatchOptions opt;
+                opt.steps = 12000, opt.transient = 10000, opt.lyap_align = 2000, opt.lyapunov = lyap, opt.path = p;
+                const bool is_mixed = betas == &mixed;
+                SCOPED_TRACE(std::string(simd_path_name(p)) + (lyap ? " lyapunov" : "") + (is_mixed ? " mixed" : ""));
+                opt.skip_cycles = false;
+                auto full = run_batch(model, lanes_for(model, *betas), opt);
+                opt.skip_cycles = true;
+                auto fast = run_batch(model, lanes_for(model, *betas), opt);
+                for (size_t l = 0; l < betas->size(); ++l) {
+                    EXPECT_EQ(full[l].skipped_steps, 0);
+                    if (is_mixed) {
+                        EXPECT_EQ(fast[l].skipped_steps, 0);
+                    } else { // detected within the first windows, well before the jump target
+                        EXPECT_GT(fast[l].skipped_steps, (lyap ? 8000 : 10000) - 3 * kCycleCheckEvery);
+                        EXPECT_EQ(fast[l].cycle_period % 4, 0);
+                    }
+                    EXPECT_EQ(std::memcmp(full[l].mo_se.data(), fast[l].mo_se.data(), full[l].mo_se.size() * 8), 0);
+                    EXPECT_EQ(full[l].mo_se.size(), fast[l].mo_se.size());
+                    EXPECT_EQ(std::memcmp(&full[l].max_abs, &fast[l].max_abs, 8), 0);
+                    if (lyap) {
+                        EXPECT_EQ(std::memcmp(&full[l].lyapunov, &fast[l].lyapunov, 8), 0);
+                    }
+                    EXPECT_EQ(full[l].final.att, fast[l].final.att);
+                    EXPECT_EQ(full[l].final.mv, fast[l].final.mv);
+                    EXPECT_EQ(full[l].final.mk, fast[l].final.mk);
+                    EXPECT_EQ(full[l].final.mq, fast[l].final.mq);
+                }
+            }
+        }
+    }
+}
