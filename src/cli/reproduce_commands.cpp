@@ -17,6 +17,7 @@ struct ReproduceOptions {
     std::string out = "results";
     int threads = 0;
     bool force = false;
+    int seeds = 0;
     bool show_config = false;
     bool help_config = false;
 };
@@ -46,7 +47,7 @@ void reproduce_command(const ReproduceOptions &opt) {
     // Every paper's directory is checked before any work, so `reproduce all` does not stop half-way.
     for (const auto *p : chosen) check_output_dir(root / p->name, opt.force);
     const int threads = repro::apply_thread_policy(opt.threads);
-    repro::reproduce_papers(chosen, root, opt.scale, threads, opt.force);
+    repro::reproduce_papers(chosen, root, opt.scale, threads, opt.force, opt.seeds);
 }
 
 void register_reproduce(CLI::App &app) {
@@ -59,6 +60,10 @@ void register_reproduce(CLI::App &app) {
     cmd->add_option("--out,-o", opt.out, "output folder; each paper writes OUT/<paper>/")->capture_default_str();
     cmd->add_option("--threads,-j", opt.threads, "OpenMP threads (0 = all cores)");
     cmd->add_flag("--force", opt.force, "replace existing OUT/<paper> run directories");
+    cmd->add_option("--seeds", opt.seeds,
+                    "Birth: training seeds per Fig 3 / Fig 4 variant (0 = 3 at quick scale, 1 at paper scale); "
+                    "figures draw their mean and min-max band, the claims table reads the first seed")
+        ->check(CLI::Range(0, 20));
     cmd->add_flag("--show-config", opt.show_config, "print the config each paper records (config.yaml) and exit");
     cmd->add_flag("--help-config", opt.help_config, "list the config keys with their default and range, and exit");
     cmd->callback([] { reproduce_command(opt); });

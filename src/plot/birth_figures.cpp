@@ -45,11 +45,41 @@ std::string xtics(const std::vector<nlohmann::json> &records) {
     const double last = records.empty() ? 1.0 : records.back().value("iter", 1.0);
     return fmt::format("set xtics {}\n", nice_tic_step(last, 4));
 }
-std::string probe_plot(const std::string &file) {
+// The seed band file of a curve (BirthCurve::lo / hi): columns iter, then lo and hi of each of kKeys.
+std::string band_file(const BirthCurve &v) {
+    const std::string &f = v.file;
+    return (f.size() > 4 && f.ends_with(".dat") ? f.substr(0, f.size() - 4) : f) + "_band.dat";
+}
+void write_band(const std::filesystem::path &dir, const BirthCurve &v) {
+    if (v.lo.empty()) return;
+    std::vector<nlohmann::json> rows(v.lo.size());
+    std::vector<std::string> keys;
+    for (const auto &k : kKeys) keys.push_back(k + "_lo"), keys.push_back(k + "_hi");
+    for (size_t i = 0; i < rows.size(); ++i) {
+        rows[i]["iter"] = v.lo[i].value("iter", 0.0);
+        for (const auto &k : kKeys) {
+            rows[i][k + "_lo"] = v.lo[i].contains(k) ? v.lo[i][k] : nlohmann::json();
+            rows[i][k + "_hi"] = v.hi[i].contains(k) ? v.hi[i][k] : nlohmann::json();
+        }
+    }
+    write_birth_columns(dir / band_file(v), rows, keys);
+}
+// "plot" items shading KEY's seed band in COLOR under its line ("" for a one-run curve).
+std::string band(const BirthCurve &v, const std::string &key, const char *color, const char *axes = "") {
+    if (v.lo.empty()) return "";
+    const int c = col(key) - 2; // index in kKeys
+    return fmt::format("'{}' u 1:{}:{} {}w filledcurves fs transparent solid 0.2 noborder lc rgb '{}' notitle, ",
+                       band_file(v), 2 + 2 * c, 3 + 2 * c, axes, color);
+}
+const char *kProbeColors[] = {"#d62728", "#1f77b4", "#2ca02c", "#2ca02c"}; // ls 1-4 of kProbeStyle
+std::string probe_plot(const BirthCurve &v) {
+    std::string bands;
+    const char *keys[] = {"wo1_acc", "wk1_acc", "wk0_acc", "wk0_64_acc"};
+    for (int i = 0; i < 4; ++i) bands += band(v, keys[i], kProbeColors[i]);
     return fmt::format(
-        "plot '{0}' u 1:{1} w l ls 1 t 'W_O^2 (wo1\\_acc)', '' u 1:{2} w l ls 2 t 'W_K^2 (wk1\\_acc)', "
+        "plot {5}'{0}' u 1:{1} w l ls 1 t 'W_O^2 (wo1\\_acc)', '' u 1:{2} w l ls 2 t 'W_K^2 (wk1\\_acc)', "
         "'' u 1:{3} w l ls 3 t 'W_K^1 (wk0\\_acc)', '' u 1:{4} w l ls 4 t 'W_K^1, t<64 (wk0\\_64\\_acc)'\n",
-        file, col("wo1_acc"), col("wk1_acc"), col("wk0_acc"), col("wk0_64_acc"));
+        v.file, col("wo1_acc"), col("wk1_acc"), col("wk0_acc"), col("wk0_64_acc"), bands);
 }
 // Dashed chance levels of the recall probes (R(W_O^2) ~ 1/N, R(W_K^2) ~ 1/K with fixed triggers).
 std::string probe_chance(const BirthChance &c, bool labelled) {
@@ -93,7 +123,7 @@ void draw_birth_run(const std::filesystem::path &dir, const std::vector<nlohmann
     render_figure(dir, "probes",
                   fmt::format("{0}set title '{1}: memory recall probes'\nset grid\nset xlabel 'iteration'\n"
                               "set ylabel 'recall'\nset yrange [0:1.05]\n{3}{4}{2}",
-                              kProbeStyle, title, probe_plot("metrics.dat"), legend_right(),
+                              kProbeStyle, title, probe_plot(BirthCurve{title, "metrics.dat", {}}), legend_right(),
                               probe_chance(chance, true)),
                   {1000, 500});
 }
@@ -107,21 +137,24 @@ void draw_birth_fig3(const std::filesystem::path &dir, const std::vector<BirthCu
                     "set yrange [0:1.05]\n{}",
                     kProbeStyle, variants.size(), freeze_iter,
                     xtics(variants.empty() ? std::vector<nlohmann::json>{} : variants[0].records));
-    for (const auto &v : variants) write_birth_columns(dir / v.file, v.records, kKeys);
+    for (const auto &v : variants) write_birth_columns(dir / v.file, v.records, kKeys), write_band(dir, v);
     for (size_t i = 0; i < variants.size(); ++i) {
         body += clear_references() + event(variants[i]);
         if (chance.token > 0) body += chance_level(1, chance.token, i == 0 ? "chance" : "");
         body += fmt::format("set title '{0}'\nset xlabel ''\nset ylabel '{1}'\nset key off\n"
-                            "plot '{2}' u 1:{3} w l lw 2 lc rgb 'black' t 'acc\\_end'\n",
-                            variants[i].label, i == 0 ? "in-context accuracy" : "", variants[i].file, col("acc_end"));
+                            "plot {4}'{2}' u 1:{3} w l lw 2 lc rgb 'black' t 'acc\\_end'\n",
+                            variants[i].label, i == 0 ? "in-context accuracy" : "", variants[i].file, col("acc_end"),
+                            band(variants[i], "acc_end", "black"));
     }
     for (size_t i = 0; i < variants.size(); ++i) {
         body += clear_references() + event(variants[i]) + probe_chance(chance, i == 0);
         body +=
             fmt::format("set title ''\nset xlabel 'iteration'\nset ylabel '{0}'\n{1}{2}", i == 0 ? "memory recall" : "",
-                        i + 1 == variants.size() ? "set key at screen 0.5,0.03 center center horizontal maxrows 1\n"
+                        // "vertical maxrows 1": one row of four entries; a horizontal key takes its column
+                        // count from the narrow panel and stacked them, cutting the fourth off the page.
+                        i + 1 == variants.size() ? "set key at screen 0.5,0.03 center center vertical maxrows 1\n"
                                                  : "set key off\n",
-                        probe_plot(variants[i].file));
+                        probe_plot(variants[i]));
     }
     body += "unset multiplot\n";
     render_figure(dir, "fig3", body, {int(360 * variants.size()), 720});
@@ -138,10 +171,11 @@ void draw_birth_fig4(const std::filesystem::path &dir, const std::vector<BirthCu
             "plot ";
     for (size_t i = 0; i < data_variants.size(); ++i) {
         const auto &v = data_variants[i];
-        write_birth_columns(dir / v.file, v.records, kKeys);
-        body += fmt::format("{0}'{1}' u 1:{2} w l lw 2 dt 2 lc rgb '{3}' notitle, '{1}' u 1:{4} w l lw 2 lc rgb '{3}' "
-                            "t '{5}'",
-                            i ? ", " : "", v.file, col("loss_bigram"), colors[i % 6], col("loss_head"), v.label);
+        write_birth_columns(dir / v.file, v.records, kKeys), write_band(dir, v);
+        body += fmt::format("{0}{6}{7}'{1}' u 1:{2} w l lw 2 dt 2 lc rgb '{3}' notitle, '{1}' u 1:{4} w l lw 2 lc "
+                            "rgb '{3}' t '{5}'",
+                            i ? ", " : "", v.file, col("loss_bigram"), colors[i % 6], col("loss_head"), v.label,
+                            band(v, "loss_bigram", colors[i % 6]), band(v, "loss_head", colors[i % 6]));
     }
     body += "\nset title 'in-context accuracy on the test batch'\nset ylabel 'acc\\_end\\_test'\n"
             "set yrange [0:1.05]\n";
@@ -149,17 +183,20 @@ void draw_birth_fig4(const std::filesystem::path &dir, const std::vector<BirthCu
     body += "plot ";
     for (size_t i = 0; i < output_variants.size(); ++i) {
         const auto &v = output_variants[i];
-        write_birth_columns(dir / v.file, v.records, kKeys);
-        body += fmt::format("{0}'{1}' u 1:{2} w l lw 2 lc rgb '{3}' t '{4}'", i ? ", " : "", v.file,
-                            col("acc_end_test"), colors[i % 6], v.label);
+        write_birth_columns(dir / v.file, v.records, kKeys), write_band(dir, v);
+        body += fmt::format("{0}{5}'{1}' u 1:{2} w l lw 2 lc rgb '{3}' t '{4}'", i ? ", " : "", v.file,
+                            col("acc_end_test"), colors[i % 6], v.label, band(v, "acc_end_test", colors[i % 6]));
     }
-    write_birth_columns(dir / probe_run.file, probe_run.records, kKeys);
+    write_birth_columns(dir / probe_run.file, probe_run.records, kKeys), write_band(dir, probe_run);
     body += fmt::format("\n{7}set title 'memories ({0})'\nset ylabel 'recall'\nset y2label 'KL of W_F (nats)'\n"
                         "set y2tics\nset ytics nomirror\nset y2range [0:*]\n{1}"
-                        "plot '{2}' u 1:{3} w l ls 1 t 'W_O^2', '' u 1:{4} w l ls 2 t 'W_K^2', '' u 1:{5} w l ls 3 "
+                        "plot {8}'{2}' u 1:{3} w l ls 1 t 'W_O^2', '' u 1:{4} w l ls 2 t 'W_K^2', '' u 1:{5} w l ls 3 "
                         "t 'W_K^1', '' u 1:{6} w l ls 5 axes x1y2 t 'W_F: ff1\\_loss'\nunset multiplot\n",
                         probe_run.label, kProbeStyle, probe_run.file, col("wo1_acc"), col("wk1_acc"), col("wk0_acc"),
-                        col("ff1_loss"), clear_references() + probe_chance(chance, true));
+                        col("ff1_loss"), clear_references() + probe_chance(chance, true),
+                        band(probe_run, "wo1_acc", kProbeColors[0]) + band(probe_run, "wk1_acc", kProbeColors[1]) +
+                            band(probe_run, "wk0_acc", kProbeColors[2]) +
+                            band(probe_run, "ff1_loss", "#9467bd", "axes x1y2 "));
     render_figure(dir, "fig4", body, {1800, 620});
 }
 

@@ -18,6 +18,9 @@ struct BirthCurve {
     std::vector<nlohmann::json> records;
     double event_iter = -1;  // an event marked on the curves (e.g. the thaw of frozen matrices); < 0: none
     std::string event_label; // its label
+    // Several seeds: `records` is their pointwise mean and lo / hi their min / max (one record per evaluation,
+    // the same keys); the figures shade the band between them (file's stem + "_band.dat"). Empty: one run.
+    std::vector<nlohmann::json> lo, hi;
 };
 
 // Chance levels drawn as dashed reference lines: a uniform guess over the vocabulary (accuracy,

@@ -17,6 +17,7 @@
 #include "plot/birth_theory_figure.h"
 #include "plot/report.h"
 #include "repro/birth_runs.h"
+#include "repro/birth_seeds.h"
 #include "repro/paper_claims.h"
 #include "repro/reproduce.h"
 
@@ -200,31 +201,83 @@ double final_value(const std::vector<nlohmann::json> &rec, const std::string &ke
     return final_record_value(rec, key);
 }
 
-// Fig 4 centre as the two runs it is: rows = training output law, columns = test output law.
-std::string output_law_table(const RunOut &unif, const RunOut &bigram) {
-    std::string h = "<table><tr><th>trained on</th><th>acc_end_test, uniform test outputs</th>"
-                    "<th>acc_end_test, bigram test outputs</th></tr>";
-    for (const auto &[label, r] : {std::pair<const char *, const RunOut *>{"uniform outputs", &unif},
-                                   std::pair<const char *, const RunOut *>{"bigram outputs", &bigram}})
-        h += fmt::format("<tr><td>{}</td><td>{:.3f}</td><td>{:.3f}</td></tr>", label,
-                         final_value(r->records, "acc_end_test_unif"), final_value(r->records, "acc_end_test_bigram"));
-    return h + "</table>";
+// The runs of Figs 3 and 4 and what the claims read from them.
+struct Fig34Runs {
+    std::vector<SeededRuns> fig3, fig4; // fig3_variants(), fig4_data_variants()
+    SeededRuns out_b;                   // fig4_output_variants()[0]
+    TrainOptions opt3, opt4;
+    int freeze_iter = 0;
+};
+
+// The Fig 3 and Fig 4 numbers of the claims, from seed K's runs.
+void measure_fig34(BirthMeasured &m, const Fig34Runs &r, size_t k, int N) {
+    auto rec = [k](const SeededRuns &s) -> const std::vector<nlohmann::json> & { return s.runs[k].records; };
+    const auto &none = rec(r.fig3[0]);
+    m.score_acc = final_value(none, "score_acc");
+    m.score2_acc = final_value(none, "score2_acc");
+    m.rise_wo = half_change(none, "wo1_acc"), m.rise_wk2 = half_change(none, "wk1_acc");
+    m.rise_wk1 = half_change(none, "wk0_acc"), m.rise_wk1_64 = half_change(none, "wk0_64_acc");
+    m.onset3 = probe_onsets(none, r.opt3, N);
+    m.acc_before_thaw_wo_only = value_before(rec(r.fig3[2]), "acc_end", r.freeze_iter);
+    m.reach_none = first_reach(none, "acc_end", 0.5);
+    m.reach_wo_frozen = first_reach(rec(r.fig3[1]), "acc_end", 0.5);
+    m.reach_wk1_frozen = first_reach(rec(r.fig3[3]), "acc_end", 0.5);
+    m.reach_wk2_frozen = first_reach(rec(r.fig3[4]), "acc_end", 0.5);
+    m.max_iters = double(r.opt3.max_iters);
+    const auto &random = rec(r.fig4[0]);
+    m.score2_acc_random = final_value(random, "score2_acc");
+    m.loss_bigram_final = final_value(random, "loss_bigram");
+    for (const auto &x : random)
+        if (value_of(x, "loss_bigram") <= m.loss_bigram_final + 0.1) {
+            m.bigram_floor_iter = x.value("iter", 0.0);
+            break;
+        }
+    m.head_drop_iter = half_change(random, "loss_head", true);
+    m.reach_random = first_reach(random, "acc_end", 0.5);
+    m.reach_fixed = first_reach(rec(r.fig4[1]), "acc_end", 0.5);
+    m.reach_rare = first_reach(rec(r.fig4[2]), "acc_end", 0.5);
+    m.reach_k1 = first_reach(rec(r.fig4[3]), "acc_end", 0.5);
+    m.acc_uu = final_value(random, "acc_end_test_unif");
+    m.acc_bu = final_value(rec(r.out_b), "acc_end_test_unif");
+    m.rise_ff = half_change(random, "ff1_loss", true), m.rise_wo4 = half_change(random, "wo1_acc");
+    m.rise_wk2_4 = half_change(random, "wk1_acc"), m.rise_wk1_4 = half_change(random, "wk0_acc");
+    m.onset4 = probe_onsets(random, r.opt4, N);
 }
 
-std::string final_table(const std::vector<std::pair<std::string, const RunOut *>> &runs) {
-    std::string h = "<table border=1 cellpadding=3><tr><th>run</th><th>acc_end</th><th>acc_end_test</th>"
-                    "<th>loss_bigram</th><th>loss_head</th><th>wo1_acc</th><th>wk1_acc</th><th>wk0_acc</th>"
-                    "<th>wk0_64_acc</th><th>ff1_loss</th></tr>";
-    for (const auto &[label, r] : runs) {
-        const auto &f = r->records.back();
-        h += "<tr><td>" + html_escape(label) + "</td>";
-        for (const char *k : {"acc_end", "acc_end_test", "loss_bigram", "loss_head", "wo1_acc", "wk1_acc", "wk0_acc",
-                              "wk0_64_acc", "ff1_loss"})
-            h += std::isnan(value_of(f, k)) ? std::string("<td>n/a</td>")
-                                            : fmt::format("<td>{:.3f}</td>", value_of(f, k));
-        h += "</tr>";
+// With several seeds: every claim whose measurement depends on the seeded runs, judged on each seed's runs.
+ReportSection seeds_section(const BirthMeasured &m0, const Fig34Runs &r, int64_t seed3, int N) {
+    const size_t n = r.fig3[0].runs.size();
+    std::vector<std::vector<Claim>> per_seed;
+    for (size_t k = 0; k < n; ++k) {
+        BirthMeasured mk = m0;
+        measure_fig34(mk, r, k, N);
+        per_seed.push_back(birth_claims(mk));
     }
-    return h + "</table>";
+    std::string h = fmt::format("<p>Figs 3 and 4 were trained with {} seeds (birth.seed = {}..{}); their curves "
+                                "are the seeds' mean inside a band from their minimum to their maximum, and the "
+                                "tables give mean (min-max). The claims table above reads the first seed. Each "
+                                "claim that depends on these runs, judged on every seed:</p><table border=1 "
+                                "cellpadding=3><tr><th>claim</th>",
+                                n, seed3, seed3 + int64_t(n) - 1);
+    for (size_t k = 0; k < n; ++k) h += fmt::format("<th>seed {}</th>", seed3 + int64_t(k));
+    h += "<th>holds in</th></tr>";
+    for (size_t c = 0; c < per_seed[0].size(); ++c) {
+        bool varies = false;
+        int holds = 0;
+        for (size_t k = 0; k < n; ++k) {
+            varies = varies || per_seed[k][c].measured != per_seed[0][c].measured;
+            const Verdict v = per_seed[k][c].verdict;
+            holds += v == Verdict::Holds || v == Verdict::HoldsAtThisScale;
+        }
+        const std::string &id = per_seed[0][c].id;
+        if (!varies && id.rfind("fig3.", 0) != 0 && id.rfind("fig4.", 0) != 0) continue; // not seeded runs
+        h += "<tr><td>" + html_escape(id) + "</td>";
+        for (size_t k = 0; k < n; ++k)
+            h += "<td title=\"" + html_escape(per_seed[k][c].measured) + "\">" + verdict_name(per_seed[k][c].verdict) +
+                 "</td>";
+        h += fmt::format("<td>{} of {}</td></tr>", holds, n);
+    }
+    return {"Seeds: Figs 3 and 4 over several training seeds", h + "</table>", {}};
 }
 
 // The top-down gradient steps (docs/birth_theory.md) as a `birth theory` run directory inside the
@@ -286,30 +339,24 @@ void reproduce_birth(const ReproduceRequest &req) {
     BirthMeasured m;
     m.paper_scale = !quick;
 
+    // Figs 3 and 4, each variant with `seeds` training seeds (--seeds; 3 at quick scale, 1 at paper scale).
+    const int seeds = req.seeds > 0 ? req.seeds : (quick ? 3 : 1);
+    const int64_t seed3 = base3.get_int("birth.seed"), seed4 = base4.get_int("birth.seed");
+    Fig34Runs r;
+    r.opt3 = train_options_from(base3), r.opt4 = train_options_from(base4);
+    r.freeze_iter = int(base3.get_int("birth.optim.max_iters") * 3 / 10);
+    const int freeze_iter = r.freeze_iter;
+
     // Fig 3
-    const int freeze_iter = int(base3.get_int("birth.optim.max_iters") * 3 / 10);
-    std::vector<RunOut> r3;
     std::vector<plot::BirthCurve> c3;
     for (const auto &v : fig3_variants(freeze_iter)) {
-        r3.push_back(run_birth_variant(fig3_cfg, v, root / "fig3" / v.name));
-        c3.push_back({v.label, "fig3_" + v.name + ".dat", r3.back().records});
+        r.fig3.push_back(run_seeded_variant(fig3_cfg, v, root / "fig3" / v.name, seeds, seed3));
+        c3.push_back(seed_curve(v.label, "fig3_" + v.name + ".dat", r.fig3.back()));
         if (v.name != "none") c3.back().event_iter = freeze_iter, c3.back().event_label = "thaw";
     }
-    plot::draw_birth_fig3(root, c3, freeze_iter, plot::birth_chance(N, train_options_from(base3).train_data));
-    std::vector<std::pair<std::string, const RunOut *>> t3;
-    for (size_t i = 0; i < r3.size(); ++i) t3.push_back({c3[i].label, &r3[i]});
-    const auto &none = r3[0].records;
-    m.score_acc = final_value(none, "score_acc");
-    m.score2_acc = final_value(none, "score2_acc");
-    m.rise_wo = half_change(none, "wo1_acc"), m.rise_wk2 = half_change(none, "wk1_acc");
-    m.rise_wk1 = half_change(none, "wk0_acc"), m.rise_wk1_64 = half_change(none, "wk0_64_acc");
-    m.onset3 = probe_onsets(none, train_options_from(base3), N);
-    m.acc_before_thaw_wo_only = value_before(r3[2].records, "acc_end", freeze_iter);
-    m.reach_none = first_reach(none, "acc_end", 0.5);
-    m.reach_wo_frozen = first_reach(r3[1].records, "acc_end", 0.5);
-    m.reach_wk1_frozen = first_reach(r3[3].records, "acc_end", 0.5);
-    m.reach_wk2_frozen = first_reach(r3[4].records, "acc_end", 0.5);
-    m.max_iters = double(base3.get_int("birth.optim.max_iters"));
+    plot::draw_birth_fig3(root, c3, freeze_iter, plot::birth_chance(N, r.opt3.train_data));
+    std::vector<std::pair<std::string, const SeededRuns *>> t3;
+    for (size_t i = 0; i < r.fig3.size(); ++i) t3.push_back({c3[i].label, &r.fig3[i]});
     sections.push_back(
         {"Fig. 3: induction head alone, freezing variants",
          "<p>Simplified model, fixed triggers (K = 5), loss on in-context tokens (" + fig3_cfg.filename().string() +
@@ -321,48 +368,36 @@ void reproduce_birth(const ReproduceRequest &req) {
          {"fig3.png"}});
 
     // Fig 4
-    std::vector<RunOut> r4d;
     std::vector<plot::BirthCurve> c4d, c4o;
     for (const auto &v : fig4_data_variants()) {
-        r4d.push_back(run_birth_variant(fig4_cfg, v, root / "fig4" / v.name));
-        c4d.push_back({v.label, "fig4_" + v.name + ".dat", r4d.back().records});
+        r.fig4.push_back(run_seeded_variant(fig4_cfg, v, root / "fig4" / v.name, seeds, seed4));
+        c4d.push_back(seed_curve(v.label, "fig4_" + v.name + ".dat", r.fig4.back()));
     }
-    const RunOut out_b = run_birth_variant(fig4_cfg, fig4_output_variants()[0], root / "fig4" / "out_b");
+    r.out_b = run_seeded_variant(fig4_cfg, fig4_output_variants()[0], root / "fig4" / "out_b", seeds, seed4);
     // The four output-law curves (two runs, each evaluated on both test laws): acc_end_test of each curve
-    // is the chosen test law's accuracy.
-    auto law_curve = [](const RunOut &run, const std::string &key) {
-        std::vector<nlohmann::json> records = run.records;
-        for (auto &rec : records) rec["acc_end_test"] = rec.contains(key) ? rec[key] : nlohmann::json();
-        return records;
+    // is the chosen test law's accuracy, per seed before the seeds' statistics.
+    auto law_curve = [](const SeededRuns &runs, const std::string &key) {
+        SeededRuns law;
+        for (const auto &run : runs.runs) {
+            BirthRun x{run.records, run.dir, {}};
+            for (auto &rec : x.records) rec["acc_end_test"] = rec.contains(key) ? rec[key] : nlohmann::json();
+            law.runs.push_back(std::move(x));
+        }
+        law.stats = seed_stats(law.records());
+        return law;
     };
     const char *names[] = {"out_uu", "out_ub", "out_bu", "out_bb"};
     const char *labels[] = {"train unif, test unif", "train unif, test bigram", "train bigram, test unif",
                             "train bigram, test bigram"};
-    const RunOut *law_runs[] = {&r4d[0], &r4d[0], &out_b, &out_b};
+    const SeededRuns *law_runs[] = {&r.fig4[0], &r.fig4[0], &r.out_b, &r.out_b};
     const char *law_keys[] = {"acc_end_test_unif", "acc_end_test_bigram", "acc_end_test_unif", "acc_end_test_bigram"};
     for (size_t i = 0; i < 4; ++i)
-        c4o.push_back({labels[i], std::string("fig4_") + names[i] + ".dat", law_curve(*law_runs[i], law_keys[i])});
-    plot::draw_birth_fig4(root, c4d, c4o, c4d[0], plot::birth_chance(N, train_options_from(base4).train_data));
-    std::vector<std::pair<std::string, const RunOut *>> t4;
-    for (size_t i = 0; i < r4d.size(); ++i) t4.push_back({c4d[i].label, &r4d[i]});
-    const auto &random = r4d[0].records;
-    m.score2_acc_random = final_value(random, "score2_acc");
-    m.loss_bigram_final = final_value(random, "loss_bigram");
-    for (const auto &r : random)
-        if (value_of(r, "loss_bigram") <= m.loss_bigram_final + 0.1) {
-            m.bigram_floor_iter = r.value("iter", 0.0);
-            break;
-        }
-    m.head_drop_iter = half_change(random, "loss_head", true);
-    m.reach_random = first_reach(random, "acc_end", 0.5);
-    m.reach_fixed = first_reach(r4d[1].records, "acc_end", 0.5);
-    m.reach_rare = first_reach(r4d[2].records, "acc_end", 0.5);
-    m.reach_k1 = first_reach(r4d[3].records, "acc_end", 0.5);
-    m.acc_uu = final_value(random, "acc_end_test_unif");
-    m.acc_bu = final_value(out_b.records, "acc_end_test_unif");
-    m.rise_ff = half_change(random, "ff1_loss", true), m.rise_wo4 = half_change(random, "wo1_acc");
-    m.rise_wk2_4 = half_change(random, "wk1_acc"), m.rise_wk1_4 = half_change(random, "wk0_acc");
-    m.onset4 = probe_onsets(random, train_options_from(base4), N);
+        c4o.push_back(
+            seed_curve(labels[i], std::string("fig4_") + names[i] + ".dat", law_curve(*law_runs[i], law_keys[i])));
+    plot::draw_birth_fig4(root, c4d, c4o, c4d[0], plot::birth_chance(N, r.opt4.train_data));
+    std::vector<std::pair<std::string, const SeededRuns *>> t4;
+    for (size_t i = 0; i < r.fig4.size(); ++i) t4.push_back({c4d[i].label, &r.fig4[i]});
+    measure_fig34(m, r, 0, N);
     sections.push_back(
         {"Fig. 4: global vs in-context loss, data variants, probes",
          "<p>Simplified model with W_F, loss on all tokens (" + fig4_cfg.filename().string() +
@@ -370,7 +405,7 @@ void reproduce_birth(const ReproduceRequest &req) {
              "train/test output laws; right: the probes and the KL of W_F of the random-trigger run. With K = 1 "
              "the W_K^2 probe is an argmax over one key, so it is undefined (n/a) rather than 1.</p>" +
              final_table(t4) + "<p>Output laws (Fig. 4 centre), final values of the two runs:</p>" +
-             output_law_table(r4d[0], out_b),
+             output_law_table(r.fig4[0], r.out_b),
          {"fig4.png"}});
 
     sections.push_back(
@@ -380,8 +415,8 @@ void reproduce_birth(const ReproduceRequest &req) {
     sections.push_back(birth_fig2_section(root, quick, m));
 
     // Attention maps
-    const AttentionMaps maps_f = draw_birth_maps(r3[0].result, root, "fixed", "fixed triggers");
-    const AttentionMaps maps_r = draw_birth_maps(r4d[0].result, root, "random", "random triggers");
+    const AttentionMaps maps_f = draw_birth_maps(r.fig3[0].runs[0].result, root, "fixed", "fixed triggers");
+    const AttentionMaps maps_r = draw_birth_maps(r.fig4[0].runs[0].result, root, "random", "random triggers");
     std::vector<std::string> maps = maps_f.files;
     maps.insert(maps.end(), maps_r.files.begin(), maps_r.files.end());
     auto prev_line = [](const char *what, const AttentionMaps &a) {
@@ -399,15 +434,21 @@ void reproduce_birth(const ReproduceRequest &req) {
          "weight lies on the previous token for " +
              prev_line("fixed triggers", maps_f) + "; " + prev_line("random triggers", maps_r) + ".</p>",
          maps});
+    if (seeds > 1) sections.push_back(seeds_section(m, r, seed3, N));
     const auto claims = birth_claims(m);
+    // What the About section says of the seeds, with the flag that gives them again.
+    const std::string seeds_text =
+        seeds > 1 ? fmt::format("Figs 3 and 4: birth.seed = {}..{} ({} seeds per variant, --seeds {}); Fig 2: "
+                                "birth.seed as configured",
+                                seed3, seed3 + seeds - 1, seeds, seeds)
+                  : fmt::format("birth.seed = {} for every run (one seed per variant, --seeds 1)", seed3);
     write_claims(root / "claims.json", "birth", claims);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    sections.insert(sections.begin(), {about_section("birth", scale, req.threads, secs,
-                                                     fmt::format("birth.seed = {} for every run (one seed per variant)",
-                                                                 base3.get_int("birth.seed"))),
-                                       claims_section(claims)});
+    sections.insert(sections.begin(),
+                    {about_section("birth", scale, req.threads, secs, seeds_text), claims_section(claims)});
     write_report(root / "report.html", "Birth of a Transformer (" + scale + " scale)", sections);
     run.manifest()["scale"] = scale;
+    run.manifest()["seeds"] = seeds;
     run.manifest()["threads"] = req.threads;
     run.manifest()["seconds"] = secs;
     run.commit();

@@ -27,12 +27,12 @@ const std::vector<Paper> &papers() {
 }
 
 void reproduce_papers(const std::vector<const Paper *> &chosen, const std::filesystem::path &root,
-                      const std::string &scale, int threads, bool force) {
+                      const std::string &scale, int threads, bool force, int seeds) {
     const auto t0 = std::chrono::steady_clock::now();
     for (const auto *p : chosen) {
         std::fprintf(stderr, "tdlab reproduce %s --scale %s -> %s\n", p->name.c_str(), scale.c_str(),
                      (root / p->name).c_str());
-        p->run({scale, root / p->name, threads, force});
+        p->run({scale, root / p->name, threads, force, seeds});
     }
     std::vector<std::pair<std::string, std::filesystem::path>> dirs;
     for (const auto &p : papers())

@@ -19,6 +19,7 @@ struct ReproduceRequest {
     std::filesystem::path out;   // this paper's run directory (absolute), e.g. OUT/dmft
     int threads = 0;             // OpenMP threads as applied (recorded in the report)
     bool force = false;          // replace an existing run directory
+    int seeds = 0;               // Birth: training seeds per Fig 3 / Fig 4 variant (0: 3 quick, 1 paper)
 };
 
 // The config of a reproduction: the one key `scale` (quick | paper), recorded as OUT/<paper>/config.yaml
@@ -63,6 +64,6 @@ const std::vector<Paper> &papers();
 // Runs the chosen papers in order into ROOT/<paper>, then writes ROOT/index.html and ROOT/claims.json from
 // every paper folder under ROOT that has a claims table (repro/claims.h).
 void reproduce_papers(const std::vector<const Paper *> &chosen, const std::filesystem::path &root,
-                      const std::string &scale, int threads, bool force);
+                      const std::string &scale, int threads, bool force, int seeds = 0);
 
 } // namespace tdlab::repro
