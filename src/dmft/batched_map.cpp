@@ -345,7 +345,9 @@ TDLAB_INLINE void run_block_fixed(Block<W> &B, const DmftModel &model, int64_t t
     const int every = std::max(1, opt.renorm_every);
     // First step that must be computed whatever the cycles: the tangent's start, or the recorded window's.
     const int64_t t_run = opt.lyapunov ? t_tan : opt.transient;
-    const bool watch_cycles = opt.skip_cycles && t_run - t_start > 2 * kCycleCheckEvery;
+    const size_t state_doubles = B.att.size() + B.mq.size() + B.mv.size() + B.mk.size();
+    const bool watch_cycles = opt.skip_cycles && t_run - t_start > 2 * kCycleCheckEvery &&
+                              state_doubles * size_t(kCycleMaxLag + 1) <= kCycleMaxHistory;
     std::optional<CycleWatch<Block<W>, W>> watch;
     if (watch_cycles) watch.emplace(B);
     for (int64_t t = t_start + 1; t < opt.steps; ++t) {

@@ -24,6 +24,7 @@
 
 #include "dmft/mean_field_map.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -66,6 +67,9 @@ struct BatchOptions {
 // (Fig 3a of Poc-Lopez & Aguilera 2024: two thirds of the betas are periodic with periods 4 to ~100).
 inline constexpr int kCycleMaxLag = 128;      // longest exact cycle detected (steps)
 inline constexpr int kCycleCheckEvery = 1024; // a detection window starts every this many steps
+// Largest history a thread keeps for it, in doubles ((kCycleMaxLag + 1) block states; 16 MiB): models whose
+// state is larger (2 M + 2 L M > ~500 at 32 lanes) run every step.
+inline constexpr size_t kCycleMaxHistory = size_t(1) << 21;
 
 struct LaneSpec {
     DynamicsParams dyn;
