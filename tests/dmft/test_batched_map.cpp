@@ -178,8 +178,8 @@ TEST(BatchedMap, CycleFastForwardKeepsEveryBit) {
 
 // The fast-forward keeps (kCycleMaxLag + 1) block states per thread; a model whose state would make that
 // history larger than kCycleMaxHistory (here L = 64, M = 4: 2 M + 2 L M = 520 doubles per lane) computes
-// every step instead of allocating hundreds of megabytes. At betas 0.01 and 0.05 the lanes do reach an exact
-// cycle: without the cap they skip 3,411 steps.
+// every step instead of allocating hundreds of megabytes. At these small betas the lanes do reach an exact
+// cycle, and in an 8-lane block (4 MiB of history) the same lanes skip 3,411 steps with the same window.
 TEST(BatchedMap, CycleFastForwardSkipsNothingWhenItsHistoryWouldBeTooLarge) {
     ModelParams p;
     p.M = 4, p.NP = 6, p.L = 64;
@@ -188,7 +188,9 @@ TEST(BatchedMap, CycleFastForwardSkipsNothingWhenItsHistoryWouldBeTooLarge) {
     BatchOptions opt;
     opt.steps = 5000, opt.transient = 4500, opt.path = best_simd_path();
     std::vector<LaneSpec> lanes;
-    for (double b : {0.01, 0.05}) {
+    std::vector<double> betas{0.01, 0.05}; // 20 lanes run in one 32-lane block (the cap counts the block)
+    for (int k = 2; k < 20; ++k) betas.push_back(0.01 + 0.002 * k);
+    for (double b : betas) {
         DynamicsParams d;
         d.beta = b;
         MeanFieldMap map(model, d);
@@ -199,4 +201,8 @@ TEST(BatchedMap, CycleFastForwardSkipsNothingWhenItsHistoryWouldBeTooLarge) {
     opt.transient = 4500 + lanes[0].start.t, opt.steps = 5000 + lanes[0].start.t;
     const auto out = run_batch(model, lanes, opt);
     for (const auto &o : out) EXPECT_EQ(o.skipped_steps, 0);
+    // The first two lanes alone run in an 8-lane block, whose history fits: they do skip.
+    const auto small = run_batch(model, {lanes[0], lanes[1]}, opt);
+    for (const auto &o : small) EXPECT_GT(o.skipped_steps, 3000);
+    EXPECT_EQ(small[0].mo_se, out[0].mo_se);
 }
