@@ -6,7 +6,7 @@
     tdlab.dmft.sweep("configs/dmft/fig3a_quick.yaml", out="runs/fig3a")       # same bytes as the CLI
     old = tdlab.load_run("runs/fig3a")                                         # any tdlab run directory
 
-Groups: tdlab.dmft (run, sweep, phase, spin), tdlab.birth (train), tdlab.scansnap (train, theory,
+Groups: tdlab.dmft (run, sweep, phase, spin), tdlab.birth (train, eval), tdlab.scansnap (train, theory,
 sweep), tdlab.dynamics (period, point count, 0-1 test, spectra, Lyapunov exponents on any array).
 Config keys and defaults are the CLI's (`tdlab dmft run --help-config`). Bad keys or values raise
 ValueError naming the key; failures while running raise RuntimeError; Ctrl-C raises KeyboardInterrupt

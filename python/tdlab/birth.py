@@ -1,5 +1,8 @@
-"""Birth of a Transformer (Bietti et al. 2023, arXiv 2306.00802; docs/birth.md): `tdlab birth train` in
-process. Arguments as tdlab.dmft.run (config defaults to configs/birth/fig3-quick.yaml, as the CLI)."""
+"""Birth of a Transformer (Bietti et al. 2023, arXiv 2306.00802; docs/birth.md): `tdlab birth train` and
+`tdlab birth eval` in process. Arguments as tdlab.dmft.run (train's config defaults to
+configs/birth/fig3-quick.yaml, as the CLI)."""
+
+import os
 
 from ._runner import run_command
 
@@ -11,3 +14,19 @@ def train(config=None, overrides=None, out=None, threads=None, progress=None, fo
     read into memory: the run's many small arrays, metrics and figures are the CLI's own files, so they
     are not rebuilt in memory); Ctrl-C stops at the next iteration report. force=True: as --force."""
     return run_command("birth train", config, overrides, out, threads, progress, force)
+
+
+def eval(params, config=None, overrides=None, out=None, threads=None, progress=None, force=False):
+    """Trained weights evaluated without training (`tdlab birth eval`): params is a run's params.npz or a
+    folder of NAME.npy (the paper-scale weights shipped in data/birth/fig2_paper_fixed). config defaults to
+    the config.yaml beside the weights, as on the command line. Returns the Run: eval.json's values (the
+    test-batch metrics, weight probes and head detector scores), ablation.json with
+    birth.train.ablate_head, the attention maps of the experiment sequences."""
+    params = os.fspath(params)
+    if config is None:
+        beside = os.path.join(params if os.path.isdir(params) else os.path.dirname(params), "config.yaml")
+        if os.path.isfile(beside):
+            config = beside
+    overrides = dict(overrides or {})
+    overrides["birth.eval.params"] = params
+    return run_command("birth eval", config, overrides, out, threads, progress, force)

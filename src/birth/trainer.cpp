@@ -267,14 +267,6 @@ TrainOptions train_options_from(const Config &cfg) {
 
 namespace {
 
-// The probes' -1 means "absent" (an empty set: no in-context position when K = 0, no W_F for ff1_loss,
-// ...). It is not a result, so it is written as null: plot/ draws a gap, summaries print n/a. Every
-// real value of these keys (accuracies, losses, norms) is >= 0.
-void mark_absent(nlohmann::json &rec) {
-    for (auto it = rec.begin(); it != rec.end(); ++it)
-        if (it->is_number_float() && it->get<double>() == -1.0) *it = nullptr;
-}
-
 // heads.csv rows of every layer and head for the patterns of the last evaluation forward on `test`.
 std::string head_rows(TrainModel &model, const Batch &test, int64_t iter) {
     std::ostringstream out;
@@ -292,6 +284,59 @@ std::vector<uint8_t> head_mask(const Batch &b) {
 }
 
 } // namespace
+
+void mark_absent(nlohmann::json &rec) {
+    for (auto it = rec.begin(); it != rec.end(); ++it)
+        if (it->is_number_float() && it->get<double>() == -1.0) *it = nullptr;
+}
+
+void write_model_outputs(TrainModel &model, const TrainOptions &o, const TriggerData &train_data, const Batch &test,
+                         const std::filesystem::path &dir, TrainResult &result) {
+    const uint64_t seed = o.seed;
+    const int T = train_data.options().seq_length, V = model.vocab();
+    // Attention maps of the experiment sequences (x_exp in the code), TransformerLens hook names.
+    const int n_exp = o.exp_sequences;
+    if (n_exp > 0) {
+        const Batch exp = train_data.gen_batch(seed, StreamPurpose::Experiment, 0, n_exp);
+        std::vector<NpyArray> maps = model.attention_maps(exp);
+        for (size_t l = 0; l < maps.size(); ++l) write_npy(dir / fmt::format("attn_layer{}.npy", l), maps[l]);
+        write_npy(dir / "exp_tokens.npy", exp.x, {size_t(n_exp), size_t(T)});
+        write_npy(dir / "exp_targets.npy", exp.y, {size_t(n_exp), size_t(T)});
+        write_npy(dir / "exp_outs.npy", exp.outs, {size_t(n_exp), size_t(T)});
+        result.attn_layer0 = maps[0];
+        if (maps.size() > 1) result.attn_layer1 = maps[1];
+        result.exp_tokens = exp.x;
+        result.exp_outs = exp.outs;
+    }
+    if (!o.capture.empty()) {
+        // The final model on the fixed test batch, before any ablation.
+        nn::ActivationCapture cap(o.capture);
+        model.capture(test, cap);
+        cap.write(dir / "activations");
+    }
+    if (o.ablate_layer >= 0) {
+        // The final model on the test batch, whole and with one head's output removed.
+        nlohmann::json &a = result.ablation;
+        a["layer"] = o.ablate_layer;
+        a["head"] = o.ablate_head;
+        a["mode"] = o.ablation_both ? "both" : o.ablation == nn::Ablation::Mean ? "mean" : "zero";
+        const float *lg = model.eval_logits(test);
+        a["acc_end_test"] = in_context_accuracy(test, lg, V);
+        a["loss_bigram_test"] = global_loss(test, lg, V);
+        const std::vector<std::pair<nn::Ablation, std::string>> modes =
+            o.ablation_both ? std::vector<std::pair<nn::Ablation, std::string>>{{nn::Ablation::Zero, "_zero"},
+                                                                                {nn::Ablation::Mean, "_mean"}}
+                            : std::vector<std::pair<nn::Ablation, std::string>>{{o.ablation, ""}};
+        for (const auto &[mode, suffix] : modes) {
+            model.ablate_head(o.ablate_layer, o.ablate_head, mode);
+            lg = model.eval_logits(test);
+            a["acc_end_test_ablated" + suffix] = in_context_accuracy(test, lg, V);
+            a["loss_bigram_test_ablated" + suffix] = global_loss(test, lg, V);
+        }
+        mark_absent(a);
+        write_file_atomic(dir / "ablation.json", a.dump(2) + "\n");
+    }
+}
 
 TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progress *progress,
                   const std::filesystem::path &checkpoint_store) {
@@ -409,48 +454,7 @@ TrainResult train(const TrainOptions &o, const std::filesystem::path &dir, Progr
     if (!heads_csv) throw RuntimeError("write failed: " + (dir / "heads.csv").string());
 
     model->params().save_npz(dir / "params.npz");
-    // Attention maps of the experiment sequences (x_exp in the code), TransformerLens hook names.
-    const int n_exp = o.exp_sequences;
-    if (n_exp > 0) {
-        const Batch exp = train_data.gen_batch(seed, StreamPurpose::Experiment, 0, n_exp);
-        std::vector<NpyArray> maps = model->attention_maps(exp);
-        for (size_t l = 0; l < maps.size(); ++l) write_npy(dir / fmt::format("attn_layer{}.npy", l), maps[l]);
-        write_npy(dir / "exp_tokens.npy", exp.x, {size_t(n_exp), size_t(T)});
-        write_npy(dir / "exp_targets.npy", exp.y, {size_t(n_exp), size_t(T)});
-        write_npy(dir / "exp_outs.npy", exp.outs, {size_t(n_exp), size_t(T)});
-        result.attn_layer0 = maps[0];
-        if (maps.size() > 1) result.attn_layer1 = maps[1];
-        result.exp_tokens = exp.x;
-        result.exp_outs = exp.outs;
-    }
-    if (!o.capture.empty()) {
-        // The final model on the fixed test batch, before any ablation.
-        nn::ActivationCapture cap(o.capture);
-        model->capture(test, cap);
-        cap.write(dir / "activations");
-    }
-    if (o.ablate_layer >= 0) {
-        // The final model on the test batch, whole and with one head's output removed.
-        nlohmann::json &a = result.ablation;
-        a["layer"] = o.ablate_layer;
-        a["head"] = o.ablate_head;
-        a["mode"] = o.ablation_both ? "both" : o.ablation == nn::Ablation::Mean ? "mean" : "zero";
-        const float *lg = model->eval_logits(test);
-        a["acc_end_test"] = in_context_accuracy(test, lg, V);
-        a["loss_bigram_test"] = global_loss(test, lg, V);
-        const std::vector<std::pair<nn::Ablation, std::string>> modes =
-            o.ablation_both ? std::vector<std::pair<nn::Ablation, std::string>>{{nn::Ablation::Zero, "_zero"},
-                                                                                {nn::Ablation::Mean, "_mean"}}
-                            : std::vector<std::pair<nn::Ablation, std::string>>{{o.ablation, ""}};
-        for (const auto &[mode, suffix] : modes) {
-            model->ablate_head(o.ablate_layer, o.ablate_head, mode);
-            lg = model->eval_logits(test);
-            a["acc_end_test_ablated" + suffix] = in_context_accuracy(test, lg, V);
-            a["loss_bigram_test_ablated" + suffix] = global_loss(test, lg, V);
-        }
-        mark_absent(a);
-        write_file_atomic(dir / "ablation.json", a.dump(2) + "\n");
-    }
+    write_model_outputs(*model, o, train_data, test, dir, result);
     if (store) store->remove(); // the run is complete: nothing left to resume
     return result;
 }

@@ -84,4 +84,17 @@ struct TrainResult {
 TrainResult train(const TrainOptions &opt, const std::filesystem::path &dir, Progress *progress = nullptr,
                   const std::filesystem::path &checkpoint_store = {});
 
+class TrainModel;
+// What a finished model writes into `dir`, for train() and for evaluate() (birth/evaluate.h): the attention
+// maps of the first opt.exp_sequences experiment sequences of `train_data` (attn_layer{l}.npy,
+// exp_tokens/targets/outs.npy, also into `result`), one forward on `test` recording the hooks of
+// opt.capture (activations/NAME.npy), and with opt.ablate_layer >= 0 the test batch whole and with that head
+// ablated (ablation.json, also result.ablation). The ablation is left applied to `model`.
+void write_model_outputs(TrainModel &model, const TrainOptions &opt, const TriggerData &train_data, const Batch &test,
+                         const std::filesystem::path &dir, TrainResult &result);
+
+// The probes' -1 ("absent": an empty set, no W_F, one layer) as null in a record, so that figures draw a gap
+// and summaries print n/a. Every real value of these keys is >= 0.
+void mark_absent(nlohmann::json &record);
+
 } // namespace tdlab::birth

@@ -2,8 +2,10 @@
 //   birth train   one run of the simplified model or the generic transformer: metrics.jsonl (official keys),
 //                 heads.csv, params.npz, attention maps of experiment sequences, curve figures, and with
 //                 --capture the chosen activations
+//   birth eval    trained weights evaluated without training (the same outputs at the end of a run)
 //   birth theory  the three top-down gradient steps from zero over d and the step size (docs/birth_theory.md)
 // `tdlab reproduce birth` is repro/birth.cpp.
+#include "birth/evaluate.h"
 #include "birth/theory.h"
 #include "birth/trainer.h"
 #include "cli/cli_common.h"
@@ -11,6 +13,12 @@
 
 namespace tdlab::cli {
 namespace {
+
+std::string join_globs(const std::vector<std::string> &globs) {
+    std::string all;
+    for (const auto &g : globs) all += (all.empty() ? "" : ",") + g;
+    return all;
+}
 
 void register_birth(CLI::App &app) {
     auto *group =
@@ -27,13 +35,33 @@ void register_birth(CLI::App &app) {
                       "the same as --set birth.train.capture=GLOB,...");
     train->callback([] {
         RunOptions opt = train_opt;
-        if (!capture.empty()) {
-            std::string globs;
-            for (const auto &g : capture) globs += (globs.empty() ? "" : ",") + g;
-            opt.sets.push_back("birth.train.capture=" + globs);
-        }
+        if (!capture.empty()) opt.sets.push_back("birth.train.capture=" + join_globs(capture));
         run_command(opt, "birth train", birth::train_schema(), repro::prepare_birth_train,
                     "configs/birth/fig3-quick.yaml");
+    });
+    static RunOptions eval_opt;
+    static std::string eval_params;
+    static std::vector<std::string> eval_capture;
+    auto *eval = group->add_subcommand(
+        "eval", "evaluate trained weights without training: test-batch metrics, probes, head scores, attention maps, "
+                "head ablation, activations");
+    add_run_options(eval, eval_opt);
+    eval->add_option("--params", eval_params,
+                     "the weights: a run's params.npz, or a folder of NAME.npy (data/birth/fig2_paper_fixed); the "
+                     "same as --set birth.eval.params=PATH. Without --config, the config.yaml beside them is used");
+    eval->add_option("--capture", eval_capture, "hook glob(s) to save from one test-batch forward (as in birth train)");
+    eval->callback([] {
+        RunOptions opt = eval_opt;
+        if (!eval_params.empty()) {
+            opt.sets.insert(opt.sets.begin(), "birth.eval.params=" + eval_params);
+            // A run directory and the shipped weights keep the model's config beside the weights.
+            const std::filesystem::path p = eval_params;
+            const std::filesystem::path beside =
+                (std::filesystem::is_directory(p) ? p : p.parent_path()) / "config.yaml";
+            if (opt.config.empty() && std::filesystem::is_regular_file(beside)) opt.config = beside.string();
+        }
+        if (!eval_capture.empty()) opt.sets.push_back("birth.train.capture=" + join_globs(eval_capture));
+        run_command(opt, "birth eval", birth::eval_schema(), repro::prepare_birth_eval, "");
     });
     static RunOptions theory_opt;
     auto *theory = group->add_subcommand(

@@ -86,19 +86,36 @@ void ParameterSet::save_npz(const std::filesystem::path &path) const {
     write_npz(path, m);
 }
 
-void ParameterSet::load_npz(const std::filesystem::path &path, bool require_all) {
-    NpzMap m = read_npz(path);
+void ParameterSet::load_arrays(const NpzMap &m, const std::string &what, bool require_all) {
     for (auto &p : params_) {
         auto it = m.find(p.name);
         if (it == m.end()) {
-            if (require_all) throw UsageError(path.string() + ": no array for parameter '" + p.name + "'");
+            if (require_all) throw UsageError(what + ": no array for parameter '" + p.name + "'");
             continue;
         }
-        if (it->second.shape != p.shape)
-            throw UsageError(path.string() + ": parameter '" + p.name + "' has the wrong shape");
+        if (it->second.shape != p.shape) throw UsageError(what + ": parameter '" + p.name + "' has the wrong shape");
         std::vector<double> v = it->second.to_double();
         for (size_t i = 0; i < p.size; ++i) p.value[i] = float(v[i]);
     }
+}
+
+void ParameterSet::load_npz(const std::filesystem::path &path, bool require_all) {
+    load_arrays(read_npz(path), path.string(), require_all);
+}
+
+void ParameterSet::load(const std::filesystem::path &path, bool require_all) {
+    namespace fs = std::filesystem;
+    if (fs::is_regular_file(path)) return load_npz(path, require_all);
+    if (!fs::is_directory(path))
+        throw UsageError(path.string() + ": no such file or folder (expected a params.npz or a folder of NAME.npy)");
+    // Only the files of the parameters this model has are read; others in the folder are ignored, as extra
+    // NPZ members are.
+    NpzMap m;
+    for (const auto &p : params_) {
+        const fs::path file = path / (p.name + ".npy");
+        if (fs::exists(file)) m[p.name] = read_npy(file);
+    }
+    load_arrays(m, path.string(), require_all);
 }
 
 } // namespace tdlab::nn

@@ -8,6 +8,7 @@
 // entirely, as torch skips parameters whose .grad is None.
 #pragma once
 
+#include "core/npy.h"
 #include "nn/arena.h"
 
 #include <cstddef>
@@ -65,8 +66,12 @@ class ParameterSet {
     // Loads values by name from an NPZ (float32 or float64 members); shapes must match. Parameters absent
     // from the file are left as they are unless `require_all` (then UsageError naming the missing one).
     void load_npz(const std::filesystem::path &path, bool require_all = true);
+    // The same from either an NPZ file or a folder of NAME.npy files (one per parameter, the form in which
+    // trained weights are shipped under data/); UsageError naming the path when it is neither.
+    void load(const std::filesystem::path &path, bool require_all = true);
 
   private:
+    void load_arrays(const NpzMap &arrays, const std::string &what, bool require_all);
     std::vector<Parameter> params_;
     Arena values_, grads_;
 };

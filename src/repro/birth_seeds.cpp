@@ -114,7 +114,8 @@ std::string final_table(const std::vector<std::pair<std::string, const SeededRun
 
 // The curve a figure draws for a seeded variant: the run itself, or the seeds' mean inside their min-max band.
 plot::BirthCurve seed_curve(const std::string &label, const std::string &file, const SeededRuns &s) {
-    plot::BirthCurve c{label, file, s.runs[0].records};
+    plot::BirthCurve c;
+    c.label = label, c.file = file, c.records = s.runs[0].records;
     if (s.runs.size() > 1) {
         c.label = fmt::format("{} (mean of {} seeds)", label, s.runs.size());
         c.records = s.stats.mean, c.lo = s.stats.lo, c.hi = s.stats.hi;

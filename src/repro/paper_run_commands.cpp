@@ -2,6 +2,8 @@
 //   birth train      Bietti et al. 2023, Birth of a Transformer (arXiv 2306.00802; docs/birth.md): one run of
 //                    the simplified model: metrics.jsonl (official keys), params.npz, attention maps of
 //                    experiment sequences, curve figures
+//   birth eval       trained weights (a run's params.npz, or data/birth/fig2_paper_*) evaluated without
+//                    training: eval.json, attention maps, ablation.json, activations
 //   birth theory     the three top-down gradient steps from zero (W_O^2, W_K^2, W_K^1; Sec. 6 of the paper;
 //                    docs/birth_theory.md) over d and the step size: theory.jsonl, theory.csv, birth_theory.png
 //   scansnap train   Tian et al. 2023, Scan and Snap (arXiv 2305.16380; docs/scansnap.md): one training run:
@@ -11,14 +13,18 @@
 //   scansnap text    the word transformer on real text (Figs 7 and 10): metrics.jsonl, attention_entropy.csv,
 //                    freezing.csv, attn/iter_N.npy + figures
 #include "birth/char_stats.h"
+#include "birth/evaluate.h"
 #include "birth/theory.h"
 #include "birth/trainer.h"
+#include "core/error.h"
+#include "core/paths.h"
 #include "core/progress.h"
 #include "nn/checkpoint_store.h"
 #include "plot/birth_figures.h"
 #include "plot/birth_theory_figure.h"
 #include "plot/scansnap_figures.h"
 #include "plot/scansnap_text_figures.h"
+#include "repro/birth_runs.h"
 #include "repro/run_commands.h"
 #include "scansnap/outputs.h"
 #include "scansnap/population.h"
@@ -52,6 +58,45 @@ RunBody prepare_birth_train(const Config &cfg) {
         };
         return fmt::format("birth train: {} iterations in {:.1f} s; acc_end {}, loss_bigram {} -> {}", opt.max_iters,
                            res.seconds, shown("acc_end"), shown("loss_bigram"), run.out().string());
+    };
+}
+
+RunBody prepare_birth_eval(const Config &cfg) {
+    const birth::TrainOptions opt = birth::train_options_from(cfg);
+    const std::string params = cfg.get_string("birth.eval.params");
+    if (params == "none")
+        throw UsageError("config key 'birth.eval.params' is required: the weights to evaluate (a params.npz of `birth "
+                         "train`, or a folder of NAME.npy such as data/birth/fig2_paper_fixed)");
+    // Relative to the directory the command was started in, else to the source tree (data/birth/...), fixed
+    // before the run directory is staged.
+    const std::filesystem::path path = std::filesystem::absolute(resolve_config_path(params)).lexically_normal();
+    if (!std::filesystem::exists(path))
+        throw UsageError(fmt::format("config key 'birth.eval.params': no such file or folder: {}", params));
+    return [opt, path](RunDir &run) {
+        birth::TrainResult res;
+        const nlohmann::json ev = birth::evaluate(opt, path, run.path(""), res);
+        std::string maps;
+        if (!res.attn_layer1.shape.empty()) {
+            // Fig 2's drawing of the first experiment sequence (layers 1 and 2, head 0).
+            const AttentionMaps m = draw_birth_maps(res, run.path(""), "eval", "evaluated weights");
+            run.manifest()["previous_token_fraction_layer1"] = {{"all", m.prev_all}, {"window", m.prev_window}};
+            maps = fmt::format("; layer 1 argmax on t-1 for {:.2f} of the queries (window {}-{}: {:.2f})", m.prev_all,
+                               m.begin, m.end - 1, m.prev_window);
+        }
+        run.manifest()["seed"] = opt.seed;
+        run.manifest()["params"] = path.string();
+        auto shown = [&](const nlohmann::json &j, const char *key) {
+            return j.contains(key) && j[key].is_number() ? fmt::format("{:.3f}", j[key].get<double>())
+                                                         : std::string("n/a");
+        };
+        std::string ablation;
+        for (const char *mode : {"", "_zero", "_mean"})
+            if (res.ablation.contains(std::string("acc_end_test_ablated") + mode))
+                ablation += fmt::format("; ablated{} acc_end_test {}", mode,
+                                        shown(res.ablation, (std::string("acc_end_test_ablated") + mode).c_str()));
+        return fmt::format("birth eval: acc_end_test {}, loss_bigram {} on {} test sequences{}{} -> {}",
+                           shown(ev, "acc_end_test"), shown(ev, "loss_bigram"), opt.test_batch_size, ablation, maps,
+                           run.out().string());
     };
 }
 

@@ -1,5 +1,6 @@
 #include "repro/run_commands.h"
 
+#include "birth/evaluate.h"
 #include "birth/theory.h"
 #include "birth/trainer.h"
 #include "core/error.h"
@@ -19,6 +20,7 @@ const std::vector<RunCommand> &run_commands() {
         {"dmft run", dmft_run_schema, prepare_dmft_run, ""},
         {"dmft spin", dmft_spin_schema, prepare_dmft_spin, ""},
         {"birth train", birth::train_schema, prepare_birth_train, "configs/birth/fig3-quick.yaml"},
+        {"birth eval", birth::eval_schema, prepare_birth_eval, ""},
         {"birth theory", birth::theory_schema, prepare_birth_theory, ""},
         {"scansnap train", scansnap::train_schema, prepare_scansnap_train, ""},
         {"scansnap theory", scansnap::theory_schema, prepare_scansnap_theory, ""},

@@ -52,6 +52,7 @@ RunBody prepare_dmft_run(const Config &cfg);
 ConfigSchema dmft_spin_schema();
 RunBody prepare_dmft_spin(const Config &cfg);
 RunBody prepare_birth_train(const Config &cfg);
+RunBody prepare_birth_eval(const Config &cfg);
 RunBody prepare_birth_theory(const Config &cfg);
 RunBody prepare_scansnap_train(const Config &cfg);
 RunBody prepare_scansnap_theory(const Config &cfg);

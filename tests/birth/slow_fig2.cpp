@@ -6,12 +6,14 @@
 //  1. The 1-layer baseline fails at the in-context task while learning the global bigrams: 2-layer acc_end
 //     >= 0.9, 1-layer acc_end <= 0.5, loss_bigram within 0.05 nats (means of the last five evaluations).
 //  2. Mean-ablating the layer-2 head of the trained 2-layer model drops acc_end_test to <= 0.3 while
-//     loss_bigram_test moves by <= 0.1 nats (the zero ablation is printed too).
-// Both tests share one 2-layer run when run in one process (the gtest binary directly).
+//     loss_bigram_test moves by <= 0.1 nats: on the paper-scale weights of data/birth/fig2_paper_fixed,
+//     since it does not hold at quick scale (below).
 // Measured with the same configs through `tdlab birth train` (docs/birth.md, seed 0): 2 layers acc_end 0.934,
 // 1 layer 0.364, loss_bigram 2.229 vs 2.246 (test 1 passes on these numbers); ablation acc_end_test 0.952 ->
-// 0.329 (mean) / 0.322 (zero), loss_bigram_test 2.222 -> 2.217: test 2 FAILS by 0.03 at this scale (the
-// accuracy falls to the 1-layer level, not to chance). The rule was fixed before the run and is kept.
+// 0.329 (mean) / 0.322 (zero), loss_bigram_test 2.222 -> 2.217: the ablation rule fails by 0.03 at this scale
+// (the accuracy falls to the 1-layer level, not to chance); the rule was fixed before the run and is kept,
+// and test 2 checks it at the paper's scale.
+#include "birth/evaluate.h"
 #include "birth/trainer.h"
 #include "core/paths.h"
 
@@ -28,7 +30,6 @@ namespace {
 
 struct SlowRun {
     std::vector<nlohmann::json> records;
-    nlohmann::json ablation;
     double seconds = 0;
 };
 
@@ -45,13 +46,12 @@ SlowRun train_config(const char *config, const std::vector<std::string> &overrid
     std::filesystem::create_directories(dir);
     TrainResult r = train(train_options_from(cfg), dir, nullptr);
     std::filesystem::remove_all(dir);
-    return {std::move(r.records), std::move(r.ablation), r.seconds};
+    return {std::move(r.records), r.seconds};
 }
 
 const SlowRun &two_layers() {
-    static const std::unique_ptr<SlowRun> run = std::make_unique<SlowRun>(train_config(
-        "configs/birth/fig2-quick.yaml",
-        {"birth.data.fixed_triggers=true", "birth.train.ablate_head=1:0", "birth.train.ablation=both"}, "2 layers"));
+    static const std::unique_ptr<SlowRun> run = std::make_unique<SlowRun>(
+        train_config("configs/birth/fig2-quick.yaml", {"birth.data.fixed_triggers=true"}, "2 layers"));
     return *run;
 }
 
@@ -75,19 +75,35 @@ TEST(BirthSlowFig2, OneLayerFailsInContextAtTheSameBigramLoss) {
     EXPECT_LE(std::fabs(bg2 - bg1), 0.05);
 }
 
-// The prediction (ablating the layer-2 head drops acc_end near chance), with the rule fixed before
-// any run: <= 0.3. DISABLED because it does not hold at quick scale: measured once (fig2-quick, fixed
-// triggers, seed 0) 0.952 -> 0.329 (mean ablation) / 0.322 (zero), loss_bigram 2.222 -> 2.217 / 2.241, i.e.
-// down to the 1-layer model's 0.364, not to chance (docs/birth.md, Fig 2). Run it with
-// --gtest_also_run_disabled_tests.
-TEST(BirthSlowFig2, DISABLED_AblatingTheLayerTwoHeadRemovesInContextPrediction) {
-    const nlohmann::json &a = two_layers().ablation;
-    std::printf("ablation of layer 2, head 0 (test batch): %s\n", a.dump().c_str());
+// Ablating the layer-2 head drops the in-context accuracy to <= 0.3 while loss_bigram moves by <= 0.1 nats
+// (the rule fixed before any run). It does not hold at quick scale (fig2-quick, fixed triggers, seed 0:
+// 0.952 -> 0.329 mean / 0.322 zero ablation, down to the 1-layer model's level; docs/birth.md), and it does at
+// the paper's scale, checked here on the weights of that 2-hour run shipped in data/birth/fig2_paper_fixed
+// (d = 128, T = 256, 2,000 steps of 512 sequences): `birth eval` under the run's config recomputes the test
+// batch and both ablations. The training run's ablation.json: acc_end_test 0.99313 -> 0.22283 (mean) /
+// 0.22418 (zero), loss_bigram_test 2.15932 -> 2.16100 / 2.17690; the recomputed values must agree to 1e-3
+// (another BLAS kernel may round a few logits differently; one in-context position is 3e-5).
+TEST(BirthSlowFig2, AblatingTheLayerTwoHeadOfThePaperScaleModelRemovesInContextPrediction) {
+    const auto dir = data_file("birth/fig2_paper_fixed");
+    const auto cfg = Config::load(eval_schema(), dir / "config.yaml", {});
+    const auto out = std::filesystem::temp_directory_path() / ("tdlab_birth_slow_eval_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(out);
+    TrainResult r;
+    const nlohmann::json ev = evaluate(train_options_from(cfg), dir, out, r);
+    std::filesystem::remove_all(out);
+    const nlohmann::json &a = r.ablation;
+    std::printf("paper-scale weights, ablation of layer 2, head 0 (test batch of 512): %s\n", a.dump().c_str());
     const double acc = a["acc_end_test"], acc_mean = a["acc_end_test_ablated_mean"];
     const double loss = a["loss_bigram_test"], loss_mean = a["loss_bigram_test_ablated_mean"];
+    EXPECT_EQ(ev["acc_end_test"], a["acc_end_test"]);
     EXPECT_GE(acc, 0.9);
     EXPECT_LE(acc_mean, 0.3);
     EXPECT_LE(std::fabs(loss_mean - loss), 0.1);
+    EXPECT_NEAR(acc, 0.99313, 1e-3);
+    EXPECT_NEAR(acc_mean, 0.22283, 1e-3);
+    EXPECT_NEAR(a["acc_end_test_ablated_zero"].get<double>(), 0.22418, 1e-3);
+    EXPECT_NEAR(loss, 2.15932, 1e-3);
+    EXPECT_NEAR(loss_mean, 2.16100, 1e-3);
 }
 
 } // namespace
