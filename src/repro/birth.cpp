@@ -120,8 +120,32 @@ AttentionMaps draw_birth_maps(const TrainResult &run, const fs::path &fig_dir, c
             fmt::format("layer {} attention, {} (positions {}-{})", l + 1, what, maps.begin, maps.end - 1), att, x, y,
             labels, T, maps.begin, maps.end);
         maps.files.push_back(name + ".png");
+        if (l == 0) {
+            // Nearest to the whole sequence's fraction; the latest such window on ties (the early positions are
+            // those the first map already shows).
+            double best = INFINITY;
+            for (int b = 0; b + width <= T; ++b) {
+                const double f = previous_token_fraction(att, T, b, b + width);
+                if (std::fabs(f - maps.prev_all) <= best)
+                    best = std::fabs(f - maps.prev_all), maps.typical_begin = b, maps.prev_typical = f;
+            }
+            maps.typical_end = maps.typical_begin + width;
+            const std::string typical = name + "_typical";
+            plot::draw_birth_attention(fig_dir, typical,
+                                       fmt::format("layer 1 attention, {} (positions {}-{}: a typical window)", what,
+                                                   maps.typical_begin, maps.typical_end - 1),
+                                       att, x, y, labels, T, maps.typical_begin, maps.typical_end);
+        }
     }
+    maps.files.push_back(fmt::format("attn_{}_layer1_typical.png", tag)); // after the Fig 2 pair
     return maps;
+}
+
+std::string previous_token_text(const std::string &what, const AttentionMaps &m) {
+    return fmt::format("{}: {:.0f}% of all queries of the sequence, {:.0f}% inside the drawn window (positions "
+                       "{}-{}), {:.0f}% in the typical window drawn third (positions {}-{})",
+                       what, 100 * m.prev_all, 100 * m.prev_window, m.begin, m.end - 1, 100 * m.prev_typical,
+                       m.typical_begin, m.typical_end - 1);
 }
 
 double record_value(const nlohmann::json &rec, const std::string &key) {
@@ -419,11 +443,6 @@ void reproduce_birth(const ReproduceRequest &req) {
     const AttentionMaps maps_r = draw_birth_maps(r.fig4[0].runs[0].result, root, "random", "random triggers");
     std::vector<std::string> maps = maps_f.files;
     maps.insert(maps.end(), maps_r.files.begin(), maps_r.files.end());
-    auto prev_line = [](const char *what, const AttentionMaps &a) {
-        return fmt::format("{}: {:.0f}% of all queries of the sequence, {:.0f}% inside the drawn window "
-                           "(positions {}-{})",
-                           what, 100 * a.prev_all, 100 * a.prev_window, a.begin, a.end - 1);
-    };
     sections.push_back(
         {"Attention maps on an experiment sequence",
          "<p>Rows are queries, columns keys; red squares mark keys right after an earlier occurrence of "
@@ -432,7 +451,8 @@ void reproduce_birth(const ReproduceRequest &req) {
          "token after a previous occurrence of the current trigger (any repeated token with random "
          "triggers). The window is chosen to hold the most in-context queries; the layer-1 head's largest "
          "weight lies on the previous token for " +
-             prev_line("fixed triggers", maps_f) + "; " + prev_line("random triggers", maps_r) + ".</p>",
+             previous_token_text("fixed triggers", maps_f) + "; " + previous_token_text("random triggers", maps_r) +
+             ".</p>",
          maps});
     if (seeds > 1) sections.push_back(seeds_section(m, r, seed3, N));
     const auto claims = birth_claims(m);

@@ -133,15 +133,10 @@ ReportSection birth_fig2_section(const fs::path &root, bool quick, BirthMeasured
                      "(mean).</p>",
                      cell(m.abl_acc), cell(m.abl_acc_zero), cell(m.abl_acc_mean), cell(m.abl_loss),
                      cell(m.abl_loss_zero), cell(m.abl_loss_mean));
-    auto prev_line = [](const char *what, const AttentionMaps &x) {
-        return fmt::format("{}: {:.0f}% of all queries of the sequence, {:.0f}% inside the drawn window (positions "
-                           "{}-{})",
-                           what, 100 * x.prev_all, 100 * x.prev_window, x.begin, x.end - 1);
-    };
     h += "<p>Maps: rows are queries, columns keys, on the first experiment sequence; red squares mark keys right "
          "after an earlier occurrence of the query token, orange ones those that are also the query's next token. "
          "The layer-1 head's largest weight lies on the previous token for " +
-         prev_line("fixed triggers", mf) + "; " + prev_line("random triggers", mr) + ".</p>";
+         previous_token_text("fixed triggers", mf) + "; " + previous_token_text("random triggers", mr) + ".</p>";
     return {"Fig. 2: the generic transformer, the 1-layer baseline, head ablation", h, images};
 }
 

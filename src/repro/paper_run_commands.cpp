@@ -79,7 +79,8 @@ RunBody prepare_birth_eval(const Config &cfg) {
         if (!res.attn_layer1.shape.empty()) {
             // Fig 2's drawing of the first experiment sequence (layers 1 and 2, head 0).
             const AttentionMaps m = draw_birth_maps(res, run.path(""), "eval", "evaluated weights");
-            run.manifest()["previous_token_fraction_layer1"] = {{"all", m.prev_all}, {"window", m.prev_window}};
+            run.manifest()["previous_token_fraction_layer1"] = {
+                {"all", m.prev_all}, {"window", m.prev_window}, {"typical_window", m.prev_typical}};
             maps = fmt::format("; layer 1 argmax on t-1 for {:.2f} of the queries (window {}-{}: {:.2f})", m.prev_all,
                                m.begin, m.end - 1, m.prev_window);
         }
