@@ -188,7 +188,7 @@ void draw_birth_fig4(const std::filesystem::path &dir, const std::vector<BirthCu
                             col("acc_end_test"), colors[i % 6], v.label, band(v, "acc_end_test", colors[i % 6]));
     }
     write_birth_columns(dir / probe_run.file, probe_run.records, kKeys), write_band(dir, probe_run);
-    body += fmt::format("\n{7}set title 'memories ({0})'\nset ylabel 'recall'\nset y2label 'KL of W_F (nats)'\n"
+    body += fmt::format("\n{7}set title 'memories: {0}'\nset ylabel 'recall'\nset y2label 'KL of W_F (nats)'\n"
                         "set y2tics\nset ytics nomirror\nset y2range [0:*]\n{1}"
                         "plot {8}'{2}' u 1:{3} w l ls 1 t 'W_O^2', '' u 1:{4} w l ls 2 t 'W_K^2', '' u 1:{5} w l ls 3 "
                         "t 'W_K^1', '' u 1:{6} w l ls 5 axes x1y2 t 'W_F: ff1\\_loss'\nunset multiplot\n",
