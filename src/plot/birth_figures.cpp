@@ -120,11 +120,12 @@ void draw_birth_run(const std::filesystem::path &dir, const std::vector<nlohmann
         return false;
     });
     if (!any_probe) return;
+    BirthCurve run;
+    run.label = title, run.file = "metrics.dat"; // the probes read metrics.dat's columns, not records
     render_figure(dir, "probes",
                   fmt::format("{0}set title '{1}: memory recall probes'\nset grid\nset xlabel 'iteration'\n"
                               "set ylabel 'recall'\nset yrange [0:1.05]\n{3}{4}{2}",
-                              kProbeStyle, title, probe_plot(BirthCurve{title, "metrics.dat", {}}), legend_right(),
-                              probe_chance(chance, true)),
+                              kProbeStyle, title, probe_plot(run), legend_right(), probe_chance(chance, true)),
                   {1000, 500});
 }
 
