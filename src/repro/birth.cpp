@@ -445,14 +445,15 @@ void reproduce_birth(const ReproduceRequest &req) {
     maps.insert(maps.end(), maps_r.files.begin(), maps_r.files.end());
     sections.push_back(
         {"Attention maps on an experiment sequence",
-         "<p>Rows are queries, columns keys; red squares mark keys right after an earlier occurrence of "
-         "the query token, orange squares those whose token is also the query's next token (the correct "
-         "copy). Paper (Fig. 2): layer 1 attends to the previous token; layer 2 attends to the "
-         "token after a previous occurrence of the current trigger (any repeated token with random "
-         "triggers). The window is chosen to hold the most in-context queries; the layer-1 head's largest "
-         "weight lies on the previous token for " +
+         "<p>The simplified model of Figs 3 and 4 (first seed). Rows are queries, columns keys; red squares mark "
+         "keys right after an earlier occurrence of the query token, orange squares those whose token is also "
+         "the query's next token (the correct copy). The first two maps of each run show the window with the "
+         "most in-context queries (the view of the paper's Fig. 2, early in the sequence); the third draws layer "
+         "1 on a window whose previous-token share is the whole sequence's. Measured: the layer-1 head's "
+         "largest weight lies on the previous token for " +
              previous_token_text("fixed triggers", maps_f) + "; " + previous_token_text("random triggers", maps_r) +
-             ".</p>",
+             ". Layer 2 is judged by score2_acc in the claims table (fig2.induction_head_fixed, "
+             "fig2.induction_head_random), layer 1 by fig2.previous_token_head.</p>",
          maps});
     if (seeds > 1) sections.push_back(seeds_section(m, r, seed3, N));
     const auto claims = birth_claims(m);
