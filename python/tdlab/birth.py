@@ -21,7 +21,9 @@ def eval(params, config=None, overrides=None, out=None, threads=None, progress=N
     folder of NAME.npy (the paper-scale weights shipped in data/birth/fig2_paper_fixed). config defaults to
     the config.yaml beside the weights, as on the command line. Returns the Run: eval.json's values (the
     test-batch metrics, weight probes and head detector scores), ablation.json with
-    birth.train.ablate_head, the attention maps of the experiment sequences."""
+    birth.train.ablate_head, the attention maps of the experiment sequences. overrides as for train (e.g.
+    {"birth.train.capture": "blocks.*.attn.hook_pattern"} for activations, {"birth.data.fixed_triggers": False}
+    for other data); out=None runs into a temporary directory read back into memory, as train does."""
     params = os.fspath(params)
     if config is None:
         beside = os.path.join(params if os.path.isdir(params) else os.path.dirname(params), "config.yaml")

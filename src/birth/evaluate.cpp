@@ -7,7 +7,36 @@
 #include "core/error.h"
 #include "nn/head_detectors.h"
 
+#include <algorithm>
+
 namespace tdlab::birth {
+namespace {
+
+// Layer 1 (head 0) over every experiment sequence: the share of queries 1 <= t < t_max whose largest weight
+// (first maximum) is on t - 1, and their mean weight on t - 1 (the whole sequence, and t < 32 where the
+// previous-token head forms first; the measure of scripts/birth_fig2_summary.py).
+nlohmann::json previous_token_share(const NpyArray &att) {
+    nlohmann::json out;
+    if (att.shape.size() != 4 || att.shape[0] == 0) return out;
+    const size_t n = att.shape[0], H = att.shape[1], T = att.shape[2];
+    const std::vector<double> a = att.to_double();
+    for (const auto &[t_max, name] : {std::pair<size_t, const char *>{T, "all"}, {32, "t_lt_32"}}) {
+        double hits = 0, weight = 0, count = 0;
+        for (size_t s = 0; s < n; ++s)
+            for (size_t t = 1; t < std::min(t_max, T); ++t) {
+                const double *row = a.data() + (s * H * T + t) * T; // head 0
+                hits += size_t(std::max_element(row, row + t + 1) - row) == t - 1;
+                weight += row[t - 1];
+                ++count;
+            }
+        out[std::string("argmax_") + name] = hits / count;
+        out[std::string("weight_") + name] = weight / count;
+    }
+    out["sequences"] = n;
+    return out;
+}
+
+} // namespace
 
 ConfigSchema eval_schema() {
     ConfigSchema s = train_schema();
@@ -23,10 +52,10 @@ nlohmann::json evaluate(const TrainOptions &o, const std::filesystem::path &para
     const TriggerData train_data(stats, o.train_data);
     const Batch test = TriggerData(stats, o.test_data).gen_batch(o.seed, StreamPurpose::Test, 0, o.test_batch_size);
     const int T = o.train_data.seq_length;
-    // Initialised from the seed first: every parameter is then overwritten (require_all), so the
-    // initialisation only fixes the shapes.
+    // Initialised from the seed first: every parameter is then overwritten (exact), so the initialisation only
+    // fixes the shapes.
     const std::unique_ptr<TrainModel> model = make_train_model(o.model, o.seed, test.B, T);
-    model->params().load(params, /*require_all=*/true);
+    model->params().load(params, /*exact=*/true);
     const int V = model->vocab();
 
     nlohmann::json rec;
@@ -60,7 +89,9 @@ nlohmann::json evaluate(const TrainOptions &o, const std::filesystem::path &para
     rec["heads"] = heads;
     rec["params"] = params.string();
     rec["test_batch_size"] = test.B;
+    rec["evaluated_on"] = "the fixed test batch"; // the batch keys above are not a training batch's
     write_model_outputs(*model, o, train_data, test, dir, result);
+    rec["layer1_previous_token"] = previous_token_share(result.attn_layer0);
     write_file_atomic(dir / "eval.json", rec.dump(2) + "\n");
     return rec;
 }

@@ -23,7 +23,9 @@ ConfigSchema eval_schema();
 //   eval.json   the batch keys of metrics.jsonl (loss, loss_bigram, acc_end, score2_acc, ...) computed on the
 //               test batch instead of a training batch, acc_end_test, the weight probes (wo1_acc, wk1_acc,
 //               wk0_acc, ...), "heads": the TransformerLens detector scores ("mul") of every layer and head
-//               on the test batch, and "params": the path read;
+//               on the test batch, "layer1_previous_token": the share of queries of the experiment
+//               sequences whose largest layer-1 weight (head 0) is on t - 1 and their weight there, over all
+//               positions and t < 32, and "params": the path read;
 // and what train() writes for a finished model (write_model_outputs): attention maps of the experiment
 // sequences, activations/ (opt.capture), ablation.json (opt.ablate_layer). Returns eval.json's content and
 // fills `result` as train() does (records empty). UsageError naming the file and parameter when a parameter

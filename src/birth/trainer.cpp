@@ -225,10 +225,14 @@ TrainOptions train_options_from(const Config &cfg) {
                          "birth.data.bigram_outs_train/test and birth.train.test_both_outs");
     const std::string ablate = cfg.get_string("birth.train.ablate_head");
     if (ablate != "none") {
+        if (o.model.kind != "full")
+            throw UsageError(fmt::format("config key 'birth.train.ablate_head' = '{}' needs birth.model.kind = full "
+                                         "(the simplified model has no heads to ablate); set it to none",
+                                         ablate));
         int layer = -1, head = -1;
         char extra = 0;
         if (std::sscanf(ablate.c_str(), "%d:%d%c", &layer, &head, &extra) != 2 || layer < 0 ||
-            layer >= o.model.n_layers || head < 0 || head >= o.model.n_heads || o.model.kind != "full")
+            layer >= o.model.n_layers || head < 0 || head >= o.model.n_heads)
             throw UsageError(
                 fmt::format("config key 'birth.train.ablate_head' = '{}' must be none or LAYER:HEAD of the "
                             "full model (layers 0..{}, heads 0..{})",

@@ -86,36 +86,56 @@ void ParameterSet::save_npz(const std::filesystem::path &path) const {
     write_npz(path, m);
 }
 
-void ParameterSet::load_arrays(const NpzMap &m, const std::string &what, bool require_all) {
-    for (auto &p : params_) {
+namespace {
+
+std::string shape_text(const std::vector<size_t> &shape) {
+    std::string t = "(";
+    for (size_t i = 0; i < shape.size(); ++i) t += (i ? ", " : "") + std::to_string(shape[i]);
+    return t + (shape.size() == 1 ? ",)" : ")");
+}
+
+} // namespace
+
+void ParameterSet::load_arrays(const NpzMap &m, const std::string &what, bool exact) {
+    for (const auto &p : params_) {
         auto it = m.find(p.name);
         if (it == m.end()) {
-            if (require_all) throw UsageError(what + ": no array for parameter '" + p.name + "'");
+            if (exact) throw UsageError(what + ": no array for parameter '" + p.name + "' " + shape_text(p.shape));
             continue;
         }
-        if (it->second.shape != p.shape) throw UsageError(what + ": parameter '" + p.name + "' has the wrong shape");
+        if (it->second.shape != p.shape)
+            throw UsageError(what + ": array '" + p.name + "' has shape " + shape_text(it->second.shape) +
+                             ", the model's parameter " + shape_text(p.shape));
+    }
+    if (exact) {
+        std::string extra;
+        for (const auto &[name, array] : m)
+            if (!find(name)) extra += (extra.empty() ? "" : ", ") + name;
+        if (!extra.empty())
+            throw UsageError(what + ": arrays that are no parameter of this model: " + extra +
+                             " (weights of a model with other layers or parts?)");
+    }
+    for (auto &p : params_) {
+        auto it = m.find(p.name);
+        if (it == m.end()) continue;
         std::vector<double> v = it->second.to_double();
         for (size_t i = 0; i < p.size; ++i) p.value[i] = float(v[i]);
     }
 }
 
-void ParameterSet::load_npz(const std::filesystem::path &path, bool require_all) {
-    load_arrays(read_npz(path), path.string(), require_all);
+void ParameterSet::load_npz(const std::filesystem::path &path, bool exact) {
+    load_arrays(read_npz(path), path.string(), exact);
 }
 
-void ParameterSet::load(const std::filesystem::path &path, bool require_all) {
+void ParameterSet::load(const std::filesystem::path &path, bool exact) {
     namespace fs = std::filesystem;
-    if (fs::is_regular_file(path)) return load_npz(path, require_all);
+    if (fs::is_regular_file(path)) return load_npz(path, exact);
     if (!fs::is_directory(path))
         throw UsageError(path.string() + ": no such file or folder (expected a params.npz or a folder of NAME.npy)");
-    // Only the files of the parameters this model has are read; others in the folder are ignored, as extra
-    // NPZ members are.
     NpzMap m;
-    for (const auto &p : params_) {
-        const fs::path file = path / (p.name + ".npy");
-        if (fs::exists(file)) m[p.name] = read_npy(file);
-    }
-    load_arrays(m, path.string(), require_all);
+    for (const auto &e : fs::directory_iterator(path))
+        if (e.is_regular_file() && e.path().extension() == ".npy") m[e.path().stem().string()] = read_npy(e.path());
+    load_arrays(m, path.string(), exact);
 }
 
 } // namespace tdlab::nn

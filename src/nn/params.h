@@ -63,15 +63,18 @@ class ParameterSet {
 
     // NPZ of all values (name.npy members) for checkpoints and for loading golden initial weights.
     void save_npz(const std::filesystem::path &path) const;
-    // Loads values by name from an NPZ (float32 or float64 members); shapes must match. Parameters absent
-    // from the file are left as they are unless `require_all` (then UsageError naming the missing one).
-    void load_npz(const std::filesystem::path &path, bool require_all = true);
+    // Loads values by name from an NPZ (float32 or float64 members). `exact`: every parameter must be there with
+    // its shape and every array must be a parameter, else UsageError naming the file, the parameter or array,
+    // and both shapes (weights of another model are refused, not half loaded); otherwise parameters absent
+    // from the file are left as they are and other arrays ignored (shapes must still match).
+    void load_npz(const std::filesystem::path &path, bool exact = true);
     // The same from either an NPZ file or a folder of NAME.npy files (one per parameter, the form in which
-    // trained weights are shipped under data/); UsageError naming the path when it is neither.
-    void load(const std::filesystem::path &path, bool require_all = true);
+    // trained weights are shipped under data/; the folder's other files are not read); UsageError naming the
+    // path when it is neither.
+    void load(const std::filesystem::path &path, bool exact = true);
 
   private:
-    void load_arrays(const NpzMap &arrays, const std::string &what, bool require_all);
+    void load_arrays(const NpzMap &arrays, const std::string &what, bool exact);
     std::vector<Parameter> params_;
     Arena values_, grads_;
 };

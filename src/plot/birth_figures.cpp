@@ -221,9 +221,10 @@ void draw_birth_attention(const std::filesystem::path &dir, const std::string &n
     write_file_atomic(dir / (name + "_correct.dat"), correct.empty() ? "# none\n" : correct);
     std::string xt;
     for (int t = begin; t < end; ++t) {
-        std::string l = labels[size_t(x[size_t(t)])];
-        if (l == "'") l = "''"; // gnuplot single-quoted strings escape a quote by doubling it
-        xt += fmt::format("{}'{}' {}", t > begin ? ", " : "", l, t - begin);
+        const std::string &l = labels[size_t(x[size_t(t)])];
+        // A quote goes in double quotes: gnuplot 5.4 draws the doubled form '''' of a tic label as empty.
+        const std::string quoted = l == "'" ? "\"'\"" : "'" + l + "'";
+        xt += fmt::format("{}{} {}", t > begin ? ", " : "", quoted, t - begin);
     }
     // An empty set is left out: gnuplot warns on a file without points, and its legend entry would promise
     // marks that are not there.

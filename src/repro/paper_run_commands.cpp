@@ -79,10 +79,14 @@ RunBody prepare_birth_eval(const Config &cfg) {
         if (!res.attn_layer1.shape.empty()) {
             // Fig 2's drawing of the first experiment sequence (layers 1 and 2, head 0).
             const AttentionMaps m = draw_birth_maps(res, run.path(""), "eval", "evaluated weights");
-            run.manifest()["previous_token_fraction_layer1"] = {
+            // The drawn sequence's own shares (eval.json has those of every experiment sequence).
+            run.manifest()["previous_token_fraction_layer1_sequence0"] = {
                 {"all", m.prev_all}, {"window", m.prev_window}, {"typical_window", m.prev_typical}};
-            maps = fmt::format("; layer 1 argmax on t-1 for {:.2f} of the queries (window {}-{}: {:.2f})", m.prev_all,
-                               m.begin, m.end - 1, m.prev_window);
+            const nlohmann::json &p = ev["layer1_previous_token"];
+            maps = fmt::format("; layer 1 argmax on t-1 for {:.2f} of the queries of the {} experiment sequences "
+                               "({:.2f} for t < 32; drawn window {}-{} of the first: {:.2f})",
+                               p["argmax_all"].get<double>(), p["sequences"].get<int>(),
+                               p["argmax_t_lt_32"].get<double>(), m.begin, m.end - 1, m.prev_window);
         }
         run.manifest()["seed"] = opt.seed;
         run.manifest()["params"] = path.string();

@@ -89,6 +89,7 @@ TEST(BirthEvalCli, RunWeightsGiveBackTheRunsLastTestNumbersBitForBit) {
     EXPECT_EQ(eval_head_rows(evj), last_head_rows(run));
     EXPECT_EQ(evj["heads"].size(), 4u); // 2 layers x 2 heads
     EXPECT_EQ(evj["test_batch_size"], 12);
+    EXPECT_EQ(evj["layer1_previous_token"]["sequences"], 2);
     for (const char *f : {"ablation.json", "attn_layer0.npy", "attn_layer1.npy", "exp_tokens.npy", "exp_outs.npy"})
         EXPECT_EQ(slurp(ev / f), slurp(run / f)) << f;
 
@@ -131,6 +132,12 @@ TEST(BirthEvalCli, BadInputIsExit2WithoutOutput) {
     // weights of another model: the full run's params under a wider model
     EXPECT_EQ(run_tdlab("birth eval" + cfg + " --set birth.model.dim=64 --params '" + (run / "params.npz").string() +
                         "' --out '" + out.string() + "'"),
+              2);
+    // weights with arrays the model lacks: the 2-layer weights under a 1-layer model (the shapes of every
+    // parameter it has match, so only the surplus arrays tell)
+    EXPECT_EQ(run_tdlab("birth eval" + cfg +
+                        " --set birth.model.n_layers=1 --set birth.train.ablate_head=none --params '" +
+                        (run / "params.npz").string() + "' --out '" + out.string() + "'"),
               2);
     // a folder that lacks one parameter
     fs::create_directories(npy);
