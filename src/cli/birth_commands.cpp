@@ -71,7 +71,7 @@ void register_birth(CLI::App &app) {
         [] { run_command(theory_opt, "birth theory", birth::theory_schema(), repro::prepare_birth_theory, ""); });
 }
 
-GroupRegistrar registrar(20, "birth", register_birth);
+GroupRegistrar birth_registrar(20, "birth", register_birth);
 
 } // namespace
 } // namespace tdlab::cli

@@ -43,7 +43,7 @@ void register_chaos(CLI::App &app) {
     analyze->callback([] { analyze_command(an); });
 }
 
-GroupRegistrar registrar(13, "dmft-chaos", register_chaos);
+GroupRegistrar dmft_chaos_registrar(13, "dmft-chaos", register_chaos);
 
 } // namespace
 } // namespace tdlab::cli

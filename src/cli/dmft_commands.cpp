@@ -18,7 +18,7 @@ void register_dmft(CLI::App &app) {
     run->callback([] { run_command(run_opt, "dmft run", repro::dmft_run_schema(), repro::prepare_dmft_run); });
 }
 
-GroupRegistrar registrar(10, "dmft", register_dmft);
+GroupRegistrar dmft_registrar(10, "dmft", register_dmft);
 
 } // namespace
 } // namespace tdlab::cli

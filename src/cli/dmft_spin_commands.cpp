@@ -22,7 +22,7 @@ void register_spin(CLI::App &app) {
     spin->callback([] { run_command(spin_opt, "dmft spin", repro::dmft_spin_schema(), repro::prepare_dmft_spin); });
 }
 
-GroupRegistrar registrar(12, "dmft-spin", register_spin);
+GroupRegistrar dmft_spin_registrar(12, "dmft-spin", register_spin);
 
 } // namespace
 } // namespace tdlab::cli

@@ -77,7 +77,7 @@ void register_sweep(CLI::App &app) {
     });
 }
 
-GroupRegistrar registrar(11, "dmft-sweep", register_sweep);
+GroupRegistrar dmft_sweep_registrar(11, "dmft-sweep", register_sweep);
 
 } // namespace
 } // namespace tdlab::cli

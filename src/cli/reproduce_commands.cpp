@@ -69,7 +69,7 @@ void register_reproduce(CLI::App &app) {
     cmd->callback([] { reproduce_command(opt); });
 }
 
-GroupRegistrar registrar(90, "reproduce", register_reproduce);
+GroupRegistrar reproduce_registrar(90, "reproduce", register_reproduce);
 
 } // namespace
 } // namespace tdlab::cli

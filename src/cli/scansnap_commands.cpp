@@ -44,7 +44,7 @@ void register_scansnap(CLI::App &app) {
     tx->callback([] { run_command(text_opt, "scansnap text", text_schema(), repro::prepare_scansnap_text); });
 }
 
-GroupRegistrar registrar(30, "scansnap", register_scansnap);
+GroupRegistrar scansnap_registrar(30, "scansnap", register_scansnap);
 
 } // namespace
 } // namespace tdlab::cli

@@ -10,10 +10,11 @@
 namespace tdlab::plot {
 
 namespace {
-const std::vector<std::string> kKeys{"scale", "temperature", "acc_end", "wo1_acc", "wk1_acc", "wk0_acc", "wk0_64_acc"};
-int col(const std::string &key) {
-    for (size_t i = 0; i < kKeys.size(); ++i)
-        if (kKeys[i] == key) return int(i) + 2; // column 1 is write_birth_columns' "iter" (unused here)
+const std::vector<std::string> kTheoryKeys{"scale",   "temperature", "acc_end",   "wo1_acc",
+                                           "wk1_acc", "wk0_acc",     "wk0_64_acc"};
+int theory_column(const std::string &key) {
+    for (size_t i = 0; i < kTheoryKeys.size(); ++i)
+        if (kTheoryKeys[i] == key) return int(i) + 2; // column 1 is write_birth_columns' "iter" (unused here)
     return 0;
 }
 } // namespace
@@ -33,16 +34,16 @@ void draw_birth_theory(const std::filesystem::path &dir, const std::vector<nlohm
             if (step == "scaled") temps.push_back(r);
         }
         const std::string name = fmt::format("theory_d{}", d);
-        write_birth_columns(dir / (name + ".dat"), steps, kKeys);
-        write_birth_columns(dir / fmt::format("theory_temp_d{}.dat", d), temps, kKeys);
+        write_birth_columns(dir / (name + ".dat"), steps, kTheoryKeys);
+        write_birth_columns(dir / fmt::format("theory_temp_d{}.dat", d), temps, kTheoryKeys);
         files.push_back({d, name});
     }
     auto curves = [&](const std::string &key, const std::string &xkey, const std::string &prefix) {
         std::string p = "plot ";
         for (size_t i = 0; i < files.size(); ++i) {
             const std::string file = prefix + std::to_string(files[i].first) + ".dat";
-            p += fmt::format("{}'{}' u {}:{} w lp lt {} t 'd = {}'", i ? ", " : "", file, col(xkey), col(key), i + 1,
-                             files[i].first);
+            p += fmt::format("{}'{}' u {}:{} w lp lt {} t 'd = {}'", i ? ", " : "", file, theory_column(xkey),
+                             theory_column(key), i + 1, files[i].first);
         }
         return p + "\n";
     };
