@@ -147,15 +147,13 @@ void sample_batch(const SeqClasses &data, int B, CounterRng &rng, Batch &out) {
     const size_t words = size_t(T1 + 1) / 2;
     const uint64_t done = rng.counter();
     // Threads only for large batches (compares B x (L-1) x S); the batch is the same either way.
-#pragma omp parallel if (size_t(B) * size_t(T1) * size_t(S) >= (size_t(2) << 20))
-    {
+    auto draw = [&](bool shared) {
         // u is padded to a multiple of 16 with 2^31 - 1, which no threshold counts (cum31 <= 2^31 - 1), so
         // the compare loop has no scalar remainder.
         const size_t padded = (size_t(T1) + 15) / 16 * 16;
         std::vector<uint64_t> w(words);
         std::vector<int32_t> u(std::max(padded, 2 * words), INT32_MAX), below(static_cast<size_t>(S));
-#pragma omp for schedule(static)
-        for (int i = 0; i < B; ++i) {
+        auto sequence = [&](int i) {
             rng.peek_u64(done + uint64_t(i) * words, w.data(), words);
             for (size_t k = 0; k < words; ++k) {
                 u[2 * k] = int32_t(w[k] >> 33);
@@ -171,7 +169,20 @@ void sample_batch(const SeqClasses &data, int B, CounterRng &rng, Batch &out) {
                 cnt[s] = below[size_t(s)] - prev;
                 prev = below[size_t(s)];
             }
+        };
+        if (shared) {
+#pragma omp for schedule(static)
+            for (int i = 0; i < B; ++i) sequence(i);
+        } else {
+            for (int i = 0; i < B; ++i) sequence(i);
         }
+    };
+    // A small batch stays out of OpenMP: a region of one thread still ends with a futex wake (model.cpp).
+    if (size_t(B) * size_t(T1) * size_t(S) >= (size_t(2) << 20)) {
+#pragma omp parallel
+        draw(true);
+    } else {
+        draw(false);
     }
     rng.skip(uint64_t(B) * words);
 }

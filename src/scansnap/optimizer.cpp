@@ -55,10 +55,16 @@ template <class Real> void RowBlockOptimizer<Real>::step(std::vector<Real> &p, s
         // Elementwise: threads take fixed chunks and every element gets the same bits whoever updates it.
         constexpr size_t kChunk = 65536;
         const long chunks = long((n + kChunk - 1) / kChunk);
-#pragma omp parallel for schedule(static) if (chunks > 1)
-        for (long c = 0; c < chunks; ++c) {
+        auto chunk = [&](long c) {
             const size_t i0 = size_t(c) * kChunk;
             sgd_step(pp + i0, gg + i0, m + i0, std::min(kChunk, n - i0), Real(momentum_), Real(lr_), zero_grad);
+        };
+        // One chunk stays out of OpenMP: a region of one thread still ends with a futex wake (model.cpp).
+        if (chunks > 1) {
+#pragma omp parallel for schedule(static)
+            for (long c = 0; c < chunks; ++c) chunk(c);
+        } else {
+            for (long c = 0; c < chunks; ++c) chunk(c);
         }
         return;
     }
