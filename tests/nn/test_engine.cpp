@@ -29,7 +29,8 @@ std::vector<int32_t> tokens_for(int n, int V, uint64_t seed) {
 // Logits and all gradients of a full-model forward/backward as raw bytes, at a given thread count.
 std::vector<float> full_model_run(int threads) {
     omp_set_num_threads(threads);
-    TransformerConfig cfg{13, 32, 32, 2, 4, 0};
+    TransformerConfig cfg;
+    cfg.vocab = 13, cfg.max_seq = 32, cfg.dim = 32, cfg.n_layers = 2, cfg.n_heads = 4, cfg.ffn_hidden = 0;
     Transformer m(cfg, 4, 32);
     m.init(7);
     auto x = tokens_for(4 * 32, 13, 1), y = tokens_for(4 * 32, 13, 2);
@@ -146,7 +147,8 @@ TEST(Engine, CaptureFiltersByGlob) {
     EXPECT_FALSE(glob_match("blocks.*.attn.hook_pattern", "blocks.1.attn.hook_q"));
     EXPECT_TRUE(glob_match("*", "logits"));
     EXPECT_FALSE(glob_match("log", "logits"));
-    TransformerConfig cfg{9, 8, 8, 2, 2, 0};
+    TransformerConfig cfg;
+    cfg.vocab = 9, cfg.max_seq = 8, cfg.dim = 8, cfg.n_layers = 2, cfg.n_heads = 2, cfg.ffn_hidden = 0;
     Transformer m(cfg, 1, 8);
     m.init(3);
     auto x = tokens_for(8, 9, 1);
@@ -166,7 +168,9 @@ TEST(Engine, CaptureFiltersByGlob) {
             double s = 0;
             for (int k = 0; k < 8; ++k) {
                 double a = pat[(h * 8 + q) * 8 + k];
-                if (k > q) EXPECT_EQ(a, 0.0);
+                if (k > q) {
+                    EXPECT_EQ(a, 0.0);
+                }
                 s += a;
             }
             EXPECT_NEAR(s, 1.0, 1e-6);

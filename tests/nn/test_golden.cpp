@@ -198,7 +198,8 @@ TEST(Golden, FullModelPostNormMixedFfnNoWoFrozenWvAndEmbeddingsTied) {
 }
 
 TEST(Golden, FullModelCaptureMatchesOraclePattern) {
-    TransformerConfig cfg{11, 8, 16, 2, 4, 32};
+    TransformerConfig cfg;
+    cfg.vocab = 11, cfg.max_seq = 8, cfg.dim = 16, cfg.n_layers = 2, cfg.n_heads = 4, cfg.ffn_hidden = 32;
     Transformer m(cfg, 2, 8);
     load_init(m.params(), "full");
     auto tokens = load_i32(golden_dir("full") / "tokens.npy");

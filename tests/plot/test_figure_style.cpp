@@ -103,6 +103,14 @@ std::vector<double> ramp(size_t n, double scale = 1.0) {
     return v;
 }
 
+// A curve of one run (no seed band), optionally with an event marked on it.
+BirthCurve curve(const std::string &label, const std::string &file, double event_iter = -1,
+                 const std::string &event_label = "") {
+    BirthCurve c;
+    c.label = label, c.file = file, c.records = birth_records(), c.event_iter = event_iter, c.event_label = event_label;
+    return c;
+}
+
 const std::vector<FigureCase> &figure_cases() {
     static const std::vector<FigureCase> cases{
         {"birth run",
@@ -111,12 +119,12 @@ const std::vector<FigureCase> &figure_cases() {
          }},
         {"birth fig3",
          [](const fs::path &d) {
-             BirthCurve a{"none", "a.dat", birth_records()}, b{"frozen", "b.dat", birth_records(), 20, "thaw"};
+             const BirthCurve a = curve("none", "a.dat"), b = curve("frozen", "b.dat", 20, "thaw");
              draw_birth_fig3(d, {a, b}, 20, {1.0 / 65, 0.2});
          }},
         {"birth fig4",
          [](const fs::path &d) {
-             BirthCurve a{"random", "a.dat", birth_records()}, b{"fixed", "b.dat", birth_records()};
+             const BirthCurve a = curve("random", "a.dat"), b = curve("fixed", "b.dat");
              draw_birth_fig4(d, {a, b}, {a, b}, a, {1.0 / 65, 0});
          }},
         {"birth attention",
