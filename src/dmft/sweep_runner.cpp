@@ -276,7 +276,9 @@ GridRunInfo run_grid(const GridSpec &spec, const fs::path &out, const Shard &sha
     GridJob job(spec, out, shard, !neighbour);
     if (neighbour) return job.run_neighbour(figures);
     const auto missing = job.scan();
-    Progress progress(grid_command(kind), job.steps_per_point() * uint64_t(missing.size() * job.chunk_size()), "steps");
+    uint64_t points = 0;
+    for (size_t c0 : missing) points += job.chunk_points(c0);
+    Progress progress(grid_command(kind), job.steps_per_point() * points, "steps");
     // Consecutive missing chunks in groups of about four 32-lane blocks per thread: the threads share a
     // group's blocks dynamically, so the end of each chunk (64 values by default: one block per thread on
     // 2 cores) no longer waits for the slowest block. The chunk files are the same.

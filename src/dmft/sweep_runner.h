@@ -10,6 +10,7 @@
 #include "core/run_dir.h"
 #include "dmft/sweep_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -100,6 +101,8 @@ class GridJob {
     size_t chunk_count() const { return (end_ - begin_ + chunk_ - 1) / chunk_; }
     size_t chunk_size() const { return chunk_; }
     size_t chunk_begin(size_t i) const { return begin_ + i * chunk_; }
+    // Points of the chunk starting at c0 (the last chunk of a shard may be short).
+    size_t chunk_points(size_t c0) const { return std::min(end_, c0 + chunk_) - c0; }
     uint64_t steps_per_point() const { return steps_per_point_; }
     const SweepOptions &options() const { return spec_.sweep; }
     nlohmann::json &manifest_extra() { return manifest_extra_; } // extra manifest.json keys

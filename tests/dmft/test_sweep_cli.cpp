@@ -5,6 +5,7 @@
 #include "core/npy.h"
 
 #include "cli_test_support.h"
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -121,4 +122,24 @@ TEST(SweepCli, BadInputIsUsageError) {
     EXPECT_EQ(run("dmft sweep --set dmft.transient=200000 --out " + tmp("y").string()), 2);
     EXPECT_EQ(run("dmft sweep --shard 4/3 --out " + tmp("z").string()), 2);
     EXPECT_EQ(run("dmft sweep --set sweep.seed_from=neighbour --shard 1/2 --out " + tmp("w").string()), 2);
+}
+
+// The progress total counts the grid's points, not whole chunks: 37 values in chunks of 4 were announced as
+// 40 values' steps and finished at 37's.
+TEST(SweepCli, ProgressTotalIsTheStepsItDoes) {
+    const std::string cmd = "TDLAB_NO_FIGURES=1 " + std::string(TDLAB_BIN) + " " + kArgs + " --threads 2 --out " +
+                            tmp("progress").string() + " 2>&1 >/dev/null";
+    FILE *pipe = ::popen(cmd.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string err;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) err.append(buf, n);
+    ASSERT_EQ(::pclose(pipe), 0) << err;
+    auto number_after = [&](const std::string &key) {
+        const size_t at = err.find(key);
+        return at == std::string::npos ? -1LL : std::atoll(err.c_str() + at + key.size());
+    };
+    const long long started = number_after("dmft sweep: started ("), done = number_after("dmft sweep: done, ");
+    EXPECT_GT(started, 0) << err;
+    EXPECT_EQ(started, done) << err;
 }
