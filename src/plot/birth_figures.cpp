@@ -72,14 +72,23 @@ std::string band(const BirthCurve &v, const std::string &key, const char *color,
                        band_file(v), 2 + 2 * c, 3 + 2 * c, axes, color);
 }
 const char *kProbeColors[] = {"#d62728", "#1f77b4", "#2ca02c", "#2ca02c"}; // ls 1-4 of kProbeStyle
+// The four recall probes of one curve; a probe that is null (or negative) in every record of v (wk1_acc with
+// K = 1: an argmax over one key) is left out rather than listed in the legend with no line.
 std::string probe_plot(const BirthCurve &v) {
-    std::string bands;
     const char *keys[] = {"wo1_acc", "wk1_acc", "wk0_acc", "wk0_64_acc"};
-    for (int i = 0; i < 4; ++i) bands += band(v, keys[i], kProbeColors[i]);
-    return fmt::format(
-        "plot {5}'{0}' u 1:{1} w l ls 1 t 'W_O^2 (wo1\\_acc)', '' u 1:{2} w l ls 2 t 'W_K^2 (wk1\\_acc)', "
-        "'' u 1:{3} w l ls 3 t 'W_K^1 (wk0\\_acc)', '' u 1:{4} w l ls 4 t 'W_K^1, t<64 (wk0\\_64\\_acc)'\n",
-        v.file, col("wo1_acc"), col("wk1_acc"), col("wk0_acc"), col("wk0_64_acc"), bands);
+    const char *titles[] = {"W_O^2 (wo1\\_acc)", "W_K^2 (wk1\\_acc)", "W_K^1 (wk0\\_acc)",
+                            "W_K^1, t<64 (wk0\\_64\\_acc)"};
+    std::string bands, lines;
+    for (int i = 0; i < 4; ++i) {
+        const bool defined = v.records.empty() || std::any_of(v.records.begin(), v.records.end(), [&](const auto &r) {
+                                 return r.contains(keys[i]) && r[keys[i]].is_number() && r[keys[i]] >= 0;
+                             });
+        if (!defined) continue;
+        bands += band(v, keys[i], kProbeColors[i]);
+        lines += fmt::format("{}'{}' u 1:{} w l ls {} t '{}'", lines.empty() ? "" : ", ", lines.empty() ? v.file : "",
+                             col(keys[i]), i + 1, titles[i]);
+    }
+    return "plot " + bands + lines + "\n";
 }
 // Dashed chance levels of the recall probes (R(W_O^2) ~ 1/N, R(W_K^2) ~ 1/K with fixed triggers).
 std::string probe_chance(const BirthChance &c, bool labelled) {
@@ -121,7 +130,8 @@ void draw_birth_run(const std::filesystem::path &dir, const std::vector<nlohmann
     });
     if (!any_probe) return;
     BirthCurve run;
-    run.label = title, run.file = "metrics.dat"; // the probes read metrics.dat's columns, not records
+    run.label = title, run.file = "metrics.dat"; // the probes read metrics.dat's columns
+    run.records = records;                       // which probes are defined
     render_figure(dir, "probes",
                   fmt::format("{0}set title '{1}: memory recall probes'\nset grid\nset xlabel 'iteration'\n"
                               "set ylabel 'recall'\nset yrange [0:1.05]\n{3}{4}{2}",

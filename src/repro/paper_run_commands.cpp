@@ -43,7 +43,11 @@ RunBody prepare_birth_train(const Config &cfg) {
         Progress progress("birth train", uint64_t(opt.max_iters));
         const birth::TrainResult res = birth::train(opt, run.path(""), &progress, nn::checkpoint_store_for(run.out()));
         progress.finish();
-        plot::draw_birth_run(run.path(""), res.records, "birth train",
+        // The title says which run this is: figures of several runs side by side are otherwise alike.
+        const std::string title = fmt::format("birth train: {} model, d = {}, B = {}, K = {} {} triggers, seed {}",
+                                              opt.model.kind, opt.model.dim, opt.batch_size, opt.train_data.k,
+                                              opt.train_data.fixed_triggers ? "fixed" : "random", opt.seed);
+        plot::draw_birth_run(run.path(""), res.records, title,
                              plot::birth_chance(birth::shakespeare_stats().N, opt.train_data));
         run.manifest()["seed"] = opt.seed;
         run.manifest()["train_seconds"] = res.seconds; // of this process: a resumed run did the rest before

@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <functional>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace tdlab::plot {
 namespace {
@@ -324,6 +325,22 @@ TEST(FigureStyle, AttentionSquaresSplitCorrectCopies) {
     EXPECT_EQ(read_file(dir / "attn_correct.dat"), "1 3\n2 4\n");
     EXPECT_EQ(read_file(dir / "attn_boxes.dat"), "3 5\n1 7\n4 7\n");
     unsetenv("TDLAB_NO_FIGURES");
+    fs::remove_all(dir);
+}
+
+// A probe the run does not define (wk1_acc with K = 1: null in metrics.jsonl) is not drawn: it was listed in
+// the legend with no line.
+TEST(FigureStyle, UndefinedProbeIsLeftOutOfTheLegend) {
+    const fs::path dir = fs::temp_directory_path() / ("tdlab_probe_legend_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    auto records = birth_records(); // wk1_acc = -1 throughout
+    records[2]["wk0_acc"] = nullptr;
+    draw_birth_run(dir, records, "toy", {1.0 / 65, 0});
+    const std::string gp = read_file(dir / "probes.gp");
+    EXPECT_EQ(gp.find("wk1"), std::string::npos) << gp;
+    EXPECT_NE(gp.find("wo1\\_acc"), std::string::npos) << gp;
+    EXPECT_NE(gp.find("wk0\\_acc"), std::string::npos) << gp; // null at one evaluation only: drawn
     fs::remove_all(dir);
 }
 
