@@ -90,11 +90,13 @@ std::string probe_plot(const BirthCurve &v) {
     }
     return "plot " + bands + lines + "\n";
 }
-// Dashed chance levels of the recall probes (R(W_O^2) ~ 1/N, R(W_K^2) ~ 1/K with fixed triggers).
+// Dashed chance levels of the recall probes (R(W_O^2) ~ 1/N, R(W_K^2) ~ 1/K with fixed triggers), each labelled
+// with its probe: W_K^1's chance (1/t at position t) is not drawn, and an unnamed 1/65 read as everyone's.
 std::string probe_chance(const BirthChance &c, bool labelled) {
     std::string out;
-    if (c.token > 0) out += chance_level(1, c.token, labelled ? fmt::format("chance 1/{:.0f}", 1 / c.token) : "");
-    if (c.trigger > 0) out += chance_level(2, c.trigger, labelled ? fmt::format("chance 1/K = {:g}", c.trigger) : "");
+    if (c.token > 0) out += chance_level(1, c.token, labelled ? fmt::format("W_O^2 chance 1/{:.0f}", 1 / c.token) : "");
+    if (c.trigger > 0)
+        out += chance_level(2, c.trigger, labelled ? fmt::format("W_K^2 chance 1/K = {:g}", c.trigger) : "");
     return out;
 }
 std::string event(const BirthCurve &v) {
