@@ -29,7 +29,7 @@ struct NpyArray {
 };
 
 template <typename T> NpyArray make_npy(const T *data, std::vector<size_t> shape);
-template <typename T> NpyArray make_npy(const std::vector<T> &data, std::vector<size_t> shape) {
+template <typename T, typename A> NpyArray make_npy(const std::vector<T, A> &data, std::vector<size_t> shape) {
     return make_npy(data.data(), std::move(shape));
 }
 
@@ -41,8 +41,8 @@ NpyArray parse_npy(const std::string &bytes, const std::string &what);
 
 // File helpers. Writes are atomic (temp + rename).
 void write_npy(const std::filesystem::path &path, const NpyArray &array);
-template <typename T>
-void write_npy(const std::filesystem::path &path, const std::vector<T> &data, std::vector<size_t> shape) {
+template <typename T, typename A>
+void write_npy(const std::filesystem::path &path, const std::vector<T, A> &data, std::vector<size_t> shape) {
     write_npy(path, make_npy(data, std::move(shape)));
 }
 NpyArray read_npy(const std::filesystem::path &path);

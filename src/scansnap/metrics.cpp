@@ -47,7 +47,7 @@ double full_entropy(const SeqClass &c, const double *zrow, int) {
     return entropy_over(c, zrow, false);
 }
 
-double mean_distinct_entropy(const SeqClasses &data, const std::vector<double> &Z) {
+double mean_distinct_entropy(const SeqClasses &data, const double *Z) {
     double h = 0;
     for (int n = 0; n < data.K(); ++n) {
         const SeqClass &c = data.cls(n);

@@ -17,7 +17,7 @@ double distinct_entropy(const SeqClass &c, const double *zrow, int M);
 double full_entropy(const SeqClass &c, const double *zrow, int M);
 
 // Mean over classes of distinct_entropy, with Z the full M x M matrix (row-major).
-double mean_distinct_entropy(const SeqClasses &data, const std::vector<double> &Z);
+double mean_distinct_entropy(const SeqClasses &data, const double *Z);
 
 // Figs 11/12: recall(theta) = fraction of the class's distinct tokens l with softmax(z_m)_l >= theta
 // (softmax over all M tokens), averaged over classes. Returns one value per threshold.

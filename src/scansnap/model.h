@@ -19,6 +19,7 @@
 //   dY[tokens]   (len x M) += F[rows, cols]^T G[rows]          dF[rows, cols] (R x len) = G[rows] Y[tokens]^T
 #pragma once
 
+#include "core/aligned_vector.h"
 #include "scansnap/dataset.h"
 
 #include <vector>
@@ -27,7 +28,7 @@ namespace tdlab::scansnap {
 
 template <class Real> struct YZParamsT {
     int M = 0;
-    std::vector<Real> Y, Z;
+    AlignedVector<Real> Y, Z;
     explicit YZParamsT(int M_ = 0) : M(M_), Y(size_t(M_) * size_t(M_), Real(0)), Z(size_t(M_) * size_t(M_), Real(0)) {}
     // PyTorch nn.Linear default init: every entry i.i.d. U(-1/sqrt(M), 1/sqrt(M)). K1 is drawn first, then
     // K2, both in K-row-major order (K1[k][l] fills Y[l*M+k]). Drawn in double and rounded to Real, so a
@@ -51,7 +52,7 @@ enum class DfForm { Auto, Gemv, Gemm };
 template <class Real> struct YZWorkspaceT {
     DfForm df_form = DfForm::Auto;
     std::vector<int> order, offsets, pos;
-    std::vector<Real> e, F, V, norm, dF, G, gY;
+    AlignedVector<Real> e, F, V, norm, dF, G, gY;
     std::vector<double> row_loss;
     std::vector<DyTask> dy_tasks;
 };

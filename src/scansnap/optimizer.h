@@ -7,6 +7,8 @@
 // tokens), so their state stays 0 and PyTorch leaves them unchanged too: skipping them is exact.
 #pragma once
 
+#include "core/aligned_vector.h"
+
 #include <string>
 #include <vector>
 
@@ -23,14 +25,14 @@ template <class Real> class RowBlockOptimizer {
     // The gradient block is zeroed as it is consumed (PyTorch's zero_grad, fused into the same pass), unless
     // zero_grad is false: for a gradient that its producer overwrites (dY: forward_backward sets it), the
     // store is a third of the SGD step's memory traffic.
-    void step(std::vector<Real> &p, std::vector<Real> &g, bool zero_grad = true);
+    void step(AlignedVector<Real> &p, AlignedVector<Real> &g, bool zero_grad = true);
 
   private:
     OptMethod method_;
     double lr_, momentum_;
     int row_begin_, row_end_, cols_;
     long step_ = 0;
-    std::vector<Real> m_, v_; // momentum buffer (SGD) or Adam moments, block-sized
+    AlignedVector<Real> m_, v_; // momentum buffer (SGD) or Adam moments, block-sized
 };
 
 } // namespace tdlab::scansnap

@@ -92,7 +92,7 @@ SweepResult run_sweep(const TrainParams &base, const SweepGrid &grid, Progress *
         const size_t cell = (job.iz * nR + job.ir) * nS + job.is;
         std::copy_n(&r.final_params.Z[size_t(data.last_offset()) * M], size_t(Q) * M,
                     &res.z_final[job.il][cell * size_t(Q) * M]);
-        ent[j] = mean_distinct_entropy(data, r.final_params.Z);
+        ent[j] = mean_distinct_entropy(data, r.final_params.Z.data());
         double f = 0;
         for (int n = 0; n < data.K(); ++n) {
             const SeqClass &c = data.cls(n);

@@ -64,6 +64,41 @@ TEST(ScansnapData, CountsFollowTheClassDistribution) {
     }
 }
 
+// The counts are those of drawing token by token: draw t of sequence i is the 31-bit uniform at position t
+// of the sequence's words (two per 64-bit draw, high half first), token s where cum31[s-1] <= u < cum31[s].
+// Exact, so any compare-and-count path (AVX-512 masks, AVX2, baseline) must give these integers; lengths
+// that are not a multiple of 16 and an odd number of draws exercise the padding and the unused half-word.
+TEST(ScansnapData, CountsAreThoseOfTokenByTokenInverseCdf) {
+    for (int L : {2, 17, 100, 128, 200}) {
+        DataParams d = DataParams::syn_medium(3);
+        d.L = L;
+        SeqClasses data(d);
+        CounterRng rng(11, 3), replay(11, 3);
+        Batch b;
+        const int B = 37;
+        sample_batch(data, B, rng, b);
+        const int T1 = L - 1, S = data.S();
+        const size_t words = size_t(T1 + 1) / 2;
+        for (int i = 0; i < B; ++i) ASSERT_EQ(b.cls[size_t(i)], int(replay.uniform_int(uint64_t(data.K()))));
+        std::vector<uint64_t> w(words);
+        for (int i = 0; i < B; ++i) {
+            replay.peek_u64(replay.counter() + uint64_t(i) * words, w.data(), words);
+            const SeqClass &c = data.cls(b.cls[size_t(i)]);
+            std::vector<int32_t> expect(size_t(S), 0);
+            for (int t = 0; t < T1; ++t) {
+                const uint64_t x = w[size_t(t / 2)];
+                const int32_t u = int32_t(t % 2 == 0 ? x >> 33 : (x >> 1) & 0x7fffffffu);
+                int s = 0;
+                while (s < S - 1 && c.cum31[size_t(s)] <= u) ++s;
+                expect[size_t(s)] += 1;
+            }
+            for (int s = 0; s < S; ++s)
+                ASSERT_EQ(b.counts[size_t(i) * S + s], expect[size_t(s)]) << "L=" << L << " seq " << i << " slot " << s;
+        }
+        EXPECT_EQ(rng.counter(), replay.counter() + uint64_t(B) * words) << "L=" << L;
+    }
+}
+
 TEST(ScansnapModel, ZeroInitLossIsLogM) {
     TrainParams p;
     p.data = DataParams::syn_small();
@@ -123,7 +158,7 @@ TEST(ScansnapModel, GradientMatchesFiniteDifferences) {
         const double h = 1e-6;
         int checked = 0;
         double worst = 0;
-        auto check = [&](std::vector<double> &param, const std::vector<double> &g, size_t idx) {
+        auto check = [&](AlignedVector<double> &param, const AlignedVector<double> &g, size_t idx) {
             const double old = param[idx];
             param[idx] = old + h;
             const double lp = forward_loss(data, b, p, normalize);
@@ -253,17 +288,17 @@ TEST(ScansnapData, SupportBlocksTileEveryClassSupport) {
 
 TEST(ScansnapOptimizer, SgdMomentumAndAdamMatchPyTorchByHand) {
     // Two steps on one 1 x 2 block with gradients g1 then g2, computed from the PyTorch update rules.
-    std::vector<double> p{1.0, -1.0}, g1{0.5, -0.25}, g2{0.1, 0.3};
+    AlignedVector<double> p{1.0, -1.0}, g1{0.5, -0.25}, g2{0.1, 0.3};
     RowBlockOptimizer<double> sgd(OptMethod::Sgd, 0.1, 0.9, 0, 1, 2);
     auto g = g1;
     sgd.step(p, g);
-    EXPECT_EQ(g, (std::vector<double>{0.0, 0.0})); // zero_grad fused into the step
+    EXPECT_EQ(g, (AlignedVector<double>{0.0, 0.0})); // zero_grad fused into the step
     g = g2;
     sgd.step(p, g);
     // buf1 = g1, buf2 = 0.9 g1 + g2; p = p0 - 0.1 (buf1 + buf2)
     EXPECT_DOUBLE_EQ(p[0], 1.0 - 0.1 * (0.5 + (0.45 + 0.1)));
     EXPECT_DOUBLE_EQ(p[1], -1.0 - 0.1 * (-0.25 + (-0.225 + 0.3)));
-    std::vector<double> q{1.0, -1.0};
+    AlignedVector<double> q{1.0, -1.0};
     RowBlockOptimizer<double> adam(OptMethod::Adam, 0.01, 0.9, 0, 1, 2);
     g = g1;
     adam.step(q, g);
@@ -300,7 +335,7 @@ TEST(ScansnapMetrics, EntropyAtInitAndRecall) {
     SeqClasses data(DataParams::syn_medium(1));
     std::vector<double> Z(size_t(data.M()) * data.M(), 0.0);
     // Spec §4.2: at z = 0 the distinct-token entropy is 2.1513 (max ln 10 = 2.3026).
-    EXPECT_NEAR(mean_distinct_entropy(data, Z), 2.1513, 1e-4);
+    EXPECT_NEAR(mean_distinct_entropy(data, Z.data()), 2.1513, 1e-4);
     // Uniform softmax(z_m) = 1/M: every distinct token is recalled at theta = 1/M, none above.
     auto rc = recall_curve(data, Z, {1.0 / 33 - 1e-12, 1.0 / 33 + 1e-9});
     EXPECT_DOUBLE_EQ(rc[0], 1.0);
