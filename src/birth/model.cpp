@@ -5,6 +5,7 @@
 #include "nn/attention.h"
 #include "nn/cross_entropy.h"
 #include "nn/embedding.h"
+#include "nn/gemm.h"
 #include "nn/linear.h"
 #include "nn/residual.h"
 
@@ -75,6 +76,7 @@ ModelActivations SimplifiedModel::make_activations(int B, int T) const {
                                                                                      {&a.h2, "h2"}})
         plan(a.acts, fw, ptr, name, btd);
     if (opt_.final_ffn) plan(a.acts, fw, &a.h3, "h3", btd);
+    plan(a.acts, fw, &a.wov1, "wov1", {d, d});
     plan(a.acts, fw, &a.preatt1, "preatt1", btt);
     plan(a.acts, fw, &a.att1, "att1", btt);
     plan(a.acts, fw, &a.preatt2, "preatt2", btt);
@@ -87,7 +89,6 @@ ModelActivations SimplifiedModel::make_activations(int B, int T) const {
                                                                                      {&a.dk2, "dk2"},
                                                                                      {&a.dv2, "dv2"},
                                                                                      {&a.dh1, "dh1"},
-                                                                                     {&a.dz1, "dz1"},
                                                                                      {&a.dk1, "dk1"},
                                                                                      {&a.dv1, "dv1"},
                                                                                      {&a.dh0, "dh0"}})
@@ -115,12 +116,16 @@ float SimplifiedModel::forward(ModelActivations &a, const int32_t *x, const int3
         a.mask.clear();
     }
     nn::embedding_forward(a.h0, x, E().value, P().value, B, T, C, V);
-    // layer 1 (W_Q = identity: the query is the layer input itself)
+    // layer 1 (W_Q = identity: the query is the layer input itself). W_V^1 and W_O^1 never train in this
+    // model, so W_O^1 (att (h0 W_V^1^T)) = att (h0 (W_O^1 W_V^1)^T): one B T x d x d projection instead of
+    // two here, and no dz1 = dh1 W_O^1 in the backward (2 of ~21.5 such products a step, 9%). The product is
+    // made again by every forward (d^3, under 1% of one projection), so it always follows the weights.
+    // Rounding differs from the two-projection form by float32 last bits (tests/birth/test_model.cpp).
+    nn::gemm(CblasNoTrans, CblasNoTrans, C, C, C, 1.0f, WO(0).value, C, WV(0).value, C, 0.0f, a.wov1, C);
     nn::linear_forward(a.k1, a.h0, WK(0).value, nullptr, BT, C, C);
-    nn::linear_forward(a.v1, a.h0, WV(0).value, nullptr, BT, C, C);
+    nn::linear_forward(a.v1, a.h0, a.wov1, nullptr, BT, C, C);
     nn::attention_forward(a.z1, a.preatt1, a.att1, a.h0, a.k1, a.v1, B, T, C, 1, scale);
-    nn::linear_forward(a.h1, a.z1, WO(0).value, nullptr, BT, C, C);
-    nn::residual_forward(a.h1, a.h1, a.h0, n);
+    nn::residual_forward(a.h1, a.z1, a.h0, n);
     // layer 2
     nn::linear_forward(a.k2, a.h1, WK(1).value, nullptr, BT, C, C);
     nn::linear_forward(a.v2, a.h1, WV(1).value, nullptr, BT, C, C);
@@ -161,7 +166,7 @@ void SimplifiedModel::backward(ModelActivations &a) {
     const bool need_h1 = need_l1 || WK(1).requires_grad || WO(1).requires_grad;
     const bool need_h2 = need_h1 || (WF() && WF()->requires_grad);
     // Zero only the accumulated buffers.
-    for (float *g : {a.dlogits, a.dh3, a.dh2, a.dz2, a.dk2, a.dv2, a.dh1, a.dz1, a.dk1, a.dv1, a.dh0}) {
+    for (float *g : {a.dlogits, a.dh3, a.dh2, a.dz2, a.dk2, a.dv2, a.dh1, a.dk1, a.dv1, a.dh0}) {
         if (!g) continue;
         const size_t count = g == a.dlogits ? size_t(BT) * size_t(V) : n;
         std::memset(g, 0, count * sizeof(float));
@@ -189,21 +194,22 @@ void SimplifiedModel::backward(ModelActivations &a) {
     nn::linear_backward(need_l1 ? a.dh1 : nullptr, WK(1).grad_or_null(), nullptr, a.dk2, a.h1, WK(1).value, BT, C, C);
     if (!need_l1) return;
     nn::linear_backward(a.dh1, nullptr, nullptr, a.dv2, a.h1, WV(1).value, BT, C, C);
-    // layer 1: h1 = h0 + W_O^1 z1, z1 = attn(q = h0, k = W_K^1 h0, v = W_V^1 h0); h0 is a leaf unless E trains
+    // layer 1: h1 = h0 + z1, z1 = attn(q = h0, k = W_K^1 h0, v = (W_O^1 W_V^1) h0), so dz1 = dh1; h0 is a leaf
+    // unless E trains
     if (need_h0) nn::residual_backward(a.dh0, nullptr, a.dh1, n);
-    nn::linear_backward(a.dz1, nullptr, nullptr, a.dh1, a.z1, WO(0).value, BT, C, C);
-    nn::attention_backward(need_h0 ? a.dh0 : nullptr, a.dk1, need_h0 ? a.dv1 : nullptr, nullptr, nullptr, a.dz1, a.h0,
+    nn::attention_backward(need_h0 ? a.dh0 : nullptr, a.dk1, need_h0 ? a.dv1 : nullptr, nullptr, nullptr, a.dh1, a.h0,
                            a.k1, a.v1, a.att1, B, T, C, 1, scale);
     nn::linear_backward(need_h0 ? a.dh0 : nullptr, WK(0).grad_or_null(), nullptr, a.dk1, a.h0, WK(0).value, BT, C, C);
     if (!need_h0) return;
-    nn::linear_backward(a.dh0, nullptr, nullptr, a.dv1, a.h0, WV(0).value, BT, C, C);
+    nn::linear_backward(a.dh0, nullptr, nullptr, a.dv1, a.h0, a.wov1, BT, C, C);
     nn::embedding_backward(E().grad_or_null(), nullptr, a.dh0, a.tokens, B, T, C);
 }
 
 double forward_flops(const ModelOptions &opt, int B, int T) {
     const double bt = double(B) * T, d = opt.dim;
-    const double proj = 2.0 * bt * d * d * (6 + (opt.final_ffn ? 1 : 0)); // k, v, o per layer (+ W_F)
-    const double attn = 2.0 * 2.0 * double(B) * T * T * d * 2;            // q k^T and att v, two layers
+    // k, v, o in layer 2, k and the fused o v in layer 1 (+ W_F); the d^3 product W_O^1 W_V^1 is not counted
+    const double proj = 2.0 * bt * d * d * (5 + (opt.final_ffn ? 1 : 0));
+    const double attn = 2.0 * 2.0 * double(B) * T * T * d * 2; // q k^T and att v, two layers
     const double unemb = 2.0 * bt * d * opt.vocab;
     return proj + attn + unemb;
 }
