@@ -86,10 +86,22 @@ inline std::string cpu_model() {
     return "unknown CPU";
 }
 
-// One header line: CPU, its ISA, the kernel this run uses, the load average at the start.
+// The kernel's transparent-huge-page mode ("always", "madvise", "never"). A reference that allocates its
+// large tensors afresh every iteration (PyTorch's CPU allocator keeps no cache) touches them in 4 KiB pages
+// unless it is "always": on this project's virtual build machine that made PyTorch's Birth d = 256 step
+// 25-34 s instead of 5-6 s (docs/performance.md "The reference and the page size").
+inline std::string thp_mode() {
+    std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string s;
+    std::getline(f, s);
+    const auto a = s.find('['), b = s.find(']');
+    return a == std::string::npos || b == std::string::npos || b < a ? "unknown" : s.substr(a + 1, b - a - 1);
+}
+
+// One header line: CPU, its ISA, the kernel this run uses, the huge-page mode, the load average at the start.
 inline void print_host(const std::string &kernel) {
-    std::printf("host: %s, ISA %s; kernel: %s; %s\n", cpu_model().c_str(), cpu_isa().c_str(), kernel.c_str(),
-                load_average().c_str());
+    std::printf("host: %s, ISA %s; kernel: %s; THP %s; %s\n", cpu_model().c_str(), cpu_isa().c_str(), kernel.c_str(),
+                thp_mode().c_str(), load_average().c_str());
 }
 
 // The load average again at the end: a result measured while the load rose is suspect.

@@ -61,7 +61,17 @@ def library_isa(module):
     return name
 
 
+def thp_mode():
+    """The transparent-huge-page mode in brackets in /sys/kernel/mm/transparent_hugepage/enabled."""
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            s = f.read()
+        return s[s.index("[") + 1:s.index("]")]
+    except (OSError, ValueError):
+        return "unknown"
+
+
 def print_host(module):
     la = os.getloadavg()
-    print(f"host: {cpu_model()}; kernel: {library_isa(module)}; load average {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}",
-          file=sys.stderr)
+    print(f"host: {cpu_model()}; kernel: {library_isa(module)}; THP {thp_mode()}; "
+          f"load average {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}", file=sys.stderr)
