@@ -99,6 +99,30 @@ TEST(ScansnapData, CountsAreThoseOfTokenByTokenInverseCdf) {
     }
 }
 
+// The default init draws uniform() in K1-row-major order (Y column by column, then Z row by row); drawn in
+// blocks it must give exactly those values, in float32 and float64.
+TEST(ScansnapModel, UniformInitIsTheSequentialDraws) {
+    const int M = 37;
+    YZParamsT<float> pf(M);
+    YZParams pd(M);
+    CounterRng rf(9, 0), rd(9, 0), replay(9, 0);
+    pf.init_uniform(rf);
+    pd.init_uniform(rd);
+    const double bound = 1.0 / std::sqrt(double(M));
+    for (int k = 0; k < M; ++k)
+        for (int l = 0; l < M; ++l) {
+            const double want = (2.0 * replay.uniform() - 1.0) * bound;
+            ASSERT_EQ(pd.Y[size_t(l) * M + k], want) << l << "," << k;
+            ASSERT_EQ(pf.Y[size_t(l) * M + k], float(want)) << l << "," << k;
+        }
+    for (size_t i = 0; i < pd.Z.size(); ++i) {
+        const double want = (2.0 * replay.uniform() - 1.0) * bound;
+        ASSERT_EQ(pd.Z[i], want) << i;
+        ASSERT_EQ(pf.Z[i], float(want)) << i;
+    }
+    EXPECT_EQ(rd.counter(), replay.counter());
+}
+
 TEST(ScansnapModel, ZeroInitLossIsLogM) {
     TrainParams p;
     p.data = DataParams::syn_small();
