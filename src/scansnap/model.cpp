@@ -167,11 +167,42 @@ template <class F> inline void for_each_task(bool shared, int n, F &&f) {
     }
 }
 
+// Rows handled together by the per-row reductions below. Each row's sum stays one serial chain in support
+// order (its bits), but a chain of S dependent adds waits on the adder's latency; the chains of kRowGroup rows
+// are independent and run interleaved (one row at a time, they were ~12% of a B = 128 run). G is a constant
+// so that the G sums live in registers; a class's last rows go one at a time (G = 1).
+constexpr int kRowGroup = 8;
+
+// v, norm and F of the G sorted rows from r0 (attend_class below).
+template <int G, class Real>
+inline __attribute__((always_inline)) void attend_rows(const SeqClass &, const Batch &batch, int r0, bool normalize,
+                                                       const Real *e, YZWorkspaceT<Real> &ws) {
+    const int S = batch.S;
+    Real *V = &ws.V[size_t(r0) * S];
+    for (int j = 0; j < G; ++j) {
+        const int32_t *cnt = &batch.counts[size_t(ws.order[size_t(r0 + j)]) * S];
+        for (int s = 0; s < S; ++s) V[j * S + s] = Real(cnt[s]) * e[s];
+    }
+    Real sum[G] = {}, sq[G] = {};
+    for (int s = 0; s < S; ++s)
+        for (int j = 0; j < G; ++j) sum[j] += V[j * S + s];
+    for (int j = 0; j < G; ++j)
+        for (int s = 0; s < S; ++s) V[j * S + s] /= sum[j];
+    for (int s = 0; s < S; ++s)
+        for (int j = 0; j < G; ++j) sq[j] += V[j * S + s] * V[j * S + s];
+    for (int j = 0; j < G; ++j) {
+        const Real nv = normalize ? std::sqrt(sq[j]) : Real(1);
+        ws.norm[size_t(r0 + j)] = nv;
+        Real *f = &ws.F[size_t(r0 + j) * S];
+        for (int s = 0; s < S; ++s) f[s] = V[j * S + s] / nv;
+    }
+}
+
 // Attention of the samples of class n (sorted rows [begin, begin + Bn)): e_s = exp(Z[m, support_s] - max)
 // is shared by the class; per sample v = X^T b on the support (v_s = c_s e_s / sum c e), norm = ||v||,
-// F row = v / norm. The two sums run in support order as a serial chain (their bits); the elementwise
-// steps are loops of their own so that their divisions vectorise (one scalar divss per element was a
-// quarter of this function's time): the same operations in the same order, the same bits.
+// F row = v / norm. The two sums run in support order as a serial chain per row (their bits); the
+// elementwise steps are loops of their own so that their divisions vectorise (one scalar divss per element
+// was a quarter of this function's time): the same operations in the same order, the same bits.
 template <class Real>
 void attend_class(const SeqClass &c, const YZParamsT<Real> &p, const Batch &batch, int begin, int Bn, bool normalize,
                   Real *e, YZWorkspaceT<Real> &ws) {
@@ -180,19 +211,40 @@ void attend_class(const SeqClass &c, const YZParamsT<Real> &p, const Batch &batc
     Real zmax = -INFINITY;
     for (int s = 0; s < S; ++s) zmax = std::max(zmax, z[c.support[size_t(s)]]);
     for (int s = 0; s < S; ++s) e[s] = std::exp(z[c.support[size_t(s)]] - zmax);
-    for (int r = begin; r < begin + Bn; ++r) {
-        const int32_t *cnt = &batch.counts[size_t(ws.order[size_t(r)]) * S];
-        Real *v = &ws.V[size_t(r) * S], *f = &ws.F[size_t(r) * S];
-        for (int s = 0; s < S; ++s) v[s] = Real(cnt[s]) * e[s];
-        Real sum = 0;
-        for (int s = 0; s < S; ++s) sum += v[s];
-        for (int s = 0; s < S; ++s) v[s] /= sum;
-        Real sq = 0;
-        for (int s = 0; s < S; ++s) sq += v[s] * v[s];
-        const Real nv = normalize ? std::sqrt(sq) : Real(1);
-        ws.norm[size_t(r)] = nv;
-        for (int s = 0; s < S; ++s) f[s] = v[s] / nv;
+    int r = begin;
+    for (; r + kRowGroup <= begin + Bn; r += kRowGroup) attend_rows<kRowGroup>(c, batch, r, normalize, e, ws);
+    for (; r < begin + Bn; ++r) attend_rows<1>(c, batch, r, normalize, e, ws);
+}
+
+// Backward of the attention for the G sorted rows from r0 of one class, into dz (the query's row of dZ):
+// dv = (df - (f.df) f) / ||v||, in place of df; dZ[m, l_s] += v_s (dv_s - v.dv). The dot products are serial
+// chains per row, G rows interleaved; dz is updated row after row, as one row at a time did.
+template <int G, class Real>
+inline __attribute__((always_inline)) void attend_rows_backward(const SeqClass &c, int r0, int S, bool normalize,
+                                                                YZWorkspaceT<Real> &ws, Real *dz) {
+    const Real *F = &ws.F[size_t(r0) * S], *V = &ws.V[size_t(r0) * S];
+    Real *dF = &ws.dF[size_t(r0) * S];
+    Real fdf[G] = {}, vdv[G] = {};
+    if (normalize) {
+        for (int s = 0; s < S; ++s)
+            for (int j = 0; j < G; ++j) fdf[j] += F[j * S + s] * dF[j * S + s];
     }
+    for (int j = 0; j < G; ++j) {
+        const Real inv = Real(1) / ws.norm[size_t(r0 + j)];
+        for (int s = 0; s < S; ++s) dF[j * S + s] = (dF[j * S + s] - fdf[j] * F[j * S + s]) * inv; // now dv
+    }
+    for (int s = 0; s < S; ++s)
+        for (int j = 0; j < G; ++j) vdv[j] += V[j * S + s] * dF[j * S + s];
+    for (int j = 0; j < G; ++j)
+        for (int s = 0; s < S; ++s) dz[c.support[size_t(s)]] += V[j * S + s] * (dF[j * S + s] - vdv[j]);
+}
+
+template <class Real>
+void attend_class_backward(const SeqClass &c, int begin, int end, int S, bool normalize, YZWorkspaceT<Real> &ws,
+                           Real *dz) {
+    int r = begin;
+    for (; r + kRowGroup <= end; r += kRowGroup) attend_rows_backward<kRowGroup>(c, r, S, normalize, ws, dz);
+    for (; r < end; ++r) attend_rows_backward<1>(c, r, S, normalize, ws, dz);
 }
 
 } // namespace
@@ -296,22 +348,8 @@ ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const 
             const int query = data.cls(n0).query;
             if (n0 > 0 && data.cls(n0 - 1).query == query) return; // done with the first class of its query
             Real *dz = &grad.Z[size_t(query) * M];
-            for (int n = n0; n < K && data.cls(n).query == query; ++n) {
-                const SeqClass &c = data.cls(n);
-                for (int r = off[size_t(n)]; r < off[size_t(n) + 1]; ++r) {
-                    const Real *f = &ws.F[size_t(r) * S], *v = &ws.V[size_t(r) * S];
-                    Real *df = &ws.dF[size_t(r) * S];
-                    Real fdf = 0;
-                    if (normalize) {
-                        for (int s = 0; s < S; ++s) fdf += f[s] * df[s];
-                    }
-                    const Real inv = Real(1) / ws.norm[size_t(r)];
-                    for (int s = 0; s < S; ++s) df[s] = (df[s] - fdf * f[s]) * inv; // now dv
-                    Real vdv = 0;
-                    for (int s = 0; s < S; ++s) vdv += v[s] * df[s];
-                    for (int s = 0; s < S; ++s) dz[c.support[size_t(s)]] += v[s] * (df[s] - vdv);
-                }
-            }
+            for (int n = n0; n < K && data.cls(n).query == query; ++n)
+                attend_class_backward(data.cls(n), off[size_t(n)], off[size_t(n) + 1], S, normalize, ws, dz);
         });
     };
     if (team) {
