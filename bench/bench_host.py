@@ -42,14 +42,32 @@ def cpu_model():
     return "unknown CPU"
 
 
+def openblas_core():
+    """The kernels of the OpenBLAS mapped into this process (openblas_get_corename), or None."""
+    try:
+        import ctypes
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "libopenblas" in line and line.rstrip().endswith(".so")}
+        for path in sorted(paths):
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return lib.openblas_get_corename().decode()
+    except Exception:
+        pass
+    return None
+
+
 def library_isa(module):
-    """The vector ISA the library's kernels use: torch's dispatch level, or numpy's SIMD extensions."""
+    """What the library's kernels are: torch's ATen dispatch level and the BLAS it runs its products on, or
+    numpy's SIMD extensions."""
     name = getattr(module, "__name__", "")
     if name == "torch":
+        cap = "unknown"
         for line in module.__config__.show().splitlines():
             if "CPU capability usage" in line:
-                return "torch " + line.split(":", 1)[1].strip()
-        return "torch (capability unknown)"
+                cap = line.split(":", 1)[1].strip()
+        core = openblas_core()
+        return f"torch (ATen CPU capability {cap}; GEMMs on OpenBLAS {core or 'not mapped'})"
     if name == "numpy":
         try:
             from numpy.core._multiarray_umath import __cpu_features__ as feats

@@ -116,11 +116,14 @@ float SimplifiedModel::forward(ModelActivations &a, const int32_t *x, const int3
         a.mask.clear();
     }
     nn::embedding_forward(a.h0, x, E().value, P().value, B, T, C, V);
-    // layer 1 (W_Q = identity: the query is the layer input itself). W_V^1 and W_O^1 never train in this
-    // model, so W_O^1 (att (h0 W_V^1^T)) = att (h0 (W_O^1 W_V^1)^T): one B T x d x d projection instead of
-    // two here, and no dz1 = dh1 W_O^1 in the backward (2 of ~21.5 such products a step, 9%). The product is
-    // made again by every forward (d^3, under 1% of one projection), so it always follows the weights.
-    // Rounding differs from the two-projection form by float32 last bits (tests/birth/test_model.cpp).
+    // layer 1 (W_Q = identity: the query is the layer input itself). Rows are positions, as in nn.Linear:
+    // z1 = att (h0 W_V^1^T) W_O^1^T = att (h0 (W_O^1 W_V^1)^T). W_V^1 and W_O^1 never train in this model (the
+    // constructor makes them trainable = false), so one (B T, d) x (d, d) projection with their product
+    // replaces two, and the backward needs no dz1 = dh1 W_O^1: 2 of the ~21.5 such products of a step at
+    // T = d = 256 (docs/performance.md, "Counted by product"). The product costs d / (B T) of one projection
+    // (0.2-1.6% for the shipped configs) and is made by every forward, so it always follows the weights.
+    // Rounding differs from the two-projection form in float32's last bits
+    // (BirthModel.FusedFrozenLayerOneMatchesTwoProjections, tests/birth/test_model.cpp).
     nn::gemm(CblasNoTrans, CblasNoTrans, C, C, C, 1.0f, WO(0).value, C, WV(0).value, C, 0.0f, a.wov1, C);
     nn::linear_forward(a.k1, a.h0, WK(0).value, nullptr, BT, C, C);
     nn::linear_forward(a.v1, a.h0, a.wov1, nullptr, BT, C, C);
@@ -194,8 +197,8 @@ void SimplifiedModel::backward(ModelActivations &a) {
     nn::linear_backward(need_l1 ? a.dh1 : nullptr, WK(1).grad_or_null(), nullptr, a.dk2, a.h1, WK(1).value, BT, C, C);
     if (!need_l1) return;
     nn::linear_backward(a.dh1, nullptr, nullptr, a.dv2, a.h1, WV(1).value, BT, C, C);
-    // layer 1: h1 = h0 + z1, z1 = attn(q = h0, k = W_K^1 h0, v = (W_O^1 W_V^1) h0), so dz1 = dh1; h0 is a leaf
-    // unless E trains
+    // layer 1: h1 = h0 + z1, z1 = attn(q = h0, k = h0 W_K^1^T, v = h0 (W_O^1 W_V^1)^T), so dz1 = dh1; h0 is a
+    // leaf unless E trains
     if (need_h0) nn::residual_backward(a.dh0, nullptr, a.dh1, n);
     nn::attention_backward(need_h0 ? a.dh0 : nullptr, a.dk1, need_h0 ? a.dv1 : nullptr, nullptr, nullptr, a.dh1, a.h0,
                            a.k1, a.v1, a.att1, B, T, C, 1, scale);

@@ -50,7 +50,7 @@ struct ModelActivations {
     nn::Arena acts, grads;
     // forward: h0 k1 v1 z1 h1 k2 v2 z2 h2 (h3) (B,T,d); preatt/att (B,1,T,T) per layer; logits, probs (B,T,N).
     // Layer 1's W_V^1 and W_O^1 are both frozen, so it runs on their product: wov1 = W_O^1 W_V^1 (d,d), made by
-    // each forward; v1 = h0 wov1^T and z1 = att1 v1 is the layer's output (h1 = h0 + z1).
+    // each forward; v1 = h0 wov1^T (rows are positions) and z1 = att1 v1 is the layer's output (h1 = h0 + z1).
     float *h0, *k1, *v1, *z1, *h1, *k2, *v2, *z2, *h2, *h3 = nullptr, *wov1 = nullptr;
     float *preatt1, *att1, *preatt2, *att2, *logits, *probs, *losses;
     // backward scratch

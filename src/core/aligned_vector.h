@@ -3,10 +3,9 @@
 // glibc's malloc returns 16-byte aligned blocks, so where a buffer starts within a cache line differs from
 // run to run of the same program (it depends on what was allocated and freed before). For the small BLAS
 // products of the Scan and Snap model (rows of M = 240 floats = 15 cache lines) that decided whether every
-// vector load of a row crossed a line: one binary ran 7.7 ms per 100 iterations, and 6.4 ms with every
-// allocation made 64-byte aligned by a preloaded shim (docs/performance.md, "Aligned buffers"). Aligned
-// storage makes the time, not the result, independent of the heap's history: the arithmetic does not depend
-// on addresses.
+// vector load of a row crossed a line, and moved a run's time by ~20% (docs/performance.md, "Aligned
+// buffers", has the measurement). Aligned storage makes the time, not the result, independent of the heap's
+// history: the arithmetic does not depend on addresses.
 #pragma once
 
 #include <cstddef>

@@ -70,7 +70,9 @@ TEST(BirthData, OutOfDistributionSplitKeepsOutputsApart) {
             for (int t = 0; t < b.T; ++t) {
                 const int32_t *trig = &b.triggers[size_t(s * b.K)];
                 const int32_t *hit = std::find(trig, trig + b.K, b.x[size_t(s * b.T + t)]);
-                if (hit != trig + b.K) EXPECT_EQ(b.y[size_t(s * b.T + t)], b.outputs[size_t(s * b.K) + (hit - trig)]);
+                if (hit != trig + b.K) {
+                    EXPECT_EQ(b.y[size_t(s * b.T + t)], b.outputs[size_t(s * b.K) + (hit - trig)]);
+                }
             }
     }
     DataOptions bad;
@@ -192,7 +194,9 @@ TEST_P(BirthTable, MatchesReferenceWithinSamplingError) {
     EXPECT_NEAR(R, row.repeat, 4.0 * se_seq * std::sqrt(1.0 / 400 + 1.0 / n) + 5e-4) << "repeat_frac";
     // Spec 1.2: about 8% (K=5 fixed) and 7% (K=5 random) of the sequences end in such a loop.
     const double loop_frac = double(loops) / n;
-    if (row.k == 5 && row.offset == 0) EXPECT_NEAR(loop_frac, row.fixed ? 0.08 : 0.07, 0.02) << "loop fraction";
+    if (row.k == 5 && row.offset == 0) {
+        EXPECT_NEAR(loop_frac, row.fixed ? 0.08 : 0.07, 0.02) << "loop fraction";
+    }
     if (row.bayes > 0) {
         EXPECT_NEAR(h_num / h_den, row.bayes, 0.015) << "Bayes CE on outs==0";
     }

@@ -74,7 +74,9 @@ TEST(Basins, Beta127FindsThe28_56And16PointOrbitsFromTwoRegions) {
                 EXPECT_NEAR(a.lyapunov, -0.048, 2e-3); // docs/dmft.md: the census's lambda_1 of this orbit
                 EXPECT_GT(double(a.count) / double(opt.samples), 0.6) << "most starts reach the 28-point orbit";
             }
-            if (a.period > 0) EXPECT_EQ(a.label, dynamics::Label::Periodic);
+            if (a.period > 0) {
+                EXPECT_EQ(a.label, dynamics::Label::Periodic);
+            }
         }
     }
 }

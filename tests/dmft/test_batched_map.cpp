@@ -115,10 +115,11 @@ TEST(BatchedMap, SimdPathNamesAndAutoOrder) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (simd_path_name(best_simd_path()) != std::string("scalar")) {
-        if (__builtin_cpu_supports("avx512f"))
+        if (__builtin_cpu_supports("avx512f")) {
             EXPECT_EQ(best_simd_path(), SimdPath::Avx512);
-        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
             EXPECT_EQ(best_simd_path(), SimdPath::Avx2);
+        }
     }
 #endif
     try {
