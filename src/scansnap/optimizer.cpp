@@ -45,7 +45,8 @@ sgd_step(double *p, double *g, double *m, size_t n, double mu, double lr, bool z
 
 } // namespace
 
-template <class Real> void RowBlockOptimizer<Real>::step(AlignedVector<Real> &p, AlignedVector<Real> &g, bool zero_grad) {
+template <class Real>
+void RowBlockOptimizer<Real>::step(AlignedVector<Real> &p, AlignedVector<Real> &g, bool zero_grad) {
     ++step_;
     const size_t off = size_t(row_begin_) * size_t(cols_), n = m_.size();
     Real *pp = p.data() + off;
