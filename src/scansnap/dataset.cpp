@@ -208,8 +208,8 @@ void sample_batch(const SeqClasses &data, int B, CounterRng &rng, Batch &out) {
             // With an odd number of draws the last word's low half is not a draw: it joins the padding.
             if (size_t(T1) < 2 * words) w[words - 1] |= 0xffffffffu;
             const int n = out.cls[size_t(i)];
-            count_below(reinterpret_cast<const HalfWord *>(w.data()), int(2 * padded), &thr2[size_t(n) * size_t(S - 1)],
-                        S - 1, below.data());
+            count_below(reinterpret_cast<const HalfWord *>(w.data()), int(2 * padded),
+                        thr2.data() + size_t(n) * size_t(S - 1), S - 1, below.data());
             below[size_t(S) - 1] = T1; // cum31[S-1] = 2^31: every draw
             int32_t *cnt = &out.counts[size_t(i) * size_t(S)];
             int32_t prev = 0;
