@@ -175,8 +175,8 @@ constexpr int kRowGroup = 8;
 
 // v, norm and F of the G sorted rows from r0 (attend_class below).
 template <int G, class Real>
-inline __attribute__((always_inline)) void attend_rows(const SeqClass &, const Batch &batch, int r0, bool normalize,
-                                                       const Real *e, YZWorkspaceT<Real> &ws) {
+inline __attribute__((always_inline)) void attend_rows(const Batch &batch, int r0, bool normalize, const Real *e,
+                                                       YZWorkspaceT<Real> &ws) {
     const int S = batch.S;
     Real *V = &ws.V[size_t(r0) * S];
     for (int j = 0; j < G; ++j) {
@@ -212,8 +212,8 @@ void attend_class(const SeqClass &c, const YZParamsT<Real> &p, const Batch &batc
     for (int s = 0; s < S; ++s) zmax = std::max(zmax, z[c.support[size_t(s)]]);
     for (int s = 0; s < S; ++s) e[s] = std::exp(z[c.support[size_t(s)]] - zmax);
     int r = begin;
-    for (; r + kRowGroup <= begin + Bn; r += kRowGroup) attend_rows<kRowGroup>(c, batch, r, normalize, e, ws);
-    for (; r < begin + Bn; ++r) attend_rows<1>(c, batch, r, normalize, e, ws);
+    for (; r + kRowGroup <= begin + Bn; r += kRowGroup) attend_rows<kRowGroup>(batch, r, normalize, e, ws);
+    for (; r < begin + Bn; ++r) attend_rows<1>(batch, r, normalize, e, ws);
 }
 
 // Backward of the attention for the G sorted rows from r0 of one class, into dz (the query's row of dZ):
