@@ -94,6 +94,11 @@ int main(int argc, char **argv) {
         run_batch(model, lanes, bo, out); // warm-up
         const double lane_steps = double(kLanes) * double(bo.steps - 1 - lanes[0].start.t);
         const double flops = step_flops(M, L, P);
+        auto timed = [&](const BatchOptions &o) {
+            const double t0 = bench::thread_cpu_seconds();
+            run_batch(model, lanes, o, out);
+            return bench::thread_cpu_seconds() - t0;
+        };
         std::vector<double> floors;
         KernelFloor last;
         const auto r = bench::interleave(
@@ -103,12 +108,7 @@ int main(int argc, char **argv) {
                 floors.push_back(f);
                 return f;
             },
-            [&] {
-                const double t0 = bench::thread_cpu_seconds();
-                run_batch(model, lanes, bo, out);
-                return bench::thread_cpu_seconds() - t0;
-            },
-            int(std::max<int64_t>(3, repeat)));
+            [&] { return timed(bo); }, int(std::max<int64_t>(3, repeat)));
         const double kernel_ns = 1e9 * r.best / lane_steps;
         kernel_cpu_ns = kernel_ns;
         std::printf("kernel (%s, %d lanes, 1 thread, thread CPU time): %.1f ns per lane-step (best; median %.1f)\n",
@@ -119,6 +119,21 @@ int main(int argc, char **argv) {
         std::printf("  kernel / floor = %.2f (target <= 1.3)\n", kernel_ns / r.peak_median);
         if (kernel_ns < r.peak_median)
             std::printf("WARNING: the kernel ran below its measured floor: a disturbed floor sample; do not quote\n");
+        // The register step against the row form it replaced (the same bytes), without and with the
+        // tangent vector (lambda_1 on: every step carries it), alternated, best of each.
+        if (path != SimdPath::Scalar) {
+            BatchOptions rows = bo, tan = bo, tan_rows = bo;
+            rows.register_step = tan_rows.register_step = false;
+            tan.lyapunov = tan_rows.lyapunov = true;
+            tan.lyap_align = tan_rows.lyap_align = bo.steps;
+            double best[4] = {1e300, 1e300, 1e300, 1e300}; // register, rows, register + tangent, rows + tangent
+            const BatchOptions *opts[4] = {&bo, &rows, &tan, &tan_rows};
+            for (int64_t k = 0; k < std::max<int64_t>(3, repeat); ++k)
+                for (int c = 0; c < 4; ++c) best[c] = std::min(best[c], 1e9 * timed(*opts[c]) / lane_steps);
+            std::printf("  register step vs row form (alternated, best): %.1f vs %.1f ns per lane-step (%.2fx); with "
+                        "the tangent %.1f vs %.1f ns (%.2fx)\n",
+                        best[0], best[1], best[1] / best[0], best[2], best[3], best[3] / best[2]);
+        }
     }
     if (kernel_only) {
         bench::print_load_end();

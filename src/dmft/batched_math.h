@@ -33,6 +33,11 @@ __attribute__((target("avx512f"))) __m512d Sleef_expd8_u10avx512f(__m512d);
 }
 #endif
 
+// tanh_v / exp_v take and return vectors by value: always inlined into the path's target code, so no call
+// crosses the ABI difference GCC warns about.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace tdlab::dmft::batched {
 
 // kExactDivide: the scalar reference divides by the softmax norm as MeanFieldMap does; the SLEEF paths
@@ -51,6 +56,9 @@ struct ScalarMath {
 #ifdef TDLAB_SLEEF_X86
 struct Sse2Math {
     static constexpr bool kExactDivide = false;
+    using V = double __attribute__((vector_size(16))); // one register of lanes (batched_register_step.h)
+    __attribute__((always_inline)) static inline V tanh_v(V x) { return Sleef_tanhd2_u35sse2(x); }
+    __attribute__((always_inline)) static inline V exp_v(V x) { return Sleef_expd2_u10sse2(x); }
     __attribute__((always_inline)) static inline void tanh(const double *in, double *out, int n) {
         for (int i = 0; i < n; i += 2) _mm_storeu_pd(out + i, Sleef_tanhd2_u35sse2(_mm_loadu_pd(in + i)));
     }
@@ -60,6 +68,9 @@ struct Sse2Math {
 };
 struct AvxMath {
     static constexpr bool kExactDivide = false;
+    using V = double __attribute__((vector_size(32))); // one register of lanes (batched_register_step.h)
+    __attribute__((always_inline)) static inline V tanh_v(V x) { return Sleef_tanhd4_u35avx(x); }
+    __attribute__((always_inline)) static inline V exp_v(V x) { return Sleef_expd4_u10avx(x); }
     __attribute__((target("avx"), noinline)) static void tanh(const double *in, double *out, int n) {
         for (int i = 0; i < n; i += 4) _mm256_storeu_pd(out + i, Sleef_tanhd4_u35avx(_mm256_loadu_pd(in + i)));
     }
@@ -69,6 +80,9 @@ struct AvxMath {
 };
 struct Avx2Math {
     static constexpr bool kExactDivide = false;
+    using V = double __attribute__((vector_size(32))); // one register of lanes (batched_register_step.h)
+    __attribute__((always_inline)) static inline V tanh_v(V x) { return Sleef_tanhd4_u35avx2(x); }
+    __attribute__((always_inline)) static inline V exp_v(V x) { return Sleef_expd4_u10avx2(x); }
     __attribute__((target("avx2,fma"), noinline)) static void tanh(const double *in, double *out, int n) {
         for (int i = 0; i < n; i += 4) _mm256_storeu_pd(out + i, Sleef_tanhd4_u35avx2(_mm256_loadu_pd(in + i)));
     }
@@ -78,6 +92,9 @@ struct Avx2Math {
 };
 struct Avx512Math {
     static constexpr bool kExactDivide = false;
+    using V = double __attribute__((vector_size(64))); // one register of lanes (batched_register_step.h)
+    __attribute__((always_inline)) static inline V tanh_v(V x) { return Sleef_tanhd8_u35avx512f(x); }
+    __attribute__((always_inline)) static inline V exp_v(V x) { return Sleef_expd8_u10avx512f(x); }
     __attribute__((target("avx512f"), noinline)) static void tanh(const double *in, double *out, int n) {
         for (int i = 0; i < n; i += 8) _mm512_storeu_pd(out + i, Sleef_tanhd8_u35avx512f(_mm512_loadu_pd(in + i)));
     }
@@ -88,3 +105,5 @@ struct Avx512Math {
 #endif
 
 } // namespace tdlab::dmft::batched
+
+#pragma GCC diagnostic pop

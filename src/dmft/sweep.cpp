@@ -33,6 +33,17 @@ std::string bits_to_flags(int bits) {
     return s;
 }
 
+namespace {
+// True if the [n][dim] series x repeats with period p exactly (==, so a NaN never repeats).
+bool repeats_exactly(const std::vector<double> &x, size_t dim, size_t p) {
+    const size_t lag = p * dim;
+    if (lag == 0 || lag > x.size()) return false;
+    bool same = true;
+    for (size_t k = lag; k < x.size(); ++k) same &= x[k] == x[k - lag];
+    return same;
+}
+} // namespace
+
 PointResult analyse_lane(const LaneOutput &lane, const DynamicsParams &dyn, int M, int L, const SweepOptions &opt) {
     PointResult r;
     r.beta = dyn.beta;
@@ -49,11 +60,14 @@ PointResult analyse_lane(const LaneOutput &lane, const DynamicsParams &dyn, int 
     r.period = int64_t(dynamics::detect_period(x, size_t(M), popt));
     double scale = opt.max_y > 0 ? opt.max_y : lane.max_abs;
     if (!(scale > 0)) scale = 1.0;
-    r.unique_points = int64_t(dynamics::unique_bins(x.data(), n, size_t(M), scale, opt.paper.resolution).size());
+    // A window that repeats itself bit for bit with the detected period (every lane on an exact cycle,
+    // two thirds of Fig 3a) holds no value its first period does not: its bins are those of that period.
+    const size_t nb = r.period > 0 && repeats_exactly(x, size_t(M), size_t(r.period)) ? size_t(r.period) : n;
+    r.unique_points = int64_t(dynamics::unique_bins(x.data(), nb, size_t(M), scale, opt.paper.resolution).size());
     if (opt.raster_resolution > 0) {
         // Bins of values beyond +-32767 rows (|v| > 9 max_y: a wrong sweep.max_y) are clamped, not wrapped.
         r.raster_scale = scale;
-        const auto bins = dynamics::unique_bins(x.data(), n, size_t(M), scale, opt.raster_resolution);
+        const auto bins = dynamics::unique_bins(x.data(), nb, size_t(M), scale, opt.raster_resolution);
         r.raster_bins.reserve(bins.size());
         for (int64_t q : bins) r.raster_bins.push_back(int16_t(std::clamp<int64_t>(q, -32768, 32767)));
         r.raster_bins.erase(std::unique(r.raster_bins.begin(), r.raster_bins.end()), r.raster_bins.end());

@@ -207,3 +207,46 @@ TEST(BatchedMap, CycleFastForwardSkipsNothingWhenItsHistoryWouldBeTooLarge) {
     for (const auto &o : small) EXPECT_GT(o.skipped_steps, 3000);
     EXPECT_EQ(small[0].mo_se, out[0].mo_se);
 }
+
+// The paper's shape on a SLEEF path runs the step in registers (batched_register_step.h); it must give the
+// row form's bytes on every path this host has, in blocks of 8, 16 and 32 lanes, with and without the
+// tangent vector, and with a recorded window that is not a whole number of record tiles (1,001 steps).
+TEST(BatchedMap, RegisterStepIsTheRowFormBitForBit) {
+    auto model = DmftModel::build(ModelParams{});
+    std::vector<double> betas;
+    for (int k = 0; k < 23; ++k) betas.push_back(0.1 + 0.13 * k); // periodic, quasi-periodic and chaotic lanes
+    int compared = 0;
+    for (const char *name : {"sse2", "avx", "avx2", "avx512"}) {
+        SimdPath p;
+        try {
+            p = simd_path_from_name(name);
+        } catch (const UsageError &) {
+            continue; // not on this CPU or this build
+        }
+        for (bool lyap : {false, true}) {
+            for (size_t n : {size_t(5), size_t(12), betas.size()}) {
+                SCOPED_TRACE(std::string(name) + (lyap ? " lyapunov " : " ") + std::to_string(n) + " lanes");
+                BatchOptions opt;
+                opt.steps = 4001, opt.transient = 3000, opt.lyap_align = 700, opt.lyapunov = lyap, opt.path = p;
+                const auto lanes = lanes_for(model, {betas.begin(), betas.begin() + long(n)});
+                opt.register_step = false;
+                const auto rows = run_batch(model, lanes, opt);
+                opt.register_step = true;
+                const auto regs = run_batch(model, lanes, opt);
+                for (size_t l = 0; l < n; ++l) {
+                    ASSERT_EQ(rows[l].mo_se.size(), 1001u * 3);
+                    EXPECT_EQ(std::memcmp(rows[l].mo_se.data(), regs[l].mo_se.data(), rows[l].mo_se.size() * 8), 0)
+                        << "lane " << l;
+                    EXPECT_EQ(std::memcmp(&rows[l].max_abs, &regs[l].max_abs, 8), 0);
+                    EXPECT_EQ(std::memcmp(&rows[l].lyapunov, &regs[l].lyapunov, 8), 0);
+                    EXPECT_EQ(rows[l].final.att, regs[l].final.att);
+                    EXPECT_EQ(rows[l].final.mq, regs[l].final.mq);
+                    EXPECT_EQ(rows[l].final.mv, regs[l].final.mv);
+                    EXPECT_EQ(rows[l].final.mk, regs[l].final.mk);
+                }
+                ++compared;
+            }
+        }
+    }
+    if (best_simd_path() != SimdPath::Scalar) EXPECT_GE(compared, 12); // sse2 and the host's best, both widths
+}

@@ -128,3 +128,31 @@ TEST(SweepAnalysis, PeriodicSectionHasAtMostPeriodPoints) {
         }
     }
 }
+
+// A window that repeats itself bit for bit with its detected period is counted over its first period only;
+// the counts must be those of the whole window (and a window that repeats only within the period test's
+// tolerance is counted whole).
+TEST(SweepAnalysis, ExactlyPeriodicWindowCountsTheBinsOfTheWholeWindow) {
+    const int M = 3, L = 4;
+    SweepOptions opt;
+    opt.raster_resolution = 4000;
+    opt.chaos01 = false;
+    for (double wobble : {0.0, 1e-12}) {
+        SCOPED_TRACE(wobble == 0 ? "exact" : "within tolerance");
+        LaneOutput lane;
+        const size_t n = 4000, p = 12;
+        for (size_t t = 0; t < n; ++t)
+            for (int a = 0; a < M; ++a)
+                lane.mo_se.push_back(0.9 * std::sin(0.7 * double(t % p) + a) + (t % 7 == 3 ? wobble : 0.0));
+        lane.max_abs = 0.9;
+        DynamicsParams d;
+        const PointResult r = analyse_lane(lane, d, M, L, opt);
+        EXPECT_EQ(r.period, int64_t(p));
+        const auto full =
+            dynamics::unique_bins(lane.mo_se.data(), n, M, opt.max_y > 0 ? opt.max_y : 0.9, opt.paper.resolution);
+        EXPECT_EQ(r.unique_points, int64_t(full.size()));
+        const auto raster = dynamics::unique_bins(lane.mo_se.data(), n, M, 0.9, opt.raster_resolution);
+        ASSERT_EQ(r.raster_bins.size(), raster.size());
+        for (size_t k = 0; k < raster.size(); ++k) EXPECT_EQ(r.raster_bins[k], raster[k]);
+    }
+}
