@@ -47,6 +47,10 @@ void fsync_path(const fs::path &path) {
 }
 
 void write_file_atomic(const fs::path &path, std::string_view bytes) {
+    write_file_atomic(path, std::vector<std::string_view>{bytes});
+}
+
+void write_file_atomic(const fs::path &path, const std::vector<std::string_view> &pieces) {
     const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
     if (path.has_parent_path()) {
         std::error_code ec;
@@ -59,7 +63,8 @@ void write_file_atomic(const fs::path &path, std::string_view bytes) {
     tmp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw RuntimeError("cannot open '" + tmp.string() + "' for writing: " + reason(errno));
-    int err = write_all(fd, bytes);
+    int err = 0;
+    for (size_t k = 0; k < pieces.size() && err == 0; ++k) err = write_all(fd, pieces[k]);
     if (err == 0 && ::fsync(fd) != 0) err = errno;
     if (::close(fd) != 0 && err == 0) err = errno;
     if (err != 0) {

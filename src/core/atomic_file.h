@@ -6,12 +6,16 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tdlab {
 
 // Writes `bytes` to `path` atomically. Throws RuntimeError naming the path and the reason (strerror,
 // e.g. "No space left on device") on failure; the previous content of `path`, if any, is kept.
 void write_file_atomic(const std::filesystem::path &path, std::string_view bytes);
+// The same for a file that is the concatenation of `pieces` (written in order, never joined in memory:
+// a 44 MB archive is not copied into one buffer first).
+void write_file_atomic(const std::filesystem::path &path, const std::vector<std::string_view> &pieces);
 
 // Reads a whole file. Throws UsageError naming the path and the reason if it is missing, a directory
 // or unreadable.

@@ -58,8 +58,13 @@ uint16_t get_u16(const std::string &s, size_t at) {
 }
 
 // CRC-32 of a zip member (zlib's, the same polynomial the zip format uses).
-uint32_t crc32_of(const char *data, size_t size) {
-    uLong c = ::crc32(0L, Z_NULL, 0);
+std::string_view bytes_view(const NpyArray &a) {
+    return {reinterpret_cast<const char *>(a.bytes.data()), a.bytes.size()};
+}
+
+// CRC-32 of `size` bytes, continuing `crc` (the CRC of the bytes before them; 0 to start).
+uint32_t crc32_of(const char *data, size_t size, uint32_t crc = 0) {
+    uLong c = crc;
     while (size > 0) {
         const uInt n = uInt(std::min<size_t>(size, 1u << 30));
         c = ::crc32(c, reinterpret_cast<const Bytef *>(data), n);
@@ -163,7 +168,7 @@ template NpyArray make_npy<int64_t>(const int64_t *, std::vector<size_t>);
 template NpyArray make_npy<int32_t>(const int32_t *, std::vector<size_t>);
 template NpyArray make_npy<uint8_t>(const uint8_t *, std::vector<size_t>);
 
-std::string npy_bytes(const NpyArray &a) {
+std::string npy_header(const NpyArray &a) {
     std::string shape = "(";
     for (size_t k = 0; k < a.shape.size(); ++k) {
         shape += std::to_string(a.shape[k]);
@@ -181,6 +186,11 @@ std::string npy_bytes(const NpyArray &a) {
     out.push_back(char(0));
     put_u16(out, uint16_t(header.size()));
     out += header;
+    return out;
+}
+
+std::string npy_bytes(const NpyArray &a) {
+    std::string out = npy_header(a);
     out.append(reinterpret_cast<const char *>(a.bytes.data()), a.bytes.size());
     return out;
 }
@@ -260,7 +270,8 @@ NpyArray parse_npy(const std::string &bytes, const std::string &what) {
 }
 
 void write_npy(const std::filesystem::path &path, const NpyArray &array) {
-    write_file_atomic(path, npy_bytes(array));
+    const std::string header = npy_header(array);
+    write_file_atomic(path, {header, bytes_view(array)});
 }
 
 NpyArray read_npy(const std::filesystem::path &path) {
@@ -282,28 +293,34 @@ void write_npz(const std::filesystem::path &path, const NpzMap &arrays) {
         }
     }
     if (arrays.size() > 65535) throw RuntimeError("cannot write '" + path.string() + "': more than 65535 arrays");
-    std::string out, central;
-    out.reserve(size_t(total)); // one buffer, not a chain of reallocations (Fig 3a's results.npz is 44 MB)
+    // The archive as pieces written in order: per member a local header (with the member name), the NPY
+    // header and the array's own bytes (not copied); then the central directory and its end record.
+    std::vector<std::string> heads; // local header + name, then NPY header, per member
+    heads.reserve(2 * arrays.size());
+    std::vector<std::string_view> pieces;
+    std::string central;
+    uint64_t offset = 0;
     uint16_t count = 0;
     for (const auto &[name, array] : arrays) {
-        std::string member = name + ".npy";
-        std::string data = npy_bytes(array);
-        uint32_t crc = crc32_of(data.data(), data.size());
-        uint32_t offset = uint32_t(out.size());
+        const std::string member = name + ".npy";
+        const std::string_view data = bytes_view(array);
+        std::string npy = npy_header(array);
+        const uint32_t crc = crc32_of(data.data(), data.size(), crc32_of(npy.data(), npy.size()));
+        const uint32_t size = uint32_t(npy.size() + data.size());
         // Local file header: stored (method 0), no data descriptor.
-        put_u32(out, 0x04034b50);
-        put_u16(out, 20);
-        put_u16(out, 0);
-        put_u16(out, 0);
-        put_u16(out, 0);
-        put_u16(out, 0x21); // DOS time and date (1980-01-01): fixed, so equal arrays give equal bytes
-        put_u32(out, crc);
-        put_u32(out, uint32_t(data.size()));
-        put_u32(out, uint32_t(data.size()));
-        put_u16(out, uint16_t(member.size()));
-        put_u16(out, 0);
-        out += member;
-        out += data;
+        std::string local;
+        put_u32(local, 0x04034b50);
+        put_u16(local, 20);
+        put_u16(local, 0);
+        put_u16(local, 0);
+        put_u16(local, 0);
+        put_u16(local, 0x21); // DOS time and date (1980-01-01): fixed, so equal arrays give equal bytes
+        put_u32(local, crc);
+        put_u32(local, size);
+        put_u32(local, size);
+        put_u16(local, uint16_t(member.size()));
+        put_u16(local, 0);
+        local += member;
         put_u32(central, 0x02014b50);
         put_u16(central, 20);
         put_u16(central, 20);
@@ -312,29 +329,36 @@ void write_npz(const std::filesystem::path &path, const NpzMap &arrays) {
         put_u16(central, 0);
         put_u16(central, 0x21);
         put_u32(central, crc);
-        put_u32(central, uint32_t(data.size()));
-        put_u32(central, uint32_t(data.size()));
+        put_u32(central, size);
+        put_u32(central, size);
         put_u16(central, uint16_t(member.size()));
         put_u16(central, 0);
         put_u16(central, 0);
         put_u16(central, 0);
         put_u16(central, 0);
         put_u32(central, 0);
-        put_u32(central, offset);
+        put_u32(central, uint32_t(offset));
         central += member;
+        offset += local.size() + size;
+        heads.push_back(std::move(local));
+        heads.push_back(std::move(npy));
+        pieces.push_back(heads[heads.size() - 2]);
+        pieces.push_back(heads.back());
+        pieces.push_back(data);
         ++count;
     }
-    uint32_t central_at = uint32_t(out.size());
-    out += central;
-    put_u32(out, 0x06054b50);
-    put_u16(out, 0);
-    put_u16(out, 0);
-    put_u16(out, count);
-    put_u16(out, count);
-    put_u32(out, uint32_t(central.size()));
-    put_u32(out, central_at);
-    put_u16(out, 0);
-    write_file_atomic(path, out);
+    const uint64_t central_at = offset;
+    const uint32_t central_size = uint32_t(central.size());
+    put_u32(central, 0x06054b50);
+    put_u16(central, 0);
+    put_u16(central, 0);
+    put_u16(central, count);
+    put_u16(central, count);
+    put_u32(central, central_size);
+    put_u32(central, uint32_t(central_at));
+    put_u16(central, 0);
+    pieces.push_back(central);
+    write_file_atomic(path, pieces);
 }
 
 NpzMap parse_npz(const std::string &bytes, const std::string &what) {

@@ -33,8 +33,9 @@ template <typename T, typename A> NpyArray make_npy(const std::vector<T, A> &dat
     return make_npy(data.data(), std::move(shape));
 }
 
-// Serialises to the NPY byte format.
+// Serialises to the NPY byte format: npy_header(array) followed by array.bytes.
 std::string npy_bytes(const NpyArray &array);
+std::string npy_header(const NpyArray &array); // magic, version, header length and the padded dict
 // Parses NPY bytes; `what` names the source in error messages. Throws UsageError on malformed input:
 // a bad header, an unsupported dtype (named), a negative or overflowing shape, truncated data.
 NpyArray parse_npy(const std::string &bytes, const std::string &what);

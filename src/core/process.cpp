@@ -43,8 +43,38 @@ std::optional<fs::path> find_program(const std::string &program) {
     return std::nullopt;
 }
 
-ProcessResult run_process(const std::vector<std::string> &argv, const fs::path &cwd, const fs::path &log) {
-    if (argv.empty()) throw std::logic_error("run_process: empty argument vector");
+namespace {
+// A pipe (both ends close-on-exec) already holding `input`, its write end closed; returns the read end.
+int pipe_holding(const std::string &input, const std::string &program) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw RuntimeError("cannot run '" + program + "': pipe: " + std::strerror(errno));
+    const int capacity = ::fcntl(fds[1], F_GETPIPE_SZ);
+    if (capacity < 0 || input.size() > size_t(capacity)) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        throw RuntimeError("cannot run '" + program + "': its input (" + std::to_string(input.size()) +
+                           " bytes) does not fit a pipe");
+    }
+    size_t done = 0;
+    while (done < input.size()) {
+        const ssize_t n = ::write(fds[1], input.data() + done, input.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            const int err = errno;
+            ::close(fds[0]);
+            ::close(fds[1]);
+            throw RuntimeError("cannot run '" + program + "': writing its input: " + std::strerror(err));
+        }
+        done += size_t(n);
+    }
+    ::close(fds[1]);
+    return fds[0];
+}
+} // namespace
+
+StartedProcess start_process(const std::vector<std::string> &argv, const fs::path &cwd, const fs::path &log,
+                             const std::string *input) {
+    if (argv.empty()) throw std::logic_error("start_process: empty argument vector");
     const auto program = find_program(argv[0]);
     if (!program) throw RuntimeError("cannot run '" + argv[0] + "': not found on PATH");
     std::vector<char *> args;
@@ -53,10 +83,14 @@ ProcessResult run_process(const std::vector<std::string> &argv, const fs::path &
     // The log path is made absolute before the child changes directory, so a relative one still works.
     const std::string log_abs = log.empty() ? "" : fs::absolute(log).string();
     const std::string cwd_abs = cwd.empty() ? "" : fs::absolute(cwd).string();
+    const int in = input ? pipe_holding(*input, argv[0]) : -1;
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    if (in >= 0)
+        posix_spawn_file_actions_adddup2(&actions, in, STDIN_FILENO);
+    else
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     if (!log_abs.empty()) {
         posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_abs.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
@@ -65,13 +99,18 @@ ProcessResult run_process(const std::vector<std::string> &argv, const fs::path &
     pid_t pid = 0;
     const int rc = ::posix_spawn(&pid, program->c_str(), &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
+    if (in >= 0) ::close(in);
     if (rc != 0) {
         throw RuntimeError("cannot run '" + argv[0] + "'" + (cwd_abs.empty() ? "" : " in '" + cwd_abs + "'") + ": " +
                            std::strerror(rc));
     }
+    return {int(pid), argv[0]};
+}
+
+ProcessResult wait_process(const StartedProcess &p) {
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) throw RuntimeError("waiting for '" + argv[0] + "': " + std::strerror(errno));
+    while (::waitpid(pid_t(p.pid), &status, 0) < 0) {
+        if (errno != EINTR) throw RuntimeError("waiting for '" + p.program + "': " + std::strerror(errno));
     }
     ProcessResult r;
     if (WIFEXITED(status)) {
@@ -80,6 +119,10 @@ ProcessResult run_process(const std::vector<std::string> &argv, const fs::path &
         r.signal = WTERMSIG(status);
     }
     return r;
+}
+
+ProcessResult run_process(const std::vector<std::string> &argv, const fs::path &cwd, const fs::path &log) {
+    return wait_process(start_process(argv, cwd, log));
 }
 
 } // namespace tdlab

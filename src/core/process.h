@@ -27,4 +27,17 @@ std::optional<std::filesystem::path> find_program(const std::string &program);
 ProcessResult run_process(const std::vector<std::string> &argv, const std::filesystem::path &cwd = {},
                           const std::filesystem::path &log = {});
 
+// The same in two halves, so that several programs run side by side: start_process returns once the
+// child is started. With `input`, the child's standard input is those bytes (then end of file) instead
+// of /dev/null; they are put in a pipe before the child starts, so nothing blocks and no SIGPIPE can
+// reach this process, and an input larger than a pipe holds (64 KiB at least) is refused with
+// RuntimeError before anything starts.
+struct StartedProcess {
+    int pid = -1;
+    std::string program; // argv[0], for messages
+};
+StartedProcess start_process(const std::vector<std::string> &argv, const std::filesystem::path &cwd = {},
+                             const std::filesystem::path &log = {}, const std::string *input = nullptr);
+ProcessResult wait_process(const StartedProcess &p);
+
 } // namespace tdlab

@@ -27,7 +27,13 @@ NpzMap results_to_npz(const SweepResults &r) {
     std::vector<int64_t> i64[6];
     size_t keep = 0;
     for (const auto &p : r.points) keep = std::max(keep, p.points.size());
-    std::vector<float> pts(n * keep, std::nanf(""));
+    // points [n][keep] float32, NaN-padded, made in place (Fig 3a: 32 MB, also written as points.npy).
+    NpyArray points;
+    points.dtype = "<f4";
+    points.shape = {n, keep};
+    points.bytes.resize(n * keep * sizeof(float));
+    float *pts = reinterpret_cast<float *>(points.bytes.data());
+    std::fill(pts, pts + n * keep, std::nanf(""));
     std::vector<double> poinc;
     std::vector<int64_t> poinc_off{0};
     for (size_t k = 0; k < n; ++k) {
@@ -37,7 +43,7 @@ NpzMap results_to_npz(const SweepResults &r) {
         for (int j = 0; j < 9; ++j) f64[j].push_back(d[j]);
         const int64_t q[6] = {p.unique_points, p.paper_label, p.period, p.label, p.flags, 0};
         for (int j = 0; j < 5; ++j) i64[j].push_back(q[j]);
-        std::copy(p.points.begin(), p.points.end(), pts.begin() + long(k * keep));
+        std::copy(p.points.begin(), p.points.end(), pts + k * keep);
         poinc.insert(poinc.end(), p.poincare.begin(), p.poincare.end());
         poinc_off.push_back(int64_t(poinc.size()));
     }
@@ -47,7 +53,7 @@ NpzMap results_to_npz(const SweepResults &r) {
     const char *in[5] = {"unique_points", "paper_label", "period", "label", "flags"};
     for (int j = 0; j < 5; ++j) m[in[j]] = make_npy(i64[j], {n});
     m["begin"] = make_npy(std::vector<int64_t>{r.begin}, {1});
-    m["points"] = make_npy(pts, {n, keep});
+    m["points"] = std::move(points);
     m["poincare"] = make_npy(poinc, {poinc.size()});
     m["poincare_offsets"] = make_npy(poinc_off, {poinc_off.size()});
     // Fig 3 background rows (int16, concatenated per point; offsets [n + 1]; scale [n]).
@@ -283,6 +289,25 @@ std::string sweep_census_csv(const SweepResults &r) {
     return c;
 }
 
+namespace {
+// poincare.npy's rows (point index, m^o_1), flattened.
+std::vector<double> poincare_rows(const SweepResults &r) {
+    std::vector<double> rows;
+    for (size_t k = 0; k < r.points.size(); ++k) {
+        for (double v : r.points[k].poincare) {
+            rows.push_back(double(r.begin + int64_t(k)));
+            rows.push_back(v);
+        }
+    }
+    return rows;
+}
+std::vector<double> spectrum_rows(const SweepResults &r) {
+    std::vector<double> rows;
+    for (const auto &p : r.points) rows.insert(rows.end(), p.spectrum.begin(), p.spectrum.end());
+    return rows;
+}
+} // namespace
+
 SweepArrays sweep_arrays(const SweepResults &r) {
     SweepArrays a;
     a.n = r.points.size();
@@ -292,22 +317,22 @@ SweepArrays sweep_arrays(const SweepResults &r) {
     for (size_t k = 0; k < a.n; ++k) {
         const auto &p = r.points[k];
         std::copy(p.points.begin(), p.points.end(), a.points.begin() + long(k * a.keep));
-        for (double v : p.poincare) {
-            a.poincare.push_back(double(r.begin + int64_t(k)));
-            a.poincare.push_back(v);
-        }
-        a.spectrum.insert(a.spectrum.end(), p.spectrum.begin(), p.spectrum.end());
     }
+    a.poincare = poincare_rows(r);
+    a.spectrum = spectrum_rows(r);
     return a;
 }
 
 void write_sweep_tables(const fs::path &dir, const SweepResults &r, const std::string &param) {
-    const SweepArrays a = sweep_arrays(r);
+    // points.npy is results.npz's "points" array, written from the same bytes (not built twice).
+    const NpzMap m = results_to_npz(r);
     write_file_atomic(dir / "summary.csv", sweep_summary_csv(r, param));
-    write_npy(dir / "points.npy", a.points, {a.n, a.keep});
-    write_npy(dir / "poincare.npy", a.poincare, {a.poincare.size() / 2, 2});
-    write_npz(dir / "results.npz", results_to_npz(r));
-    if (a.spectrum_k) write_npy(dir / "lyapunov_spectrum.npy", a.spectrum, {a.n, a.spectrum_k});
+    write_npy(dir / "points.npy", m.at("points"));
+    const std::vector<double> poinc = poincare_rows(r);
+    write_npy(dir / "poincare.npy", poinc, {poinc.size() / 2, 2});
+    write_npz(dir / "results.npz", m);
+    if (const size_t k = spectrum_width(r))
+        write_npy(dir / "lyapunov_spectrum.npy", spectrum_rows(r), {r.points.size(), k});
     if (!r.census.empty()) write_file_atomic(dir / "census.csv", sweep_census_csv(r));
 }
 

@@ -37,16 +37,44 @@ bool gnuplot_available() {
     return available;
 }
 
+namespace {
+// Runs the PNG and the SVG halves of a figure script as two gnuplot processes side by side, each reading
+// its half on standard input (the halves are what `gnuplot NAME.gp` runs one after the other, so the
+// files are the same bytes; a large PNG and its SVG take about as long each). Falls back to one process
+// on NAME.gp when a half does not fit a pipe. Returns "" on success, else why it failed.
+std::string run_gnuplot(const fs::path &dir, const std::string &name, const std::string &png_half,
+                        const std::string &svg_half, const fs::path &log) {
+    const fs::path cwd = fs::absolute(dir);
+    std::vector<StartedProcess> started;
+    std::string reason;
+    try {
+        started.push_back(start_process({"gnuplot"}, cwd, log, &png_half));
+        started.push_back(start_process({"gnuplot"}, cwd, log, &svg_half));
+    } catch (const RuntimeError &e) {
+        reason = e.what();
+    }
+    for (const auto &p : started) {
+        const ProcessResult r = wait_process(p);
+        if (!r.ok() && reason.empty()) reason = "gnuplot " + r.describe();
+    }
+    if (started.empty()) { // the halves could not be piped: the script itself, in one process
+        const ProcessResult r = run_process({"gnuplot", name + ".gp"}, cwd, log);
+        reason = r.ok() ? "" : "gnuplot " + r.describe();
+    }
+    return reason;
+}
+} // namespace
+
 void render_figure(const fs::path &dir, const std::string &name, const std::string &body, FigureSize size) {
-    std::string script = fmt::format("# tdlab figure '{0}'. Regenerate with: gnuplot {0}.gp (in this directory)\n"
-                                     "set encoding utf8\n"
-                                     "set terminal pngcairo size {1},{2} enhanced font 'Sans,12'\n"
-                                     "set output '{0}.png'\n{4}{3}\nunset output\n"
-                                     "reset\n"
-                                     "set terminal svg size {1},{2} enhanced font 'Sans,12' background rgb 'white'\n"
-                                     "set output '{0}.svg'\n{4}{3}\nunset output\n",
-                                     name, size.width, size.height, body, plot::house_style());
-    write_file_atomic(dir / (name + ".gp"), script);
+    const std::string head = fmt::format(
+        "# tdlab figure '{0}'. Regenerate with: gnuplot {0}.gp (in this directory)\nset encoding utf8\n", name);
+    const std::string png = fmt::format("set terminal pngcairo size {1},{2} enhanced font 'Sans,12'\n"
+                                        "set output '{0}.png'\n{4}{3}\nunset output\n",
+                                        name, size.width, size.height, body, plot::house_style());
+    const std::string svg = fmt::format("set terminal svg size {1},{2} enhanced font 'Sans,12' background rgb 'white'\n"
+                                        "set output '{0}.svg'\n{4}{3}\nunset output\n",
+                                        name, size.width, size.height, body, plot::house_style());
+    write_file_atomic(dir / (name + ".gp"), head + png + "reset\n" + svg);
     if (std::getenv("TDLAB_NO_FIGURES")) return;
     if (!gnuplot_available()) {
         static bool warned = false;
@@ -54,15 +82,15 @@ void render_figure(const fs::path &dir, const std::string &name, const std::stri
         warned = true;
         return;
     }
-    // gnuplot runs inside DIR with the script's bare name as its argument, so the script's relative
-    // data paths resolve and no part of DIR is ever parsed by a shell or by gnuplot.
+    // gnuplot runs inside DIR and reads its commands from a pipe (or the script's bare name), so the
+    // script's relative data paths resolve and no part of DIR is ever parsed by a shell or by gnuplot.
     const fs::path log = fs::absolute(dir / (name + ".gnuplot.log"));
     std::error_code ec;
     fs::remove(log, ec);
     std::string reason;
     try {
-        const ProcessResult r = run_process({"gnuplot", name + ".gp"}, fs::absolute(dir), log);
-        if (r.ok()) {
+        reason = run_gnuplot(dir, name, head + png, head + svg, log);
+        if (reason.empty()) {
             fs::remove(log, ec);
             return;
         }
@@ -72,7 +100,7 @@ void render_figure(const fs::path &dir, const std::string &name, const std::stri
         } catch (const UsageError &) {
         }
         if (messages.size() > 600) messages = messages.substr(0, 600) + "...";
-        reason = "gnuplot " + r.describe() + (messages.empty() ? "" : ": " + messages);
+        reason += messages.empty() ? "" : ": " + messages;
     } catch (const RuntimeError &e) {
         reason = e.what();
     }

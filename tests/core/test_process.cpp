@@ -102,3 +102,39 @@ TEST(Process, FigureFailureIsAWarningThatKeepsTheData) {
     EXPECT_TRUE(fs::exists(dir / "broken.gp"));
     EXPECT_TRUE(fs::exists(dir / "broken.gnuplot.log"));
 }
+
+// start_process runs programs side by side; `input` becomes the child's whole standard input (from a
+// pipe filled before the child starts), and an input no pipe can hold is refused before anything runs.
+TEST(Process, StartedProcessesReadTheirInputAndRunSideBySide) {
+    const fs::path dir = scratch("stdin");
+    const std::string a = "first\nline two\n", b(5000, 'x');
+    const StartedProcess pa = start_process({"cat"}, dir, dir / "a.log", &a);
+    const StartedProcess pb = start_process({"wc", "-c"}, dir, dir / "b.log", &b);
+    const StartedProcess pc = start_process({"cat"}, dir, dir / "c.log"); // no input: /dev/null
+    EXPECT_TRUE(wait_process(pb).ok());
+    EXPECT_TRUE(wait_process(pa).ok());
+    EXPECT_TRUE(wait_process(pc).ok());
+    EXPECT_EQ(read_file(dir / "a.log"), a);
+    EXPECT_EQ(read_file(dir / "b.log"), "5000\n");
+    EXPECT_EQ(read_file(dir / "c.log"), "");
+    const std::string huge(size_t(64) << 20, 'y'); // beyond any default pipe size
+    EXPECT_THROW(start_process({"cat"}, dir, dir / "d.log", &huge), RuntimeError);
+    EXPECT_FALSE(fs::exists(dir / "d.log"));
+}
+
+// A figure's PNG and SVG are rendered by two gnuplot processes, each given its half of NAME.gp: the
+// files must be those of `gnuplot NAME.gp` itself (what a user reruns).
+TEST(Process, FigureHalvesGiveTheFilesOfTheWholeScript) {
+    if (!gnuplot_available()) GTEST_SKIP() << "gnuplot is not installed";
+    ::unsetenv("TDLAB_NO_FIGURES");
+    const fs::path dir = scratch("halves");
+    write_file_atomic(dir / "line.dat", "# x y\n0 0\n1 1\n2 0.5\n");
+    render_figure(dir, "line", "set title 'm^o_1 over {/Symbol b}'\nplot 'line.dat' using 1:2 with lines title 'a'\n",
+                  {300, 200});
+    const std::string png = read_file(dir / "line.png"), svg = read_file(dir / "line.svg");
+    fs::remove(dir / "line.png");
+    fs::remove(dir / "line.svg");
+    ASSERT_TRUE(run_process({"gnuplot", "line.gp"}, dir).ok());
+    EXPECT_EQ(read_file(dir / "line.png"), png);
+    EXPECT_EQ(read_file(dir / "line.svg"), svg);
+}
