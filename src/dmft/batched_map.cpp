@@ -151,10 +151,14 @@ TDLAB_INLINE void run_block_fixed(Block<W> &B, const DmftModel &model, int64_t t
     for (int64_t t = t_start + 1; t < opt.steps; ++t) {
         const bool tangent = opt.lyapunov && t >= t_tan;
         const bool saved = t >= opt.transient;
-        if constexpr (Regs)
-            batched::register_step<Math, W, CM, CL, CP, register_group<Math, W>()>(B, model, int(t % CL), tangent,
-                                                                                   saved);
-        else
+        if constexpr (Regs) {
+            if (tangent)
+                batched::register_step<Math, W, CM, CL, CP, register_group<Math, W>(), true>(B, model, int(t % CL),
+                                                                                             saved);
+            else
+                batched::register_step<Math, W, CM, CL, CP, register_group<Math, W>(), false>(B, model, int(t % CL),
+                                                                                              saved);
+        } else
             batched::row_step<Math, W, CM, CL, CP>(B, model, t, tangent, saved);
         if (saved && opt.record) {
             std::copy(B.mo.begin(), B.mo.end(), tile.begin() + ptrdiff_t(size_t(tile_rows) * B.mo.size()));

@@ -49,9 +49,8 @@ template <class V> TDLAB_REG_INLINE V vabs(V x) {
 
 // The step for the lanes [c0, c0 + G * width) of B. Mirrors block_step (batched_map.cpp) operation by
 // operation; the step numbers are those of mean_field_map.h.
-template <class Math, int W, int M, int L, int P, int G>
-TDLAB_REG_INLINE void register_step_group(Block<W> &B, const DmftModel &model, int phase, bool tangent, bool saved,
-                                          int c0) {
+template <class Math, int W, int M, int L, int P, int G, bool tangent>
+TDLAB_REG_INLINE void register_step_group(Block<W> &B, const DmftModel &model, int phase, bool saved, int c0) {
     using V = typename Math::V;
     constexpr int VW = int(sizeof(V) / sizeof(double));
     const FieldExpansion &f = model.fields;
@@ -69,7 +68,7 @@ TDLAB_REG_INLINE void register_step_group(Block<W> &B, const DmftModel &model, i
             TDLAB_EACH_G s[g] = s[g] + sg * vload<V>(row(B.att, b, g));
         }
         TDLAB_EACH_G th[j][g] = Math::tanh_v(beta[g] * s[g]);
-        if (tangent) {
+        if constexpr (tangent) {
             V ds[G];
             TDLAB_EACH_G ds[g] = vzero<V>();
             for (int b = 0; b < M; ++b) {
@@ -106,7 +105,7 @@ TDLAB_REG_INLINE void register_step_group(Block<W> &B, const DmftModel &model, i
             std::vector<double> &dst = alpha == kV ? B.mv : alpha == kK ? B.mk : B.mq;
             const double pe = model.pe_at(alpha, phase, a);
             TDLAB_EACH_G vstore(row(dst, r, g), se[g] * mse[g] + vload<V>(row(B.pw, 0, g)) * pe);
-            if (tangent) {
+            if constexpr (tangent) {
                 std::vector<double> &ddst = alpha == kV ? B.dmv : alpha == kK ? B.dmk : B.dmq;
                 V d[G];
                 TDLAB_EACH_G d[g] = vzero<V>();
@@ -141,7 +140,7 @@ TDLAB_REG_INLINE void register_step_group(Block<W> &B, const DmftModel &model, i
 
     // Tangent of 5: dz_tau = ac (dq . k_tau + q . dk_tau), dbar = sum_tau w_tau dz_tau,
     // dA_a = sum_tau w_tau ((dz_tau - dbar) v_tau,a + dv_tau,a), w = e * inv.
-    if (tangent) {
+    if constexpr (tangent) {
         V dz[L][G], dbar[G];
         TDLAB_EACH_G dbar[g] = vzero<V>();
         for (int tau = 0; tau < L; ++tau) {
@@ -181,12 +180,12 @@ TDLAB_REG_INLINE void register_step_group(Block<W> &B, const DmftModel &model, i
 }
 
 // The whole block, G registers of lanes at a time (W is a multiple of G x the path's width).
-template <class Math, int W, int M, int L, int P, int G>
-TDLAB_REG_INLINE void register_step(Block<W> &B, const DmftModel &model, int phase, bool tangent, bool saved) {
+template <class Math, int W, int M, int L, int P, int G, bool tangent>
+TDLAB_REG_INLINE void register_step(Block<W> &B, const DmftModel &model, int phase, bool saved) {
     constexpr int VW = int(sizeof(typename Math::V) / sizeof(double));
     static_assert(W % (G * VW) == 0, "the block width must be a multiple of the register group");
     for (int c0 = 0; c0 < W; c0 += G * VW)
-        register_step_group<Math, W, M, L, P, G>(B, model, phase, tangent, saved, c0);
+        register_step_group<Math, W, M, L, P, G, tangent>(B, model, phase, saved, c0);
 }
 
 #undef TDLAB_EACH_G

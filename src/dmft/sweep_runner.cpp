@@ -194,36 +194,54 @@ void GridJob::compute_chunks(const std::vector<size_t> &c0s, const std::function
     open_store();
     for (size_t i = 1; i < c0s.size(); ++i)
         if (c0s[i] != c0s[i - 1] + chunk_) throw RuntimeError("internal: compute_chunks takes consecutive chunks");
-    // One OpenMP region over the points of all the chunks: their blocks are shared out dynamically, with
-    // one barrier at the end instead of one per chunk. A point's result does not depend on its block.
+    // One OpenMP region over the points of all the chunks: their blocks are shared out dynamically and in
+    // order, with one barrier at the end. A chunk is saved by the thread that finishes its last point,
+    // while the other threads go on computing (a chunk save used to be a serial step between groups of
+    // chunks, each ending on a barrier that waited for its slowest block). Saves are serialised, so the
+    // store holds whole chunks only and the test hook below stops after exactly k of them. A point's
+    // result does not depend on its block, and the chunk files are the same whatever the order.
     const size_t a = c0s.front(), b = std::min(end_, c0s.back() + chunk_);
     std::vector<PointResult> points(b - a);
-    std::mutex mu;
-    run_points_checkpoint(
-        *model_, spec_.grid.points, start_, a, b, spec_.sweep,
-        [&](size_t k, PointResult &&r) {
-            std::lock_guard<std::mutex> lock(mu);
-            points[k - a] = std::move(r);
-        },
-        progress_steps);
-    for (size_t c0 : c0s) {
-        const size_t c1 = std::min(end_, c0 + chunk_);
-        SweepResults part;
+    std::vector<size_t> left(c0s.size());
+    for (size_t i = 0; i < c0s.size(); ++i) left[i] = std::min(end_, c0s[i] + chunk_) - c0s[i];
+    std::vector<SweepResults> parts(c0s.size());
+    std::mutex mu, save_mu;
+    auto save = [&](size_t i) {
+        const size_t c0 = c0s[i], c1 = std::min(end_, c0 + chunk_);
+        SweepResults &part = parts[i];
         part.begin = int64_t(c0);
         part.raster_resolution = spec_.sweep.raster_resolution;
         part.points.assign(std::make_move_iterator(points.begin() + long(c0 - a)),
                            std::make_move_iterator(points.begin() + long(c1 - a)));
         add_census(*model_, spec_.grid, start_, spec_.sweep, part);
+        std::lock_guard<std::mutex> lock(save_mu);
         store_->save(part);
         // Test hook: TDLAB_SWEEP_DIE_AFTER_CHUNKS=k ends the process like `kill -9` (no cleanup, no
         // destructors) after k new chunks, so the resume test is deterministic.
         if (const char *die = std::getenv("TDLAB_SWEEP_DIE_AFTER_CHUNKS");
             die && info_.computed_chunks + 1 >= std::atoll(die))
             std::_Exit(137);
+        ++info_.computed_chunks;
+    };
+    run_points_checkpoint(
+        *model_, spec_.grid.points, start_, a, b, spec_.sweep,
+        [&](size_t k, PointResult &&r) {
+            const size_t i = (k - a) / chunk_;
+            bool complete;
+            {
+                std::lock_guard<std::mutex> lock(mu);
+                points[k - a] = std::move(r);
+                complete = --left[i] == 0;
+            }
+            if (complete) save(i); // every point of chunk i is written, and nothing else touches them
+        },
+        progress_steps);
+    for (size_t i = 0; i < c0s.size(); ++i) {
+        const size_t c0 = c0s[i];
+        SweepResults &part = parts[i];
         for (size_t k = 0; k < part.points.size(); ++k) all_.points[c0 - begin_ + k] = std::move(part.points[k]);
         all_.census.insert(all_.census.end(), part.census.begin(), part.census.end());
         have_[(c0 - begin_) / chunk_] = true;
-        ++info_.computed_chunks;
     }
 }
 
@@ -279,19 +297,11 @@ GridRunInfo run_grid(const GridSpec &spec, const fs::path &out, const Shard &sha
     uint64_t points = 0;
     for (size_t c0 : missing) points += job.chunk_points(c0);
     Progress progress(grid_command(kind), job.steps_per_point() * points, "steps");
-    // Consecutive missing chunks in groups of about four 32-lane blocks per thread: the threads share a
-    // group's blocks dynamically, so the end of each chunk (64 values by default: one block per thread on
-    // 2 cores) no longer waits for the slowest block. The chunk files are the same.
-#ifdef _OPENMP
-    const size_t threads = size_t(std::max(1, omp_get_max_threads()));
-#else
-    const size_t threads = 1;
-#endif
-    const size_t group = std::max<size_t>(1, (4 * threads * size_t(kLanes) + job.chunk_size() - 1) / job.chunk_size());
+    // Each run of consecutive missing chunks in one call: its blocks are shared out dynamically over
+    // all of them, and each chunk is saved as soon as it is complete (compute_chunks).
     for (size_t i = 0; i < missing.size();) {
         std::vector<size_t> run{missing[i++]};
-        while (i < missing.size() && run.size() < group && missing[i] == run.back() + job.chunk_size())
-            run.push_back(missing[i++]);
+        while (i < missing.size() && missing[i] == run.back() + job.chunk_size()) run.push_back(missing[i++]);
         job.compute_chunks(run, [&](uint64_t s) { progress.add(s); });
     }
     progress.finish();
