@@ -28,20 +28,47 @@ int64_t quantize(double v, double max_y, int resolution) {
     return int64_t(std::trunc(double(resolution) * (v / max_y + 1.0) / 2.0));
 }
 
+namespace {
+// min, max and whether every value is finite, of a strided view. Branch-free so that it vectorises; the
+// min / max of finite values do not depend on the order.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+range_of(const double *values, size_t n, size_t stride, double &lo, double &hi, bool &finite) {
+    double vmin = values[0], vmax = values[0];
+    int bad = 0;
+    for (size_t k = 0; k < n; ++k) {
+        const double v = values[k * stride];
+        bad |= !(v - v == 0.0); // inf - inf and NaN - NaN are NaN
+        vmin = v < vmin ? v : vmin;
+        vmax = v > vmax ? v : vmax;
+    }
+    lo = vmin, hi = vmax, finite = bad == 0;
+}
+
+// Marks seen[quantize(v) - lo] for every value. quantize's arithmetic, vectorised: trunc(x) and lo are
+// integers below 2^53 here, so their difference is exact and fits the table's index.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+mark_bins(const double *values, size_t n, size_t stride, double max_y, int resolution, int64_t lo, uint8_t *seen) {
+    constexpr size_t kChunk = 256;
+    int32_t idx[kChunk];
+    const double r = double(resolution), base = double(lo);
+    for (size_t k0 = 0; k0 < n; k0 += kChunk) {
+        const size_t m = std::min(kChunk, n - k0);
+        for (size_t k = 0; k < m; ++k)
+            idx[k] = int32_t(std::trunc(r * (values[(k0 + k) * stride] / max_y + 1.0) / 2.0) - base);
+        for (size_t k = 0; k < m; ++k) seen[idx[k]] = 1;
+    }
+}
+} // namespace
+
 std::vector<int64_t> unique_bins(const double *values, size_t n, size_t stride, double max_y, int resolution) {
     // Fast path (every sweep column): finite values and a moderate bin range. quantize() is monotone in
     // v, so the bins lie between those of the smallest and largest value; mark them in a table of that
     // range (one pass, no sort, no per-sample buffer). Otherwise sort + unique.
     std::vector<int64_t> bins;
     if (n == 0) return bins;
-    double vmin = values[0], vmax = values[0];
-    bool finite = true;
-    for (size_t k = 0; k < n; ++k) {
-        const double v = values[k * stride];
-        finite = finite && std::isfinite(v);
-        vmin = v < vmin ? v : vmin;
-        vmax = v > vmax ? v : vmax;
-    }
+    double vmin, vmax;
+    bool finite;
+    range_of(values, n, stride, vmin, vmax, finite);
     if (finite && max_y != 0 && std::isfinite(max_y)) {
         const double a = double(resolution) * (vmin / max_y + 1.0) / 2.0,
                      b = double(resolution) * (vmax / max_y + 1.0) / 2.0;
@@ -50,7 +77,7 @@ std::vector<int64_t> unique_bins(const double *values, size_t n, size_t stride, 
             const int64_t q0 = quantize(vmin, max_y, resolution), q1 = quantize(vmax, max_y, resolution);
             const int64_t lo = std::min(q0, q1), hi = std::max(q0, q1);
             std::vector<uint8_t> seen(size_t(hi - lo) + 1, 0);
-            for (size_t k = 0; k < n; ++k) seen[size_t(quantize(values[k * stride], max_y, resolution) - lo)] = 1;
+            mark_bins(values, n, stride, max_y, resolution, lo, seen.data());
             for (size_t i = 0; i < seen.size(); ++i) {
                 if (seen[i]) bins.push_back(lo + int64_t(i));
             }
