@@ -58,7 +58,8 @@ TDLAB_REG_INLINE void register_step_group(Block<W> &B, const DmftModel &model, i
     V beta[G], se[G];
     TDLAB_EACH_G beta[g] = vload<V>(row(B.beta, 0, g)), se[g] = vload<V>(row(B.se, 0, g));
 
-    // 1. th_j = tanh(beta sigma_j . A); tangent: dth_j = beta (1 - th_j^2) sigma_j . dA.
+    // 1. th_j = tanh(beta sigma_j . A); tangent: dth_j = beta (1 - th_j^2) sigma_j . dA. The tanh calls run
+    // back to back (a call clobbers every vector register, so nothing else is kept across them).
     V th[P][G], dth[P][G];
     for (int j = 0; j < P; ++j) {
         V s[G];
@@ -67,8 +68,11 @@ TDLAB_REG_INLINE void register_step_group(Block<W> &B, const DmftModel &model, i
             const double sg = f.sigma[size_t(j) * M + size_t(b)];
             TDLAB_EACH_G s[g] = s[g] + sg * vload<V>(row(B.att, b, g));
         }
-        TDLAB_EACH_G th[j][g] = Math::tanh_v(beta[g] * s[g]);
-        if constexpr (tangent) {
+        TDLAB_EACH_G th[j][g] = beta[g] * s[g];
+    }
+    for (int j = 0; j < P; ++j) TDLAB_EACH_G th[j][g] = Math::tanh_v(th[j][g]);
+    if constexpr (tangent) {
+        for (int j = 0; j < P; ++j) {
             V ds[G];
             TDLAB_EACH_G ds[g] = vzero<V>();
             for (int b = 0; b < M; ++b) {
@@ -84,6 +88,7 @@ TDLAB_REG_INLINE void register_step_group(Block<W> &B, const DmftModel &model, i
     const int slot = phase * M;
     for (int alpha = 0; alpha < kNumAlpha; ++alpha) {
         const double *coef = f.coef[size_t(alpha)].data();
+        if (alpha == kO && !saved) continue; // m^o is only recorded, never fed back
         for (int a = 0; a < M; ++a) {
             V mse[G];
             TDLAB_EACH_G mse[g] = vzero<V>();
@@ -92,12 +97,10 @@ TDLAB_REG_INLINE void register_step_group(Block<W> &B, const DmftModel &model, i
                 TDLAB_EACH_G mse[g] = mse[g] + c * th[j][g];
             }
             if (alpha == kO) {
-                if (saved) {
-                    TDLAB_EACH_G {
-                        vstore(row(B.mo, a, g), mse[g]);
-                        const V mx = vload<V>(row(B.max_abs, 0, g)), av = vabs(mse[g]);
-                        vstore(row(B.max_abs, 0, g), mx < av ? av : mx);
-                    }
+                TDLAB_EACH_G {
+                    vstore(row(B.mo, a, g), mse[g]);
+                    const V mx = vload<V>(row(B.max_abs, 0, g)), av = vabs(mse[g]);
+                    vstore(row(B.max_abs, 0, g), mx < av ? av : mx);
                 }
                 continue;
             }
