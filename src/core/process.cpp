@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <spawn.h>
+#include <string_view>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,7 +74,7 @@ int pipe_holding(const std::string &input, const std::string &program) {
 } // namespace
 
 StartedProcess start_process(const std::vector<std::string> &argv, const fs::path &cwd, const fs::path &log,
-                             const std::string *input) {
+                             const std::string *input, const std::vector<std::string> &env) {
     if (argv.empty()) throw std::logic_error("start_process: empty argument vector");
     const auto program = find_program(argv[0]);
     if (!program) throw RuntimeError("cannot run '" + argv[0] + "': not found on PATH");
@@ -83,6 +84,17 @@ StartedProcess start_process(const std::vector<std::string> &argv, const fs::pat
     // The log path is made absolute before the child changes directory, so a relative one still works.
     const std::string log_abs = log.empty() ? "" : fs::absolute(log).string();
     const std::string cwd_abs = cwd.empty() ? "" : fs::absolute(cwd).string();
+    // The child's environment: ours, with `env` added (an entry replaces one of the same name).
+    std::vector<char *> envp;
+    for (char **e = environ; *e; ++e) {
+        const std::string_view var(*e);
+        bool replaced = false;
+        for (const auto &x : env)
+            replaced = replaced || var.substr(0, var.find('=') + 1) == x.substr(0, x.find('=') + 1);
+        if (!replaced) envp.push_back(*e);
+    }
+    for (const auto &x : env) envp.push_back(const_cast<char *>(x.c_str()));
+    envp.push_back(nullptr);
     const int in = input ? pipe_holding(*input, argv[0]) : -1;
 
     posix_spawn_file_actions_t actions;
@@ -97,7 +109,7 @@ StartedProcess start_process(const std::vector<std::string> &argv, const fs::pat
     }
     if (!cwd_abs.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd_abs.c_str());
     pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, program->c_str(), &actions, nullptr, args.data(), environ);
+    const int rc = ::posix_spawn(&pid, program->c_str(), &actions, nullptr, args.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (in >= 0) ::close(in);
     if (rc != 0) {

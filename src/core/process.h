@@ -36,8 +36,11 @@ struct StartedProcess {
     int pid = -1;
     std::string program; // argv[0], for messages
 };
+// `env` entries ("NAME=value") are added to this process's environment for the child (replacing a
+// variable of the same name).
 StartedProcess start_process(const std::vector<std::string> &argv, const std::filesystem::path &cwd = {},
-                             const std::filesystem::path &log = {}, const std::string *input = nullptr);
+                             const std::filesystem::path &log = {}, const std::string *input = nullptr,
+                             const std::vector<std::string> &env = {});
 ProcessResult wait_process(const StartedProcess &p);
 
 } // namespace tdlab

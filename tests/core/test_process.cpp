@@ -117,6 +117,13 @@ TEST(Process, StartedProcessesReadTheirInputAndRunSideBySide) {
     EXPECT_EQ(read_file(dir / "a.log"), a);
     EXPECT_EQ(read_file(dir / "b.log"), "5000\n");
     EXPECT_EQ(read_file(dir / "c.log"), "");
+    // Variables added for the child, one replacing ours of the same name; ours unchanged.
+    ::setenv("TDLAB_TEST_REPLACED", "ours", 1);
+    const StartedProcess pe = start_process({"printenv", "TDLAB_TEST_ADDED", "TDLAB_TEST_REPLACED"}, dir, dir / "e.log",
+                                            nullptr, {"TDLAB_TEST_ADDED=a b", "TDLAB_TEST_REPLACED=child"});
+    EXPECT_TRUE(wait_process(pe).ok());
+    EXPECT_EQ(read_file(dir / "e.log"), "a b\nchild\n");
+    EXPECT_STREQ(std::getenv("TDLAB_TEST_REPLACED"), "ours");
     const std::string huge(size_t(64) << 20, 'y'); // beyond any default pipe size
     EXPECT_THROW(start_process({"cat"}, dir, dir / "d.log", &huge), RuntimeError);
     EXPECT_FALSE(fs::exists(dir / "d.log"));
