@@ -11,6 +11,7 @@
 #include <omp.h>
 #endif
 #include <cmath>
+#include <cstring>
 
 namespace tdlab::dmft {
 
@@ -34,13 +35,12 @@ std::string bits_to_flags(int bits) {
 }
 
 namespace {
-// True if the [n][dim] series x repeats with period p exactly (==, so a NaN never repeats).
+// True if the [n][dim] series x repeats with period p bit for bit (then every later value is one of its
+// first period's, whatever the values: NaN, -0). memcmp: vectorised and stops at the first difference.
 bool repeats_exactly(const std::vector<double> &x, size_t dim, size_t p) {
     const size_t lag = p * dim;
     if (lag == 0 || lag > x.size()) return false;
-    bool same = true;
-    for (size_t k = lag; k < x.size(); ++k) same &= x[k] == x[k - lag];
-    return same;
+    return std::memcmp(x.data() + lag, x.data(), (x.size() - lag) * sizeof(double)) == 0;
 }
 } // namespace
 

@@ -152,11 +152,12 @@ TEST(Chaos01Fast, ConstantSeriesHasNoGrowth) {
     }
 }
 
-// The increment sums run four lags at a time (p[j], q[j] loaded once for four n) with each sum's own
-// partial sums and order, so K is the bits of the one-lag loop. Golden values written by the one-lag
-// code (before the change) for a chaotic logistic series (num_n = 40: ten groups of four; the default
-// 50: twelve groups and two single lags) and a periodic one.
-TEST(Chaos01Fast, FourLagSumsKeepTheBitsOfTheOneLagLoop) {
+// The increment sums run four lags at a time (p[j], q[j] loaded once for four n), and the running sums
+// of four frequencies at a time, each with its own order, so K is the bits of the one-lag, one-frequency
+// loops. Golden values written by that code (before the change) for a chaotic logistic series
+// (num_n = 40: ten groups of four; the default 50: twelve groups and two single lags; num_c = 5 with
+// num_n = 13) and a periodic one.
+TEST(Chaos01Fast, GroupedSumsKeepTheBitsOfTheOneLagLoop) {
     std::vector<double> phi;
     double x = 0.3;
     for (int t = 0; t < 6000; ++t) {
@@ -168,6 +169,11 @@ TEST(Chaos01Fast, FourLagSumsKeepTheBitsOfTheOneLagLoop) {
     o.num_n = 40;
     EXPECT_EQ(chaos01(phi, o), 0x1.ff21ba485aebap-1);
     EXPECT_EQ(chaos01(phi), 0x1.feaa8cc080db8p-1);
+    o.num_c = 5;  // frequencies in groups of four: one full group and a group of one
+    o.num_n = 13; // three groups of four lags and a single one
+    EXPECT_EQ(chaos01(phi, o), 0x1.ffc3246abee85p-1);
+    o.num_c = 16;
+    o.num_n = 40;
     std::vector<double> per;
     for (int t = 0; t < 5000; ++t) per.push_back(std::sin(0.9 * (t % 7)) + 0.1 * (t % 3));
     EXPECT_EQ(chaos01(per, o), -0x1.0bf7e1d338602p-7);
