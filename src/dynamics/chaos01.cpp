@@ -119,53 +119,39 @@ double chaos01(const std::vector<double> &phi, const Chaos01Options &opt) {
     const size_t nn = std::min<size_t>(ncut, size_t(std::max(2, opt.num_n)));
     for (size_t k = 0; k < nn; ++k) ns.push_back(1 + k * (ncut - 1) / (nn - 1));
     std::vector<double> nd(ns.begin(), ns.end());
-    // Four frequencies at a time: their running sums p, q are eight independent chains, where one c's
-    // two chains wait on the adder's latency at every j. Each c's arithmetic and order are unchanged.
     // p[1] and q[1] on a cache line's start (element 0 is the one before it): the sums read p[j], q[j]
     // from j = 1 on, which then never cross a line.
-    constexpr int kC = 4;
-    const size_t stride = (N + 8 + 7) / 8 * 8;
-    AlignedVector<double> pbuf(kC * stride), qbuf(kC * stride);
-    std::vector<double> cs[kC], sn[kC];
-    std::vector<double> D(ns.size()), Kc, sums(ns.size());
+    AlignedVector<double> pbuf(N + 8), qbuf(N + 8);
+    double *p = pbuf.data() + 7, *q = qbuf.data() + 7;
+    std::vector<double> D(ns.size()), Kc, cs, sn, sums(ns.size());
     const size_t J = N - ncut;
     CounterRng rng(opt.seed, 0);
     const double pi = std::numbers::pi;
-    for (int ic0 = 0; ic0 < opt.num_c; ic0 += kC) {
-        const int nc = std::min(kC, opt.num_c - ic0);
-        double c[kC];
-        double *p[kC], *q[kC];
-        for (int i = 0; i < nc; ++i) {
-            c[i] = pi / 5.0 + rng.uniform() * (3.0 * pi / 5.0);
-            unit_phases(c[i], N, cs[i], sn[i]);
-            p[i] = pbuf.data() + size_t(i) * stride + 7, q[i] = qbuf.data() + size_t(i) * stride + 7;
-            p[i][0] = q[i][0] = 0.0;
-        }
+    for (int ic = 0; ic < opt.num_c; ++ic) {
+        const double c = pi / 5.0 + rng.uniform() * (3.0 * pi / 5.0);
+        unit_phases(c, N, cs, sn);
+        p[0] = q[0] = 0.0;
         for (size_t j = 1; j <= N; ++j) {
-            for (int i = 0; i < nc; ++i) {
-                p[i][j] = p[i][j - 1] + phi[j - 1] * cs[i][j];
-                q[i][j] = q[i][j - 1] + phi[j - 1] * sn[i][j];
-            }
+            p[j] = p[j - 1] + phi[j - 1] * cs[j];
+            q[j] = q[j - 1] + phi[j - 1] * sn[j];
         }
-        for (int i = 0; i < nc; ++i) {
-            size_t k4 = 0;
-            for (; k4 + 4 <= ns.size(); k4 += 4) increment_square_sums4(p[i], q[i], J, &ns[k4], &sums[k4]);
-            for (; k4 < ns.size(); ++k4) sums[k4] = increment_square_sum(p[i], q[i], J, ns[k4]);
-            double scale = 0; // the size of M_c and of the subtracted term: what rounding is relative to
-            for (size_t k = 0; k < ns.size(); ++k) {
-                const size_t n = ns[k];
-                const double Mn = sums[k] / double(J);
-                const double osc = mean * mean * (1.0 - std::cos(double(n) * c[i])) / (1.0 - std::cos(c[i]));
-                D[k] = Mn - osc;
-                scale = std::max({scale, std::fabs(Mn), std::fabs(osc)});
-            }
-            // A D_c that varies only at the level of rounding (a constant series, or a periodic one whose
-            // period divides the sampling step: M_c equals the oscillatory term exactly) has no growth: K_c =
-            // 0. Its correlation with n would be a correlation with rounding noise, anywhere in [-1, 1].
-            double dmin = D[0], dmax = D[0];
-            for (double d : D) dmin = std::min(dmin, d), dmax = std::max(dmax, d);
-            Kc.push_back(dmax - dmin <= 1e-10 * scale ? 0.0 : correlation(nd, D));
+        size_t k4 = 0;
+        for (; k4 + 4 <= ns.size(); k4 += 4) increment_square_sums4(p, q, J, &ns[k4], &sums[k4]);
+        for (; k4 < ns.size(); ++k4) sums[k4] = increment_square_sum(p, q, J, ns[k4]);
+        double scale = 0; // the size of M_c and of the subtracted term: what rounding is relative to
+        for (size_t k = 0; k < ns.size(); ++k) {
+            const size_t n = ns[k];
+            const double Mn = sums[k] / double(J);
+            const double osc = mean * mean * (1.0 - std::cos(double(n) * c)) / (1.0 - std::cos(c));
+            D[k] = Mn - osc;
+            scale = std::max({scale, std::fabs(Mn), std::fabs(osc)});
         }
+        // A D_c that varies only at the level of rounding (a constant series, or a periodic one whose
+        // period divides the sampling step: M_c equals the oscillatory term exactly) has no growth: K_c = 0.
+        // Its correlation with n would be a correlation with rounding noise, anywhere in [-1, 1].
+        double dmin = D[0], dmax = D[0];
+        for (double d : D) dmin = std::min(dmin, d), dmax = std::max(dmax, d);
+        Kc.push_back(dmax - dmin <= 1e-10 * scale ? 0.0 : correlation(nd, D));
     }
     std::sort(Kc.begin(), Kc.end());
     const size_t m = Kc.size();

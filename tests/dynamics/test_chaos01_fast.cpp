@@ -152,11 +152,10 @@ TEST(Chaos01Fast, ConstantSeriesHasNoGrowth) {
     }
 }
 
-// The increment sums run four lags at a time (p[j], q[j] loaded once for four n), and the running sums
-// of four frequencies at a time, each with its own order, so K is the bits of the one-lag, one-frequency
-// loops. Golden values written by that code (before the change) for a chaotic logistic series
-// (num_n = 40: ten groups of four; the default 50: twelve groups and two single lags; num_c = 5 with
-// num_n = 13) and a periodic one.
+// The increment sums run four lags at a time (p[j], q[j] loaded once for four n) with each sum's own
+// partial sums and order, so K is the bits of the one-lag loop. Golden values written by the one-lag
+// code (before the change) for a chaotic logistic series (num_n = 40: ten groups of four; the default
+// 50: twelve groups and two single lags; num_n = 13: three groups and one) and a periodic one.
 TEST(Chaos01Fast, GroupedSumsKeepTheBitsOfTheOneLagLoop) {
     std::vector<double> phi;
     double x = 0.3;
