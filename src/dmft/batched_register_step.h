@@ -60,25 +60,25 @@ TDLAB_REG_INLINE void register_step_group(Block<W> &B, const DmftModel &model, i
 
     // 1. th_j = tanh(beta sigma_j . A); tangent: dth_j = beta (1 - th_j^2) sigma_j . dA. The tanh calls run
     // back to back (a call clobbers every vector register, so nothing else is kept across them).
+    // out[g] = sigma_j . x over the features, from +0.0 in feature order (x: A-hat or its tangent).
+    auto sigma_dot = [&](std::vector<double> & x, int j, V *out) __attribute__((always_inline)) {
+        TDLAB_EACH_G out[g] = vzero<V>();
+        for (int b = 0; b < M; ++b) {
+            const double sg = f.sigma[size_t(j) * M + size_t(b)];
+            TDLAB_EACH_G out[g] = out[g] + sg * vload<V>(row(x, b, g));
+        }
+    };
     V th[P][G], dth[P][G];
     for (int j = 0; j < P; ++j) {
         V s[G];
-        TDLAB_EACH_G s[g] = vzero<V>();
-        for (int b = 0; b < M; ++b) {
-            const double sg = f.sigma[size_t(j) * M + size_t(b)];
-            TDLAB_EACH_G s[g] = s[g] + sg * vload<V>(row(B.att, b, g));
-        }
+        sigma_dot(B.att, j, s);
         TDLAB_EACH_G th[j][g] = beta[g] * s[g];
     }
     for (int j = 0; j < P; ++j) TDLAB_EACH_G th[j][g] = Math::tanh_v(th[j][g]);
     if constexpr (tangent) {
         for (int j = 0; j < P; ++j) {
             V ds[G];
-            TDLAB_EACH_G ds[g] = vzero<V>();
-            for (int b = 0; b < M; ++b) {
-                const double sg = f.sigma[size_t(j) * M + size_t(b)];
-                TDLAB_EACH_G ds[g] = ds[g] + sg * vload<V>(row(B.datt, b, g));
-            }
+            sigma_dot(B.datt, j, ds);
             TDLAB_EACH_G dth[j][g] = beta[g] * (1.0 - th[j][g] * th[j][g]) * ds[g];
         }
     }
