@@ -2,7 +2,7 @@
 // paper's M = 3, L = 4, P = 4) on a SLEEF path, computed a few vector registers of lanes at a time from
 // the start of the step to its end. Internal to batched_map.cpp.
 //
-// Why a second form of the step: the row form in batched_map.cpp runs each named sub-step over all W
+// Why a second form of the step: the row form (batched_row_step.h) runs each named sub-step over all W
 // lanes before the next, so every intermediate (the fields, tanh, the overlaps, the logits, exp, the
 // softmax sums) goes to memory and comes back, and every partial sum is stored and reloaded once per
 // term: on a core with four vector pipes the step ran at ~4.5x its arithmetic (bench_dmft_sweep: the
@@ -47,7 +47,7 @@ template <class V> TDLAB_REG_INLINE V vabs(V x) {
     return V(I(x) & ~(I{} + (1LL << 63))); // std::fabs per lane: the sign bit cleared
 }
 
-// The step for the lanes [c0, c0 + G * width) of B. Mirrors block_step (batched_map.cpp) operation by
+// The step for the lanes [c0, c0 + G * width) of B. Mirrors row_step (batched_row_step.h) operation by
 // operation; the step numbers are those of mean_field_map.h.
 template <class Math, int W, int M, int L, int P, int G, bool tangent>
 TDLAB_REG_INLINE void register_step_group(Block<W> &B, const DmftModel &model, int phase, bool saved, int c0) {

@@ -17,10 +17,13 @@
 // The same step is written four more times, for speed or for other questions; each is held to this
 // one by the table of tests/dmft/test_map_paths.cpp (docs/dmft_map.md section 7):
 //   step_fixed<3, 4> (below)      the paper's sizes unrolled; bit-identical to step_generic
-//   batched_map.cpp  block_step   kLanes parameter points at once, lanes innermost, in the steps above
+//   batched_row_step.h  row_step  kLanes parameter points at once, lanes innermost, in the steps above
 //                                 (fields_step, semantic_mix_store, attention_logits, softmax_weights,
-//                                 attention_average); scalar path bit-identical to step(), SSE2 / AVX /
-//                                 AVX-512 (SLEEF) bit-identical to each other and to a recorded hash
+//                                 attention_average); scalar path bit-identical to step(), SSE2 / AVX
+//                                 (SLEEF without FMA) bit-identical to each other, AVX2 / AVX-512 (SLEEF's
+//                                 FMA builds) to each other, each pair to a recorded hash;
+//                                 batched_register_step.h holds the same step in vector registers for the
+//                                 paper's shape (bit-identical to the row form)
 //   tangent_map.cpp               the Jacobian of one step (J v and dense); finite differences, and the
 //                                 batched kernel's tangent against Benettin on it
 //   network.cpp                   the finite-N network: sampled overlaps into step_with_semantic (steps
