@@ -337,6 +337,18 @@ void write_sweep_tables(const fs::path &dir, const SweepResults &r, const std::s
 }
 
 namespace {
+// "line K: stored 'A', now 'B'" for the first line where two config texts differ (the key that changed).
+std::string first_difference(const std::string &stored, const std::string &now) {
+    size_t a = 0, b = 0;
+    for (int line = 1;; ++line) {
+        const size_t ea = std::min(stored.find('\n', a), stored.size()), eb = std::min(now.find('\n', b), now.size());
+        const std::string la = stored.substr(a, ea - a), lb = now.substr(b, eb - b);
+        if (la != lb || ea == stored.size() || eb == now.size())
+            return fmt::format("line {}: stored '{}', now '{}'", line, la, lb);
+        a = ea + 1, b = eb + 1;
+    }
+}
+
 // mpirun starts the workers of one sweep as separate processes that share its store; rank 0 holds
 // the lock for all of them (the launchers set one of these variables).
 bool mpi_worker() {
@@ -354,10 +366,11 @@ ChunkStore::ChunkStore(const fs::path &out, const std::string &config_text) {
     if (!mpi_worker()) lock_ = std::make_shared<DirLock>(dir_, "resume store");
     const fs::path cfg = dir_ / "config.yaml";
     if (fs::exists(cfg)) {
-        if (read_file(cfg) != config_text) {
-            throw UsageError(fmt::format("resume store '{}' belongs to a sweep with another config or shard; "
+        const std::string stored = read_file(cfg);
+        if (stored != config_text) {
+            throw UsageError(fmt::format("resume store '{}' belongs to a sweep with another config or shard ({}); "
                                          "delete it to start over",
-                                         dir_.string()));
+                                         dir_.string(), first_difference(stored, config_text)));
         }
     } else {
         fs::create_directories(dir_);

@@ -2,7 +2,9 @@
 // thread counts), a killed sweep resumes from its chunk files and finishes with the same bytes, and
 // bad input is refused with exit code 2.
 #include "core/atomic_file.h"
+#include "core/error.h"
 #include "core/npy.h"
+#include "dmft/sweep_store.h"
 
 #include "cli_test_support.h"
 #include <cstdio>
@@ -142,4 +144,20 @@ TEST(SweepCli, ProgressTotalIsTheStepsItDoes) {
     const long long started = number_after("dmft sweep: started ("), done = number_after("dmft sweep: done, ");
     EXPECT_GT(started, 0) << err;
     EXPECT_EQ(started, done) << err;
+}
+
+// A resume store of another config is refused with the first line that differs, so the user sees which key
+// changed (a new user's trial: the message only said "another config").
+TEST(SweepCli, ResumeStoreOfAnotherConfigNamesTheChangedLine) {
+    const fs::path out = tmp("store_diff");
+    fs::remove_all(out.string() + ".chunks");
+    { tdlab::dmft::ChunkStore first(out, "sweep:\n  min: 0\n  max: 3\n"); }
+    try {
+        tdlab::dmft::ChunkStore second(out, "sweep:\n  min: 0\n  max: 2.5\n");
+        ADD_FAILURE() << "a store of another config was accepted";
+    } catch (const tdlab::UsageError &e) {
+        EXPECT_NE(std::string(e.what()).find("line 3: stored '  max: 3', now '  max: 2.5'"), std::string::npos)
+            << e.what();
+    }
+    fs::remove_all(out.string() + ".chunks");
 }
