@@ -57,12 +57,12 @@ uint16_t get_u16(const std::string &s, size_t at) {
     return uint16_t(uint8_t(s[at]) | (uint8_t(s[at + 1]) << 8));
 }
 
-// CRC-32 of a zip member (zlib's, the same polynomial the zip format uses).
 std::string_view bytes_view(const NpyArray &a) {
     return {reinterpret_cast<const char *>(a.bytes.data()), a.bytes.size()};
 }
 
-// CRC-32 of `size` bytes, continuing `crc` (the CRC of the bytes before them; 0 to start).
+// CRC-32 of a zip member (zlib's, the same polynomial the zip format uses) over `size` bytes, continuing
+// `crc` (the CRC of the member's bytes before them; 0 to start).
 uint32_t crc32_of(const char *data, size_t size, uint32_t crc = 0) {
     uLong c = crc;
     while (size > 0) {

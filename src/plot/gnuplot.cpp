@@ -74,12 +74,13 @@ std::string run_gnuplot(const fs::path &dir, const std::string &name, const std:
 void render_figure(const fs::path &dir, const std::string &name, const std::string &body, FigureSize size) {
     const std::string head = fmt::format(
         "# tdlab figure '{0}'. Regenerate with: gnuplot {0}.gp (in this directory)\nset encoding utf8\n", name);
-    const std::string png = fmt::format("set terminal pngcairo size {1},{2} enhanced font 'Sans,12'\n"
-                                        "set output '{0}.png'\n{4}{3}\nunset output\n",
-                                        name, size.width, size.height, body, plot::house_style());
-    const std::string svg = fmt::format("set terminal svg size {1},{2} enhanced font 'Sans,12' background rgb 'white'\n"
-                                        "set output '{0}.svg'\n{4}{3}\nunset output\n",
-                                        name, size.width, size.height, body, plot::house_style());
+    // One half per output: its terminal, its file, the house style and the body.
+    auto half = [&](const char *terminal, const char *extra, const char *ext) {
+        return fmt::format("set terminal {0} size {1},{2} enhanced font 'Sans,12'{3}\nset output '{4}.{5}'\n{6}{7}\n"
+                           "unset output\n",
+                           terminal, size.width, size.height, extra, name, ext, plot::house_style(), body);
+    };
+    const std::string png = half("pngcairo", "", "png"), svg = half("svg", " background rgb 'white'", "svg");
     write_file_atomic(dir / (name + ".gp"), head + png + "reset\n" + svg);
     if (std::getenv("TDLAB_NO_FIGURES")) return;
     if (!gnuplot_available()) {
