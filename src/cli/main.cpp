@@ -1,6 +1,7 @@
 // tdlab: the Transformer Dynamics Lab command line. Each command group lives in its own file
 // (dmft_commands.cpp, birth_commands.cpp, ...) and registers itself; this file only dispatches and
 // maps errors to exit codes: 0 success, 2 bad usage or config, 1 runtime failure.
+#include "cli/allocator.h"
 #include "cli/cli_common.h"
 #include "core/blas_kernels.h"
 #include "core/error.h"
@@ -18,7 +19,8 @@ int main(int argc, char **argv) {
     tdlab::set_command_line(argc, argv);
     tdlab::keep_freed_memory_for_reuse();
     CLI::App app{std::string("tdlab ") + tdlab::version() + ": the Transformer Dynamics Lab (dmft, birth, scansnap)"};
-    app.set_version_flag("--version,-V", std::string("tdlab ") + tdlab::version() + " (" + tdlab::git_commit() + ")");
+    app.set_version_flag("--version,-V", std::string("tdlab ") + tdlab::version() + " (" + tdlab::git_commit() + ")\n" +
+                                             tdlab::cli::allocator_description());
     app.require_subcommand(1);
     auto &groups = tdlab::cli::command_groups();
     std::sort(groups.begin(), groups.end(), [](const auto &a, const auto &b) { return a.order < b.order; });
