@@ -50,7 +50,7 @@ void write_file_atomic(const fs::path &path, std::string_view bytes) {
     write_file_atomic(path, std::vector<std::string_view>{bytes});
 }
 
-void write_file_atomic(const fs::path &path, const std::vector<std::string_view> &pieces) {
+void write_file_atomic(const fs::path &path, const std::vector<std::string_view> &pieces, Durability durability) {
     const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
     if (path.has_parent_path()) {
         std::error_code ec;
@@ -65,7 +65,7 @@ void write_file_atomic(const fs::path &path, const std::vector<std::string_view>
     if (fd < 0) throw RuntimeError("cannot open '" + tmp.string() + "' for writing: " + reason(errno));
     int err = 0;
     for (size_t k = 0; k < pieces.size() && err == 0; ++k) err = write_all(fd, pieces[k]);
-    if (err == 0 && ::fsync(fd) != 0) err = errno;
+    if (err == 0 && durability == Durability::Durable && ::fsync(fd) != 0) err = errno;
     if (::close(fd) != 0 && err == 0) err = errno;
     if (err != 0) {
         ::unlink(tmp.c_str());
@@ -76,7 +76,7 @@ void write_file_atomic(const fs::path &path, const std::vector<std::string_view>
         ::unlink(tmp.c_str());
         throw RuntimeError("cannot rename '" + tmp.string() + "' to '" + path.string() + "': " + reason(err));
     }
-    fsync_path(dir);
+    if (durability == Durability::Durable) fsync_path(dir);
 }
 
 std::string read_file(const fs::path &path) {

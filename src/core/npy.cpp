@@ -278,7 +278,7 @@ NpyArray read_npy(const std::filesystem::path &path) {
     return parse_npy(read_file(path), path.string());
 }
 
-void write_npz(const std::filesystem::path &path, const NpzMap &arrays) {
+void write_npz(const std::filesystem::path &path, const NpzMap &arrays, Durability durability) {
     // Plain zip (no ZIP64): every member, offset and the whole archive must stay below 4 GiB, and at most
     // 65535 members. Checked before anything is written, so an oversized result is refused whole.
     constexpr uint64_t kZipLimit = 0xFFFFFFFFull;
@@ -358,7 +358,7 @@ void write_npz(const std::filesystem::path &path, const NpzMap &arrays) {
     put_u32(central, uint32_t(central_at));
     put_u16(central, 0);
     pieces.push_back(central);
-    write_file_atomic(path, pieces);
+    write_file_atomic(path, pieces, durability);
 }
 
 NpzMap parse_npz(const std::string &bytes, const std::string &what) {

@@ -6,6 +6,8 @@
 // NPZ: an uncompressed (stored) zip archive of NAME.npy members, as np.savez writes it.
 #pragma once
 
+#include "core/atomic_file.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -49,8 +51,9 @@ void write_npy(const std::filesystem::path &path, const std::vector<T, A> &data,
 NpyArray read_npy(const std::filesystem::path &path);
 
 using NpzMap = std::map<std::string, NpyArray>;
-// Refuses (RuntimeError, before writing) an archive that would not fit a plain zip (4 GiB).
-void write_npz(const std::filesystem::path &path, const NpzMap &arrays);
+// Refuses (RuntimeError, before writing) an archive that would not fit a plain zip (4 GiB). Written with
+// write_file_atomic (core/atomic_file.h): durable unless the caller passes Durability::Cache.
+void write_npz(const std::filesystem::path &path, const NpzMap &arrays, Durability durability = Durability::Durable);
 // Parses NPZ bytes: every size and offset is range-checked and every member's CRC-32 verified;
 // UsageError naming `what` and the member/array otherwise.
 NpzMap parse_npz(const std::string &bytes, const std::string &what);

@@ -397,7 +397,9 @@ SweepResults ChunkStore::load(int64_t begin) const {
     }
 }
 void ChunkStore::save(const SweepResults &chunk) const {
-    write_npz(chunk_path(chunk.begin), results_to_npz(chunk));
+    // Not fsync'ed: a chunk is read back with every array's CRC checked and computed again if it does not
+    // match (GridJob::scan), so a power loss costs at most those chunks' time, never a wrong value.
+    write_npz(chunk_path(chunk.begin), results_to_npz(chunk), Durability::Cache);
 }
 void ChunkStore::remove_all() const {
     std::error_code ec;

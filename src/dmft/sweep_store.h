@@ -81,7 +81,7 @@ class ChunkStore {
     bool has(int64_t begin) const;
     // Throws CorruptChunk (naming the file and the array) if the chunk does not read back intact.
     SweepResults load(int64_t begin) const;
-    void save(const SweepResults &chunk) const; // atomic
+    void save(const SweepResults &chunk) const; // atomic, not fsync'ed (Durability::Cache, core/atomic_file.h)
     void remove_all() const;
     const std::filesystem::path &dir() const { return dir_; }
     std::filesystem::path chunk_path(int64_t begin) const;
