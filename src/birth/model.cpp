@@ -77,6 +77,10 @@ ModelActivations SimplifiedModel::make_activations(int B, int T) const {
         plan(a.acts, fw, ptr, name, btd);
     if (opt_.final_ffn) plan(a.acts, fw, &a.h3, "h3", btd);
     plan(a.acts, fw, &a.wov1, "wov1", {d, d});
+    plan(a.acts, fw, &a.ek1, "ek1", {N, d});
+    plan(a.acts, fw, &a.ev1, "ev1", {N, d});
+    plan(a.acts, fw, &a.pk1, "pk1", {t, d});
+    plan(a.acts, fw, &a.pv1, "pv1", {t, d});
     plan(a.acts, fw, &a.preatt1, "preatt1", btt);
     plan(a.acts, fw, &a.att1, "att1", btt);
     plan(a.acts, fw, &a.preatt2, "preatt2", btt);
@@ -95,6 +99,8 @@ ModelActivations SimplifiedModel::make_activations(int B, int T) const {
         plan(a.grads, bw, ptr, name, btd);
     if (opt_.final_ffn) plan(a.grads, bw, &a.dh3, "dh3", btd);
     plan(a.grads, bw, &a.dlogits, "dlogits", btn);
+    plan(a.grads, bw, &a.dk1_tok, "dk1_tok", {N, d});
+    plan(a.grads, bw, &a.dk1_pos, "dk1_pos", {t, d});
     a.datt = a.dpreatt = nullptr; // the attention backward keeps its T x T gradients in per-thread buffers
     a.acts.allocate();
     a.grads.allocate();
@@ -122,11 +128,16 @@ float SimplifiedModel::forward(ModelActivations &a, const int32_t *x, const int3
     // replaces two, and the backward needs no dz1 = dh1 W_O^1: 2 of the ~21.5 such products of a step at
     // T = d = 256 (docs/performance.md, "Counted by product"). The product costs d / (B T) of one projection
     // (0.2-1.6% for the shipped configs) and is made by every forward, so it always follows the weights.
-    // Rounding differs from the two-projection form in float32's last bits
-    // (BirthModel.FusedFrozenLayerOneMatchesTwoProjections, tests/birth/test_model.cpp).
+    // And h0 = E[x] + P[t] is a sum of two table rows: k1 = (E W_K^1^T)[x] + (P W_K^1^T)[t], v1 likewise with
+    // wov1, so layer 1's two (B T, d) x (d, d) projections become (N + T, d) x (d, d) products of the tables
+    // and a gather (nn::embedding_forward on the projected tables): at N = 65, T = d = 256 the products cost
+    // (N + T) / (B T) of a projection. Rounding differs from projecting h0 in float32's last bits
+    // (BirthModel.LayerOneOnTheTablesMatchesTwoProjections, tests/birth/test_model.cpp).
     nn::gemm(CblasNoTrans, CblasNoTrans, C, C, C, 1.0f, WO(0).value, C, WV(0).value, C, 0.0f, a.wov1, C);
-    nn::linear_forward(a.k1, a.h0, WK(0).value, nullptr, BT, C, C);
-    nn::linear_forward(a.v1, a.h0, a.wov1, nullptr, BT, C, C);
+    project_tables(a.ek1, a.pk1, WK(0).value, T);
+    project_tables(a.ev1, a.pv1, a.wov1, T);
+    nn::embedding_forward(a.k1, x, a.ek1, a.pk1, B, T, C, V);
+    nn::embedding_forward(a.v1, x, a.ev1, a.pv1, B, T, C, V);
     nn::attention_forward(a.z1, a.preatt1, a.att1, a.h0, a.k1, a.v1, B, T, C, 1, scale);
     nn::residual_forward(a.h1, a.z1, a.h0, n);
     // layer 2
@@ -202,16 +213,32 @@ void SimplifiedModel::backward(ModelActivations &a) {
     if (need_h0) nn::residual_backward(a.dh0, nullptr, a.dh1, n);
     nn::attention_backward(need_h0 ? a.dh0 : nullptr, a.dk1, need_h0 ? a.dv1 : nullptr, nullptr, nullptr, a.dh1, a.h0,
                            a.k1, a.v1, a.att1, B, T, C, 1, scale);
-    nn::linear_backward(need_h0 ? a.dh0 : nullptr, WK(0).grad_or_null(), nullptr, a.dk1, a.h0, WK(0).value, BT, C, C);
+    // dW_K^1 += dk1^T h0 = dk1_tok^T E + dk1_pos^T P (h0 = E[x] + P[t]): dk1 summed per token and per position
+    // (nn::embedding_backward's scatter-add), then two products of (N + T) rows instead of one of B T rows.
+    if (float *g = WK(0).grad_or_null()) {
+        std::memset(a.dk1_tok, 0, size_t(V) * size_t(C) * sizeof(float));
+        std::memset(a.dk1_pos, 0, size_t(T) * size_t(C) * sizeof(float));
+        nn::embedding_backward(a.dk1_tok, a.dk1_pos, a.dk1, a.tokens, B, T, C);
+        nn::gemm(CblasTrans, CblasNoTrans, C, C, V, 1.0f, a.dk1_tok, C, E().value, C, 1.0f, g, C);
+        nn::gemm(CblasTrans, CblasNoTrans, C, C, T, 1.0f, a.dk1_pos, C, P().value, C, 1.0f, g, C);
+    }
     if (!need_h0) return;
+    nn::linear_backward(a.dh0, nullptr, nullptr, a.dk1, a.h0, WK(0).value, BT, C, C);
     nn::linear_backward(a.dh0, nullptr, nullptr, a.dv1, a.h0, a.wov1, BT, C, C);
     nn::embedding_backward(E().grad_or_null(), nullptr, a.dh0, a.tokens, B, T, C);
 }
 
+void SimplifiedModel::project_tables(float *e_out, float *p_out, const float *w, int T) const {
+    const int C = opt_.dim;
+    nn::gemm(CblasNoTrans, CblasTrans, opt_.vocab, C, C, 1.0f, E().value, C, w, C, 0.0f, e_out, C);
+    nn::gemm(CblasNoTrans, CblasTrans, T, C, C, 1.0f, P().value, C, w, C, 0.0f, p_out, C);
+}
+
 double forward_flops(const ModelOptions &opt, int B, int T) {
     const double bt = double(B) * T, d = opt.dim;
-    // k, v, o in layer 2, k and the fused o v in layer 1 (+ W_F); the d^3 product W_O^1 W_V^1 is not counted
-    const double proj = 2.0 * bt * d * d * (5 + (opt.final_ffn ? 1 : 0));
+    // k, v, o in layer 2 (+ W_F); layer 1's k and fused o v on the tables, (N + T) rows each; the d^3 product
+    // W_O^1 W_V^1 is not counted
+    const double proj = 2.0 * bt * d * d * (3 + (opt.final_ffn ? 1 : 0)) + 2 * 2.0 * (opt.vocab + T) * d * d;
     const double attn = 2.0 * 2.0 * double(B) * T * T * d * 2; // q k^T and att v, two layers
     const double unemb = 2.0 * bt * d * opt.vocab;
     return proj + attn + unemb;

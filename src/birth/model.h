@@ -52,9 +52,13 @@ struct ModelActivations {
     // Layer 1's W_V^1 and W_O^1 are both frozen, so it runs on their product: wov1 = W_O^1 W_V^1 (d,d), made by
     // each forward; v1 = h0 wov1^T (rows are positions) and z1 = att1 v1 is the layer's output (h1 = h0 + z1).
     float *h0, *k1, *v1, *z1, *h1, *k2, *v2, *z2, *h2, *h3 = nullptr, *wov1 = nullptr;
+    // h0 = E[x] + P[t] and layer 1's maps are linear, so k1 and v1 are gathered from the tables projected once
+    // per forward (SimplifiedModel::forward): ek1 = E W_K^1^T, ev1 = E wov1^T (N,d); pk1, pv1 the same of P (T,d).
+    float *ek1 = nullptr, *pk1 = nullptr, *ev1 = nullptr, *pv1 = nullptr;
     float *preatt1, *att1, *preatt2, *att2, *logits, *probs, *losses;
     // backward scratch
     float *dlogits, *dh3 = nullptr, *dh2, *dz2, *dk2, *dv2, *dh1, *dk1, *dv1, *dh0, *datt, *dpreatt;
+    float *dk1_tok = nullptr, *dk1_pos = nullptr; // dk1 summed per token (N,d) and per position (T,d)
     std::vector<uint8_t> mask;
     const int32_t *tokens = nullptr, *targets = nullptr;
 };
@@ -95,6 +99,9 @@ class SimplifiedModel {
     const nn::Parameter &WU() const { return params_[iU_]; }
 
   private:
+    // e_out (N,d) = E w^T, p_out (T,d) = P[0,T) w^T: a d x d map of layer 1 applied to the tables h0 is made of.
+    void project_tables(float *e_out, float *p_out, const float *w, int T) const;
+
     ModelOptions opt_;
     nn::ParameterSet params_;
     size_t iE_, iP_, iK1_, iV1_, iO1_, iK2_, iV2_, iO2_, iF_ = 0, iU_;
