@@ -177,18 +177,22 @@ Timing torch_iteration(const Case &c, int threads) {
 
 // Matrix-product FLOPs one training iteration executes; `f` is the share of each T x T product computed
 // (nn::causal_product_fraction: the masked blocks above the diagonal are skipped).
-// Simplified: forward 3 d x d projections (k2, v2, W_O^2 in layer 2; layer 1's k and fused o v are gathered from
-// the tables E, P projected once: 2 x (N + T) rows), 4 T x T x d products, W_U; backward (E, W_U, W_V,
-// W_O^1 frozen) on layer 2: dh2 = dlogits W_U, dW_O^2, dA2, dbeta2, dV2, dh1 via W_V^2, dS2 -> dQ2 and dK2,
-// dW_K^2, dh1 via W_K^2 (5 projections, 4 score products); on layer 1 only what W_K^1 needs: dA1, dbeta1,
-// dK1 (2 score products) and dW_K^1 from dK1 summed per token and position ((N + T) rows), no gradient into
-// h0. 8 projections + 3 x (N + T)-row table products + 10 score products + 2 W_U products.
+// Simplified: forward 2 d x d projections (layer 2's k and its values h1 wov2^T, wov2 = W_O^2 W_V^2, whose
+// attention output is the layer's; layer 1's k and fused o v are gathered from the tables E, P projected once:
+// 2 x (N + T) rows), 4 T x T x d products, W_U; backward (E, W_U, W_V, W_O^1 frozen) on layer 2: dh2 = dlogits
+// W_U, dA2, dbeta2, d(ov2), dS2 -> dQ2 and dK2 (4 score products), dwov2 = d(ov2)^T h1, dW_K^2, dh1 via W_K^2
+// and via wov2 (4 projections); on layer 1 only what W_K^1 needs: dA1, dbeta1, dK1 (2 score products) and
+// dW_K^1 from dK1 summed per token and position ((N + T) rows), no gradient into h0. 6 projections + 3 x
+// (N + T)-row table products + 10 score products + 2 W_U products + four d^3 products (W_O W_V twice, dW_O^2,
+// W_O^1 W_V^1).
 // Full, per layer: forward 4 projections (d x d) + FFN (2 x 4 d^2) = 12 d^2 per token, 2 score products;
 // backward twice the projections and FFN, 4 score products; plus the unembedding, forward and backward.
 double train_step_flops(const Case &c, int vocab) {
     const double bt = double(c.B) * c.T, d = c.d, f = nn::causal_product_fraction(c.T);
     const double score = 2.0 * bt * c.T * d * f; // one T x T x d product over all heads
-    if (!c.full) return 8 * 2.0 * bt * d * d + 3 * 2.0 * (vocab + c.T) * d * d + 10 * score + 2 * 2.0 * bt * d * vocab;
+    if (!c.full)
+        return 6 * 2.0 * bt * d * d + 3 * 2.0 * (vocab + c.T) * d * d + 10 * score + 2 * 2.0 * bt * d * vocab +
+               4 * 2.0 * d * d * d;
     const int layers = nn::TransformerConfig{}.n_layers;
     return layers * (3 * 12 * 2.0 * bt * d * d + 6 * score) + 3 * 2.0 * bt * d * vocab;
 }

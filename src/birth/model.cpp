@@ -71,12 +71,13 @@ ModelActivations SimplifiedModel::make_activations(int B, int T) const {
                                                                                      {&a.z1, "z1"},
                                                                                      {&a.h1, "h1"},
                                                                                      {&a.k2, "k2"},
-                                                                                     {&a.v2, "v2"},
-                                                                                     {&a.z2, "z2"},
+                                                                                     {&a.ov2, "ov2"},
+                                                                                     {&a.oz2, "oz2"},
                                                                                      {&a.h2, "h2"}})
         plan(a.acts, fw, ptr, name, btd);
     if (opt_.final_ffn) plan(a.acts, fw, &a.h3, "h3", btd);
     plan(a.acts, fw, &a.wov1, "wov1", {d, d});
+    plan(a.acts, fw, &a.wov2, "wov2", {d, d});
     plan(a.acts, fw, &a.ek1, "ek1", {N, d});
     plan(a.acts, fw, &a.ev1, "ev1", {N, d});
     plan(a.acts, fw, &a.pk1, "pk1", {t, d});
@@ -89,9 +90,8 @@ ModelActivations SimplifiedModel::make_activations(int B, int T) const {
     plan(a.acts, fw, &a.probs, "probs", btn);
     plan(a.acts, fw, &a.losses, "losses", {b, t});
     for (auto [ptr, name] : std::initializer_list<std::pair<float **, const char *>>{{&a.dh2, "dh2"},
-                                                                                     {&a.dz2, "dz2"},
                                                                                      {&a.dk2, "dk2"},
-                                                                                     {&a.dv2, "dv2"},
+                                                                                     {&a.dov2, "dov2"},
                                                                                      {&a.dh1, "dh1"},
                                                                                      {&a.dk1, "dk1"},
                                                                                      {&a.dv1, "dv1"},
@@ -101,6 +101,7 @@ ModelActivations SimplifiedModel::make_activations(int B, int T) const {
     plan(a.grads, bw, &a.dlogits, "dlogits", btn);
     plan(a.grads, bw, &a.dk1_tok, "dk1_tok", {N, d});
     plan(a.grads, bw, &a.dk1_pos, "dk1_pos", {t, d});
+    plan(a.grads, bw, &a.dwov2, "dwov2", {d, d});
     a.datt = a.dpreatt = nullptr; // the attention backward keeps its T x T gradients in per-thread buffers
     a.acts.allocate();
     a.grads.allocate();
@@ -140,12 +141,16 @@ float SimplifiedModel::forward(ModelActivations &a, const int32_t *x, const int3
     nn::embedding_forward(a.v1, x, a.ev1, a.pv1, B, T, C, V);
     nn::attention_forward(a.z1, a.preatt1, a.att1, a.h0, a.k1, a.v1, B, T, C, 1, scale);
     nn::residual_forward(a.h1, a.z1, a.h0, n);
-    // layer 2
+    // layer 2: W_O^2 sum_s beta_ts W_V^2 h1_s = sum_s beta_ts (W_O^2 W_V^2) h1_s, so the attention runs on the values
+    // ov2 = h1 wov2^T with wov2 = W_O^2 W_V^2 (d,d) made by every forward (W_V^2 never trains; W_O^2 does, its
+    // gradient comes back through wov2 in the backward), and its output oz2 is the layer's own: h2 = h1 + oz2.
+    // One (B T, d) x (d, d) projection fewer forward and one backward. Rounding differs from applying W_V^2 and
+    // W_O^2 apart in float32's last bits (BirthModel.LayerTwoOnWoWvMatchesThreeProjections).
+    nn::gemm(CblasNoTrans, CblasNoTrans, C, C, C, 1.0f, WO(1).value, C, WV(1).value, C, 0.0f, a.wov2, C);
     nn::linear_forward(a.k2, a.h1, WK(1).value, nullptr, BT, C, C);
-    nn::linear_forward(a.v2, a.h1, WV(1).value, nullptr, BT, C, C);
-    nn::attention_forward(a.z2, a.preatt2, a.att2, a.h1, a.k2, a.v2, B, T, C, 1, scale);
-    nn::linear_forward(a.h2, a.z2, WO(1).value, nullptr, BT, C, C);
-    nn::residual_forward(a.h2, a.h2, a.h1, n);
+    nn::linear_forward(a.ov2, a.h1, a.wov2, nullptr, BT, C, C);
+    nn::attention_forward(a.oz2, a.preatt2, a.att2, a.h1, a.k2, a.ov2, B, T, C, 1, scale);
+    nn::residual_forward(a.h2, a.oz2, a.h1, n);
     const float *last = a.h2;
     if (opt_.final_ffn) {
         nn::linear_forward(a.h3, a.h2, WF()->value, nullptr, BT, C, C);
@@ -180,7 +185,7 @@ void SimplifiedModel::backward(ModelActivations &a) {
     const bool need_h1 = need_l1 || WK(1).requires_grad || WO(1).requires_grad;
     const bool need_h2 = need_h1 || (WF() && WF()->requires_grad);
     // Zero only the accumulated buffers.
-    for (float *g : {a.dlogits, a.dh3, a.dh2, a.dz2, a.dk2, a.dv2, a.dh1, a.dk1, a.dv1, a.dh0}) {
+    for (float *g : {a.dlogits, a.dh3, a.dh2, a.dk2, a.dov2, a.dh1, a.dk1, a.dv1, a.dh0}) {
         if (!g) continue;
         const size_t count = g == a.dlogits ? size_t(BT) * size_t(V) : n;
         std::memset(g, 0, count * sizeof(float));
@@ -197,17 +202,21 @@ void SimplifiedModel::backward(ModelActivations &a) {
                             C);
     }
     if (!need_h1) return;
-    // layer 2: h2 = h1 + W_O^2 z2, z2 = attn(q = h1, k = W_K^2 h1, v = W_V^2 h1)
+    // layer 2: h2 = h1 + oz2, oz2 = attn(q = h1, k = W_K^2 h1, v = ov2 = h1 wov2^T), wov2 = W_O^2 W_V^2
     if (need_l1) nn::residual_backward(a.dh1, nullptr, a.dh2, n);
-    const bool need_attn2 = need_l1 || WK(1).requires_grad;
-    nn::linear_backward(need_attn2 ? a.dz2 : nullptr, WO(1).grad_or_null(), nullptr, a.dh2, a.z2, WO(1).value, BT, C,
-                        C);
-    if (!need_attn2) return;
-    nn::attention_backward(need_l1 ? a.dh1 : nullptr, a.dk2, need_l1 ? a.dv2 : nullptr, nullptr, nullptr, a.dz2, a.h1,
-                           a.k2, a.v2, a.att2, B, T, C, 1, scale);
-    nn::linear_backward(need_l1 ? a.dh1 : nullptr, WK(1).grad_or_null(), nullptr, a.dk2, a.h1, WK(1).value, BT, C, C);
+    const bool need_k2 = need_l1 || WK(1).requires_grad, need_ov2 = need_l1 || WO(1).requires_grad;
+    nn::attention_backward(need_l1 ? a.dh1 : nullptr, need_k2 ? a.dk2 : nullptr, need_ov2 ? a.dov2 : nullptr, nullptr,
+                           nullptr, a.dh2, a.h1, a.k2, a.ov2, a.att2, B, T, C, 1, scale);
+    // dwov2 = dov2^T h1 (d,d); wov2 = W_O^2 W_V^2, so dW_O^2 += dwov2 W_V^2^T
+    if (float *g = WO(1).grad_or_null()) {
+        nn::gemm(CblasTrans, CblasNoTrans, C, C, BT, 1.0f, a.dov2, C, a.h1, C, 0.0f, a.dwov2, C);
+        nn::gemm(CblasNoTrans, CblasTrans, C, C, C, 1.0f, a.dwov2, C, WV(1).value, C, 1.0f, g, C);
+    }
+    if (need_k2)
+        nn::linear_backward(need_l1 ? a.dh1 : nullptr, WK(1).grad_or_null(), nullptr, a.dk2, a.h1, WK(1).value, BT, C,
+                            C);
     if (!need_l1) return;
-    nn::linear_backward(a.dh1, nullptr, nullptr, a.dv2, a.h1, WV(1).value, BT, C, C);
+    nn::linear_backward(a.dh1, nullptr, nullptr, a.dov2, a.h1, a.wov2, BT, C, C);
     // layer 1: h1 = h0 + z1, z1 = attn(q = h0, k = h0 W_K^1^T, v = h0 (W_O^1 W_V^1)^T), so dz1 = dh1; h0 is a
     // leaf unless E trains
     if (need_h0) nn::residual_backward(a.dh0, nullptr, a.dh1, n);
@@ -236,9 +245,9 @@ void SimplifiedModel::project_tables(float *e_out, float *p_out, const float *w,
 
 double forward_flops(const ModelOptions &opt, int B, int T) {
     const double bt = double(B) * T, d = opt.dim;
-    // k, v, o in layer 2 (+ W_F); layer 1's k and fused o v on the tables, (N + T) rows each; the d^3 product
-    // W_O^1 W_V^1 is not counted
-    const double proj = 2.0 * bt * d * d * (3 + (opt.final_ffn ? 1 : 0)) + 2 * 2.0 * (opt.vocab + T) * d * d;
+    // k and fused o v in layer 2 (+ W_F); layer 1's k and fused o v on the tables, (N + T) rows each; the d^3
+    // products W_O^1 W_V^1 and W_O^2 W_V^2 are not counted
+    const double proj = 2.0 * bt * d * d * (2 + (opt.final_ffn ? 1 : 0)) + 2 * 2.0 * (opt.vocab + T) * d * d;
     const double attn = 2.0 * 2.0 * double(B) * T * T * d * 2; // q k^T and att v, two layers
     const double unemb = 2.0 * bt * d * opt.vocab;
     return proj + attn + unemb;

@@ -48,16 +48,20 @@ struct ModelOptions {
 struct ModelActivations {
     int B = 0, T = 0;
     nn::Arena acts, grads;
-    // forward: h0 k1 v1 z1 h1 k2 v2 z2 h2 (h3) (B,T,d); preatt/att (B,1,T,T) per layer; logits, probs (B,T,N).
+    // forward: h0 k1 v1 z1 h1 k2 ov2 oz2 h2 (h3) (B,T,d); preatt/att (B,1,T,T) per layer; logits, probs (B,T,N).
     // Layer 1's W_V^1 and W_O^1 are both frozen, so it runs on their product: wov1 = W_O^1 W_V^1 (d,d), made by
     // each forward; v1 = h0 wov1^T (rows are positions) and z1 = att1 v1 is the layer's output (h1 = h0 + z1).
-    float *h0, *k1, *v1, *z1, *h1, *k2, *v2, *z2, *h2, *h3 = nullptr, *wov1 = nullptr;
+    float *h0, *k1, *v1, *z1, *h1, *k2, *ov2, *oz2, *h2, *h3 = nullptr, *wov1 = nullptr;
+    // Layer 2 runs on wov2 = W_O^2 W_V^2 (d,d), made by each forward: ov2 = h1 wov2^T (W_O^2 applied to the
+    // values) and oz2 = att2 ov2 is the layer's output (h2 = h1 + oz2).
+    float *wov2 = nullptr;
     // h0 = E[x] + P[t] and layer 1's maps are linear, so k1 and v1 are gathered from the tables projected once
     // per forward (SimplifiedModel::forward): ek1 = E W_K^1^T, ev1 = E wov1^T (N,d); pk1, pv1 the same of P (T,d).
     float *ek1 = nullptr, *pk1 = nullptr, *ev1 = nullptr, *pv1 = nullptr;
     float *preatt1, *att1, *preatt2, *att2, *logits, *probs, *losses;
     // backward scratch
-    float *dlogits, *dh3 = nullptr, *dh2, *dz2, *dk2, *dv2, *dh1, *dk1, *dv1, *dh0, *datt, *dpreatt;
+    float *dlogits, *dh3 = nullptr, *dh2, *dk2, *dov2, *dh1, *dk1, *dv1, *dh0, *datt, *dpreatt;
+    float *dwov2 = nullptr;                       // dov2^T h1 (d,d), the gradient of wov2
     float *dk1_tok = nullptr, *dk1_pos = nullptr; // dk1 summed per token (N,d) and per position (T,d)
     std::vector<uint8_t> mask;
     const int32_t *tokens = nullptr, *targets = nullptr;

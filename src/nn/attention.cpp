@@ -101,8 +101,10 @@ void attention_backward(float *dq, float *dk, float *dv, float *datt, float *dpr
                             A + size_t(s0) * T + size_t(s0), T, dout + off + size_t(s0) * C, C, 1.0f,
                             dv + off + size_t(s0) * C, C);
             }
-        // Row block [i0, i0+m) of every T x T operand is read or written on columns [0, i0+m) only.
-        for (int i0 = 0; i0 < T; i0 += kCausalRows) {
+        // Row block [i0, i0+m) of every T x T operand is read or written on columns [0, i0+m) only. Only dq and
+        // dk need the score gradient: a caller that wants dv alone (a value path that trains while the keys
+        // are frozen) skips it.
+        for (int i0 = 0; i0 < T && (dq || dk); i0 += kCausalRows) {
             const int m = std::min(kCausalRows, T - i0), cols = i0 + m;
             const size_t r0 = size_t(i0) * T;
             // dA = dO V^T

@@ -24,7 +24,8 @@ void attention_forward(float *out, float *preatt, float *att, const float *q, co
                        int T, int C, int NH, float scale);
 
 // Accumulates (+=) into dq, dk, dv (B,T,C); any may be null (not needed). datt and dpreatt (B,NH,T,T) are
-// scratch space (overwritten) and best left null: per-thread T x T buffers then hold one slice at a time.
+// scratch space (overwritten; untouched when dq and dk are both null) and best left null: per-thread T x T
+// buffers then hold one slice at a time.
 // dout (B,T,C); q, k, v, att as in the forward.
 void attention_backward(float *dq, float *dk, float *dv, float *datt, float *dpreatt, const float *dout, const float *q,
                         const float *k, const float *v, const float *att, int B, int T, int C, int NH, float scale);

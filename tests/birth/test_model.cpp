@@ -142,6 +142,48 @@ TEST(BirthModel, LayerOneOnTheTablesMatchesTwoProjections) {
     }
 }
 
+// Layer 2 runs on wov2 = W_O^2 W_V^2 (src/birth/model.cpp): the attention's values are h1 wov2^T and its
+// output is the layer's, W_O^2's gradient comes back through wov2. Against three projections (k, v, then W_O^2
+// on the attention output) run with the same nn ops on the model's own h1 and dh2: h2, the gradients of W_O^2
+// and W_K^2 and dh1 agree to float32 rounding (1e-5 of the largest entry); also with both keys frozen, where
+// only W_O^2 trains and the attention backward forms dv alone.
+TEST(BirthModel, LayerTwoOnWoWvMatchesThreeProjections) {
+    for (const bool keys_frozen : {false, true}) {
+        ModelOptions o = small_options(128, false);
+        std::printf("d = %d, B = 4, T = 128, W_K^1 and W_K^2 frozen = %d\n", o.dim, int(keys_frozen));
+        SimplifiedModel model(o);
+        model.init(7);
+        if (keys_frozen) model.WK(0).requires_grad = model.WK(1).requires_grad = false;
+        const Batch b = fixed_batch(3, 4, 128);
+        ModelActivations a = model.make_activations(b.B, b.T);
+        model.params().zero_grad();
+        model.forward(a, b.x.data(), b.y.data(), nullptr);
+        model.backward(a);
+        const int B = b.B, T = b.T, C = o.dim, BT = B * T;
+        const size_t n = size_t(BT) * size_t(C);
+        const float scale = model.attn_scale();
+        std::vector<float> k(n), v(n), z(n), h2(n), pre(size_t(B) * T * T), att(pre.size());
+        nn::linear_forward(k.data(), a.h1, model.WK(1).value, nullptr, BT, C, C);
+        nn::linear_forward(v.data(), a.h1, model.WV(1).value, nullptr, BT, C, C);
+        nn::attention_forward(z.data(), pre.data(), att.data(), a.h1, k.data(), v.data(), B, T, C, 1, scale);
+        nn::linear_forward(h2.data(), z.data(), model.WO(1).value, nullptr, BT, C, C);
+        nn::residual_forward(h2.data(), h2.data(), a.h1, n);
+        EXPECT_LE(max_rel_err(a.h2, std::vector<double>(h2.begin(), h2.end())), 1e-5);
+        std::vector<float> dz(n, 0.0f), dk(n, 0.0f), dv(n, 0.0f), dh1(a.dh2, a.dh2 + n);
+        std::vector<float> dwo(size_t(C) * C, 0.0f), dwk(dwo.size(), 0.0f);
+        nn::linear_backward(dz.data(), dwo.data(), nullptr, a.dh2, z.data(), model.WO(1).value, BT, C, C);
+        EXPECT_LE(max_rel_err(model.WO(1).grad, std::vector<double>(dwo.begin(), dwo.end())), 1e-5);
+        EXPECT_GT(*std::max_element(dwo.begin(), dwo.end()), 0.0f);
+        if (keys_frozen) continue; // nothing below layer 2's values trains
+        nn::attention_backward(dh1.data(), dk.data(), dv.data(), nullptr, nullptr, dz.data(), a.h1, k.data(), v.data(),
+                               att.data(), B, T, C, 1, scale);
+        nn::linear_backward(dh1.data(), dwk.data(), nullptr, dk.data(), a.h1, model.WK(1).value, BT, C, C);
+        nn::linear_backward(dh1.data(), nullptr, nullptr, dv.data(), a.h1, model.WV(1).value, BT, C, C);
+        EXPECT_LE(max_rel_err(model.WK(1).grad, std::vector<double>(dwk.begin(), dwk.end())), 1e-5);
+        EXPECT_LE(max_rel_err(a.dh1, std::vector<double>(dh1.begin(), dh1.end())), 1e-5);
+    }
+}
+
 // Spec 6.2 check 1: W_K^2 reaches the logits only through W_O^2, so its gradient is exactly zero when
 // W_O^2 = 0 (with W_F, trainable E and W_U, loss on all positions), and nonzero otherwise.
 TEST(BirthModel, WK2GradientExactlyZeroWhenWO2IsZero) {
