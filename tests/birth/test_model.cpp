@@ -102,12 +102,45 @@ Batch fixed_batch(int k, int B, int T, bool fixed = true) {
     return keep.back()->gen_batch(5, StreamPurpose::Test, 0, B);
 }
 
+// One training step's forward and backward of `model` on the batch (gradients zeroed first).
+ModelActivations forward_backward(SimplifiedModel &model, const Batch &b) {
+    ModelActivations a = model.make_activations(b.B, b.T);
+    model.params().zero_grad();
+    model.forward(a, b.x.data(), b.y.data(), nullptr);
+    model.backward(a);
+    return a;
+}
+
+// Layer l of the simplified model in its direct form, three projections on its input h (B,T,d):
+// k = h W_K^T, v = h W_V^T, z = attn(q = h, k, v), out = h + z W_O^T (the model fuses these; see below).
+struct DirectLayer {
+    std::vector<float> k, v, z, att, out;
+};
+DirectLayer direct_layer(const SimplifiedModel &model, int l, const float *h, int B, int T) {
+    const int C = model.options().dim, BT = B * T;
+    const size_t n = size_t(BT) * size_t(C);
+    DirectLayer r{std::vector<float>(n), std::vector<float>(n), std::vector<float>(n),
+                  std::vector<float>(size_t(B) * T * T), std::vector<float>(n)};
+    std::vector<float> pre(r.att.size());
+    nn::linear_forward(r.k.data(), h, model.WK(l).value, nullptr, BT, C, C);
+    nn::linear_forward(r.v.data(), h, model.WV(l).value, nullptr, BT, C, C);
+    nn::attention_forward(r.z.data(), pre.data(), r.att.data(), h, r.k.data(), r.v.data(), B, T, C, 1,
+                          model.attn_scale());
+    nn::linear_forward(r.out.data(), r.z.data(), model.WO(l).value, nullptr, BT, C, C);
+    nn::residual_forward(r.out.data(), r.out.data(), h, n);
+    return r;
+}
+
+std::vector<double> as_double(const std::vector<float> &x) {
+    return std::vector<double>(x.begin(), x.end());
+}
+
 // Layer 1 runs on the product W_O^1 W_V^1 of its two frozen matrices, and on the tables h0 is made of: k1 and
 // v1 are gathered from E and P projected once, W_K^1's gradient is formed from dk1 summed per token and per
-// position (src/birth/model.cpp). Against the two-projection form on h0 itself, run here with the same nn ops
-// on the model's own h0 and dh1, at a width where the products are long: h1 and W_K^1's gradient agree to
-// float32 rounding (1e-5 of the largest entry), with E frozen (the paper's setting) and trained (the chain
-// then also runs into h0).
+// position (src/birth/model.cpp). Against the direct form on h0 itself, run here with the same nn ops on the
+// model's own h0 and dh1, at a width where the products are long: h1 and W_K^1's gradient agree to float32
+// rounding (1e-5 of the largest entry), with E frozen (the paper's setting) and trained (the chain then also
+// runs into h0).
 TEST(BirthModel, LayerOneOnTheTablesMatchesTwoProjections) {
     for (const bool freeze_e : {true, false}) {
         ModelOptions o = small_options(128, false);
@@ -116,34 +149,23 @@ TEST(BirthModel, LayerOneOnTheTablesMatchesTwoProjections) {
         SimplifiedModel model(o);
         model.init(5);
         const Batch b = fixed_batch(3, 4, 128);
-        ModelActivations a = model.make_activations(b.B, b.T);
-        model.params().zero_grad();
-        model.forward(a, b.x.data(), b.y.data(), nullptr);
-        model.backward(a);
+        const ModelActivations a = forward_backward(model, b);
         const int B = b.B, T = b.T, C = o.dim, BT = B * T;
         const size_t n = size_t(BT) * size_t(C);
-        const float scale = model.attn_scale();
-        std::vector<float> k(n), v(n), z(n), h1(n), pre(size_t(B) * T * T), att(pre.size());
-        nn::linear_forward(k.data(), a.h0, model.WK(0).value, nullptr, BT, C, C);
-        nn::linear_forward(v.data(), a.h0, model.WV(0).value, nullptr, BT, C, C);
-        nn::attention_forward(z.data(), pre.data(), att.data(), a.h0, k.data(), v.data(), B, T, C, 1, scale);
-        nn::linear_forward(h1.data(), z.data(), model.WO(0).value, nullptr, BT, C, C);
-        nn::residual_forward(h1.data(), h1.data(), a.h0, n);
-        const std::vector<double> want_h1(h1.begin(), h1.end());
-        EXPECT_LE(max_rel_err(a.h1, want_h1), 1e-5);
+        const DirectLayer L = direct_layer(model, 0, a.h0, B, T);
+        EXPECT_LE(max_rel_err(a.h1, as_double(L.out)), 1e-5);
         std::vector<float> dz(n, 0.0f), dk(n, 0.0f), dwk(size_t(C) * C, 0.0f);
-        nn::linear_backward(dz.data(), nullptr, nullptr, a.dh1, z.data(), model.WO(0).value, BT, C, C);
-        nn::attention_backward(nullptr, dk.data(), nullptr, nullptr, nullptr, dz.data(), a.h0, k.data(), v.data(),
-                               att.data(), B, T, C, 1, scale);
+        nn::linear_backward(dz.data(), nullptr, nullptr, a.dh1, L.z.data(), model.WO(0).value, BT, C, C);
+        nn::attention_backward(nullptr, dk.data(), nullptr, nullptr, nullptr, dz.data(), a.h0, L.k.data(), L.v.data(),
+                               L.att.data(), B, T, C, 1, model.attn_scale());
         nn::linear_backward(nullptr, dwk.data(), nullptr, dk.data(), a.h0, model.WK(0).value, BT, C, C);
-        const std::vector<double> want_dwk(dwk.begin(), dwk.end());
-        EXPECT_LE(max_rel_err(model.WK(0).grad, want_dwk), 1e-5);
-        EXPECT_GT(*std::max_element(want_dwk.begin(), want_dwk.end()), 0.0); // W_K^1 does learn at this batch
+        EXPECT_LE(max_rel_err(model.WK(0).grad, as_double(dwk)), 1e-5);
+        EXPECT_GT(*std::max_element(dwk.begin(), dwk.end()), 0.0f); // W_K^1 does learn at this batch
     }
 }
 
 // Layer 2 runs on wov2 = W_O^2 W_V^2 (src/birth/model.cpp): the attention's values are h1 wov2^T and its
-// output is the layer's, W_O^2's gradient comes back through wov2. Against three projections (k, v, then W_O^2
+// output is the layer's, W_O^2's gradient comes back through wov2. Against the direct form (k, v, then W_O^2
 // on the attention output) run with the same nn ops on the model's own h1 and dh2: h2, the gradients of W_O^2
 // and W_K^2 and dh1 agree to float32 rounding (1e-5 of the largest entry); also with both keys frozen, where
 // only W_O^2 trains and the attention backward forms dv alone.
@@ -155,32 +177,23 @@ TEST(BirthModel, LayerTwoOnWoWvMatchesThreeProjections) {
         model.init(7);
         if (keys_frozen) model.WK(0).requires_grad = model.WK(1).requires_grad = false;
         const Batch b = fixed_batch(3, 4, 128);
-        ModelActivations a = model.make_activations(b.B, b.T);
-        model.params().zero_grad();
-        model.forward(a, b.x.data(), b.y.data(), nullptr);
-        model.backward(a);
+        const ModelActivations a = forward_backward(model, b);
         const int B = b.B, T = b.T, C = o.dim, BT = B * T;
         const size_t n = size_t(BT) * size_t(C);
-        const float scale = model.attn_scale();
-        std::vector<float> k(n), v(n), z(n), h2(n), pre(size_t(B) * T * T), att(pre.size());
-        nn::linear_forward(k.data(), a.h1, model.WK(1).value, nullptr, BT, C, C);
-        nn::linear_forward(v.data(), a.h1, model.WV(1).value, nullptr, BT, C, C);
-        nn::attention_forward(z.data(), pre.data(), att.data(), a.h1, k.data(), v.data(), B, T, C, 1, scale);
-        nn::linear_forward(h2.data(), z.data(), model.WO(1).value, nullptr, BT, C, C);
-        nn::residual_forward(h2.data(), h2.data(), a.h1, n);
-        EXPECT_LE(max_rel_err(a.h2, std::vector<double>(h2.begin(), h2.end())), 1e-5);
+        const DirectLayer L = direct_layer(model, 1, a.h1, B, T);
+        EXPECT_LE(max_rel_err(a.h2, as_double(L.out)), 1e-5);
         std::vector<float> dz(n, 0.0f), dk(n, 0.0f), dv(n, 0.0f), dh1(a.dh2, a.dh2 + n);
         std::vector<float> dwo(size_t(C) * C, 0.0f), dwk(dwo.size(), 0.0f);
-        nn::linear_backward(dz.data(), dwo.data(), nullptr, a.dh2, z.data(), model.WO(1).value, BT, C, C);
-        EXPECT_LE(max_rel_err(model.WO(1).grad, std::vector<double>(dwo.begin(), dwo.end())), 1e-5);
+        nn::linear_backward(dz.data(), dwo.data(), nullptr, a.dh2, L.z.data(), model.WO(1).value, BT, C, C);
+        EXPECT_LE(max_rel_err(model.WO(1).grad, as_double(dwo)), 1e-5);
         EXPECT_GT(*std::max_element(dwo.begin(), dwo.end()), 0.0f);
         if (keys_frozen) continue; // nothing below layer 2's values trains
-        nn::attention_backward(dh1.data(), dk.data(), dv.data(), nullptr, nullptr, dz.data(), a.h1, k.data(), v.data(),
-                               att.data(), B, T, C, 1, scale);
+        nn::attention_backward(dh1.data(), dk.data(), dv.data(), nullptr, nullptr, dz.data(), a.h1, L.k.data(),
+                               L.v.data(), L.att.data(), B, T, C, 1, model.attn_scale());
         nn::linear_backward(dh1.data(), dwk.data(), nullptr, dk.data(), a.h1, model.WK(1).value, BT, C, C);
         nn::linear_backward(dh1.data(), nullptr, nullptr, dv.data(), a.h1, model.WV(1).value, BT, C, C);
-        EXPECT_LE(max_rel_err(model.WK(1).grad, std::vector<double>(dwk.begin(), dwk.end())), 1e-5);
-        EXPECT_LE(max_rel_err(a.dh1, std::vector<double>(dh1.begin(), dh1.end())), 1e-5);
+        EXPECT_LE(max_rel_err(model.WK(1).grad, as_double(dwk)), 1e-5);
+        EXPECT_LE(max_rel_err(a.dh1, as_double(dh1)), 1e-5);
     }
 }
 
