@@ -126,8 +126,9 @@ float SimplifiedModel::forward(ModelActivations &a, const int32_t *x, const int3
     // layer 1 (W_Q = identity: the query is the layer input itself). Rows are positions, as in nn.Linear:
     // z1 = att (h0 W_V^1^T) W_O^1^T = att (h0 (W_O^1 W_V^1)^T). W_V^1 and W_O^1 never train in this model (the
     // constructor makes them trainable = false), so one (B T, d) x (d, d) projection with their product
-    // replaces two, and the backward needs no dz1 = dh1 W_O^1: 2 of the ~21.5 such products of a step at
-    // T = d = 256 (docs/performance.md, "Counted by product"). The product costs d / (B T) of one projection
+    // replaces two, and the backward needs no dz1 = dh1 W_O^1. With the table gathers below and layer 2 on
+    // W_O^2 W_V^2, a step with E frozen and no W_F makes 6 (B T, d) x (d, d) projections where the direct form
+    // makes 11 (docs/performance.md, "2026-12-02 (third session)"). The product costs d / (B T) of one projection
     // (0.2-1.6% for the shipped configs) and is made by every forward, so it always follows the weights.
     // And h0 = E[x] + P[t] is a sum of two table rows: k1 = (E W_K^1^T)[x] + (P W_K^1^T)[t], v1 likewise with
     // wov1, so layer 1's two (B T, d) x (d, d) projections become (N + T, d) x (d, d) products of the tables

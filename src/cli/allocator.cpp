@@ -5,13 +5,16 @@
 // arrays, each chunk's and the final tables' arrays), and on the virtual machines tdlab is built and
 // measured on a page fault costs several microseconds: glibc faulted 36,700 times in a Fig 3a sweep (4 KiB
 // pages; raising its mmap and trim thresholds, core/heap.h, changes nothing there because the memory is
-// new, not re-faulted). jemalloc with transparent huge pages asked for on its mappings (`thp:always`: a
-// madvise, so it works under the kernel's default THP mode "madvise" without root) faults ~4,000 times;
-// `oversize_threshold:0` keeps allocations of 8 MiB and more in the ordinary arenas, which reuse freed
-// memory, instead of a dedicated arena that returns it to the kernel at once. Measured on a 2-core Zen 5
-// VM, Fig 3a without figures, five runs alternated: median 3.82 s with glibc, 3.41 s with both options
-// (docs/performance.md, "2026-12-02, third session"). Only where memory comes from changes, never a
-// computed value: every output keeps its bytes (checked with cmp on Fig 3a and the quick sweeps).
+// new, not re-faulted). jemalloc serves it with fewer, cheaper faults: `oversize_threshold:0` keeps
+// allocations of 8 MiB and more in the ordinary arenas, which reuse freed memory, instead of a dedicated
+// arena that returns it to the kernel at once (jemalloc's defaults faulted 115,000 times), and `thp:always`
+// asks for transparent huge pages on its mappings (a madvise: works under the kernel's default THP mode
+// "madvise", without root; ~4,000 faults). Measured on a 2-core Zen 5 VM, Fig 3a without figures, five runs
+// alternated, medians: glibc 3.82 s, jemalloc with oversize_threshold:0 3.53 s, with both options 3.41 s;
+// the whole command in a later window: 3.53 s, 3.65 s with `MALLOC_CONF=thp:default`, 3.99 s for the binary
+// on glibc (docs/performance.md, "2026-12-02 (third session)"): most of the gain is jemalloc's reuse, the
+// huge pages ~3% more. Only where memory comes from changes, never a computed value: every output keeps its
+// bytes (checked with cmp on Fig 3a and the quick sweeps).
 //
 // A user's MALLOC_CONF still wins: jemalloc reads the string below first, then the environment.
 #include "cli/allocator.h"

@@ -158,10 +158,11 @@ std::vector<size_t> GridJob::scan() {
             load_chunk(c0);
             ++info_.resumed_chunks;
         } catch (const CorruptChunk &e) {
-            // A chunk that does not read back intact (a crash mid-write, a bad disk, a flipped byte) is
-            // reported and computed again; the store is tdlab's own, so its bad file may go.
-            warn(fmt::format("{}: resume chunk '{}' is corrupt and is computed again ({})", grid_command(spec_.kind),
-                             e.file().string(), e.what()));
+            // A chunk that does not read back intact (a power loss: chunks are not fsync'ed; a bad disk, a
+            // flipped byte) is reported and computed again; the store is tdlab's own, so its bad file may go.
+            // e.what() names the file (or the store and the chunk's first index).
+            warn(fmt::format("{}: a resume chunk is corrupt and is computed again: {}", grid_command(spec_.kind),
+                             e.what()));
             std::error_code ec;
             fs::remove(e.file(), ec);
             missing.push_back(c0);
