@@ -185,9 +185,19 @@ void SimplifiedModel::backward(ModelActivations &a) {
     const bool need_l1 = need_h0 || WK(0).requires_grad;
     const bool need_h1 = need_l1 || WK(1).requires_grad || WO(1).requires_grad;
     const bool need_h2 = need_h1 || (WF() && WF()->requires_grad);
-    // Zero only the accumulated buffers.
-    for (float *g : {a.dlogits, a.dh3, a.dh2, a.dk2, a.dov2, a.dh1, a.dk1, a.dv1, a.dh0}) {
-        if (!g) continue;
+    // Zero only the accumulated buffers this backward writes: with E frozen (the shipped configs) dv1 and dh0
+    // are never touched, and zeroing them cost two (B, T, d) passes (268 MB at d = T = 256, B = 512) a step.
+    const bool need_k2 = need_l1 || WK(1).requires_grad, need_ov2 = need_l1 || WO(1).requires_grad;
+    for (auto [g, used] : {std::pair{a.dlogits, true},
+                           {a.dh3, need_h2},
+                           {a.dh2, need_h2},
+                           {a.dk2, need_k2 && need_h1},
+                           {a.dov2, need_ov2 && need_h1},
+                           {a.dh1, need_l1},
+                           {a.dk1, need_l1},
+                           {a.dv1, need_h0},
+                           {a.dh0, need_h0}}) {
+        if (!g || !used) continue;
         const size_t count = g == a.dlogits ? size_t(BT) * size_t(V) : n;
         std::memset(g, 0, count * sizeof(float));
     }
@@ -205,7 +215,6 @@ void SimplifiedModel::backward(ModelActivations &a) {
     if (!need_h1) return;
     // layer 2: h2 = h1 + oz2, oz2 = attn(q = h1, k = W_K^2 h1, v = ov2 = h1 wov2^T), wov2 = W_O^2 W_V^2
     if (need_l1) nn::residual_backward(a.dh1, nullptr, a.dh2, n);
-    const bool need_k2 = need_l1 || WK(1).requires_grad, need_ov2 = need_l1 || WO(1).requires_grad;
     nn::attention_backward(need_l1 ? a.dh1 : nullptr, need_k2 ? a.dk2 : nullptr, need_ov2 ? a.dov2 : nullptr, nullptr,
                            nullptr, a.dh2, a.h1, a.k2, a.ov2, a.att2, B, T, C, 1, scale);
     // dwov2 = dov2^T h1 (d,d); wov2 = W_O^2 W_V^2, so dW_O^2 += dwov2 W_V^2^T
