@@ -3,6 +3,7 @@
 // maps errors to exit codes: 0 success, 2 bad usage or config, 1 runtime failure.
 #include "cli/allocator.h"
 #include "cli/cli_common.h"
+#include "cli/command_words.h"
 #include "core/blas_kernels.h"
 #include "core/error.h"
 #include "core/heap.h"
@@ -26,7 +27,14 @@ int main(int argc, char **argv) {
     std::sort(groups.begin(), groups.end(), [](const auto &a, const auto &b) { return a.order < b.order; });
     for (const auto &g : groups) g.fn(app);
     try {
+        tdlab::cli::check_command_words(app, argc, argv); // "tdlab dmft swep": the nearest commands
         app.parse(argc, argv);
+    } catch (const CLI::ExtrasError &e) {
+        // an unknown option: CLI11's words, and the nearest options of the command when one is near
+        const std::string hint = tdlab::cli::unknown_option_hint(app, argc, argv);
+        std::fprintf(stderr, "%s%s%s\nRun with --help for more information.\n", e.what(), hint.empty() ? "" : ";",
+                     hint.c_str());
+        return 2;
     } catch (const CLI::ParseError &e) {
         int rc = app.exit(e);
         return rc == 0 ? 0 : 2;

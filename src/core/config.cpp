@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "core/suggest.h"
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -277,11 +278,27 @@ void Config::set(const std::string &key, const std::string &yaml_value, const st
     const ConfigKey *k = schema_.find(key);
     if (!k) {
         std::string prefix = key.substr(0, key.find('.') + 1), near;
+        std::vector<std::string> names, leaves;
         for (const auto &c : schema_.keys()) {
-            if (!prefix.empty() && c.name.rfind(prefix, 0) == 0) near += (near.empty() ? "" : ", ") + c.name;
+            names.push_back(c.name);
+            if (!prefix.empty() && c.name.rfind(prefix, 0) == 0) {
+                near += (near.empty() ? "" : ", ") + c.name;
+                leaves.push_back(c.name.substr(prefix.size()));
+            }
         }
-        throw UsageError(fmt::format("unknown config key '{}' ({}){}", printable(key), origin,
-                                     near.empty() ? "" : "; keys under '" + prefix + "' are: " + near));
+        // A known section: the nearest keys of that section by their own names (a shared "sweep." would let
+        // any three-letter name pass for 'sweep.zzz'); an unknown one: the nearest whole keys.
+        std::string guess;
+        if (leaves.empty()) {
+            guess = did_you_mean(key, names);
+        } else {
+            for (const auto &leaf : nearest_names(key.substr(prefix.size()), leaves))
+                guess += (guess.empty() ? " did you mean '" : " or '") + prefix + leaf + "'";
+            if (!guess.empty()) guess += "?";
+        }
+        throw UsageError(fmt::format(
+            "unknown config key '{}' ({}){}{}", printable(key), origin, guess.empty() ? "" : ";" + guess,
+            near.empty() ? "" : (guess.empty() ? "; k" : " K") + ("eys under '" + prefix) + "' are: " + near));
     }
     values_[key] = canonical(*k, yaml_value, origin);
 }

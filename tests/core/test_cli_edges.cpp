@@ -95,6 +95,26 @@ TEST(CliEdges, AbsurdThreadCountIsExit2) {
     EXPECT_FALSE(fs::exists(base / "out"));
 }
 
+// A mistyped command, a missing one and a mistyped option: exit 2 with the nearest names, not CLI11's bare
+// "A subcommand is required" / "argument was not expected"; a misspelt config key names its neighbour.
+TEST(CliEdges, MistypedCommandsOptionsAndKeysNameTheNearestOnes) {
+    const fs::path base = scratch("mistyped");
+    struct Case {
+        std::vector<std::string> args;
+        std::string says;
+    };
+    for (const Case &c :
+         {Case{{"dmft", "swep"}, "unknown command 'swep' after 'tdlab dmft'; did you mean 'sweep'?"},
+          Case{{"brith", "train"}, "did you mean 'birth'?"}, Case{{"dmft"}, "'tdlab dmft' needs a command: run, sweep"},
+          Case{{"dmft", "run", "--ouput", "out"}, "did you mean '--out'?"},
+          Case{dmft_run("out", {"--set", "dmft.bta=1"}), "did you mean 'dmft.beta'?"}}) {
+        const Result r = run_cli(base, c.args);
+        EXPECT_EQ(r.code, 2) << c.args[0] << " " << r.err;
+        EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
+        EXPECT_FALSE(fs::exists(base / "out"));
+    }
+}
+
 // A directory given as --config was read as an empty file (every key at its default, exit 0).
 TEST(CliEdges, ConfigThatIsADirectoryIsExit2) {
     const fs::path base = scratch("config_dir");

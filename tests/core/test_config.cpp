@@ -72,3 +72,18 @@ TEST(Config, ErrorsNameTheKey) {
     EXPECT_NE(error_of([] { Config::load(schema(), fs::path("/nonexistent/x.yaml"), {}); }).find("x.yaml"),
               std::string::npos);
 }
+
+// A misspelt key names its nearest keys: by leaf within a known section, by whole key otherwise.
+TEST(Config, UnknownKeySuggestsTheNearestKeys) {
+    const auto err = [](const std::string &set) {
+        return error_of([&] { Config::load(schema(), std::nullopt, {set}); });
+    };
+    EXPECT_NE(err("a.bta=1").find("did you mean 'a.beta'?"), std::string::npos) << err("a.bta=1");
+    EXPECT_NE(err("a.setps=1").find("did you mean 'a.steps'?"), std::string::npos) << err("a.setps=1");
+    EXPECT_NE(err("bb.flag=true").find("did you mean 'b.flag'?"), std::string::npos) << err("bb.flag=true");
+    // nothing near: no guess, the section's keys are still listed
+    EXPECT_EQ(err("b.zzzz=1").find("did you mean"), std::string::npos) << err("b.zzzz=1");
+    EXPECT_NE(err("b.zzzz=1").find("keys under 'b.' are: b.flag, b.mode, b.start"), std::string::npos);
+    EXPECT_EQ(err("a.bet=1").find("Keys under 'a.' are: a.beta, a.steps"), err("a.bet=1").find("Keys"));
+    EXPECT_NE(err("a.bet=1").find("Keys under 'a.' are: a.beta, a.steps"), std::string::npos) << err("a.bet=1");
+}
