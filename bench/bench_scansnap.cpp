@@ -86,7 +86,8 @@ int main(int argc, char **argv) {
     p.record_z = false;
     p.gamma_proxy = false;
     tdlab::bench::print_host("OpenBLAS " + tdlab::blas_core_name() + " (OPENBLAS_CORETYPE=" +
-                             (std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "unset") + ")");
+                             (std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "unset") +
+                             "); block products: " + block_products_backend());
     std::vector<int> counts{1};
     if (threads > 1) counts.push_back(threads);
     for (int t : counts) {

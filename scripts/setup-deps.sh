@@ -8,7 +8,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake ninja-build pkg-config git
   libeigen3-dev libopenblas-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
-  libkissfft-dev libsleef-dev libjemalloc-dev libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox
+  libkissfft-dev libsleef-dev libjemalloc-dev libxsmm-dev libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox
   python3-numpy
   python3-yaml python3-pybind11 pybind11-dev python3-pytest python3-matplotlib python3-nbclient python3-ipykernel
   python3-nbformat)

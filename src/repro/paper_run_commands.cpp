@@ -144,6 +144,7 @@ RunBody prepare_scansnap_train(const Config &cfg) {
         run.manifest()["M"] = data.M();
         run.manifest()["K"] = data.K();
         run.manifest()["final_loss"] = r.loss.back();
+        run.manifest()["block_products"] = block_products_backend();
         return fmt::format("scansnap train: {}; loss {:.5f} -> {:.3g} after {} iterations -> {}", data.describe(),
                            r.loss.front(), r.loss.back(), p.niter, run.out().string());
     };
@@ -173,6 +174,7 @@ RunBody prepare_scansnap_sweep(const Config &cfg) {
         plot::draw_sweep_figures(run.path(""), grid, r);
         run.manifest()["runs"] = total;
         run.manifest()["sweep_wall_s"] = r.wall_s;
+        run.manifest()["block_products"] = block_products_backend();
         run.manifest()["threads"] = omp_get_max_threads();
         return fmt::format("scansnap sweep: {} runs in {:.2f} s on {} threads -> {}/entropy.csv", total, r.wall_s,
                            omp_get_max_threads(), run.out().string());

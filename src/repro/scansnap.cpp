@@ -592,6 +592,7 @@ void reproduce_scansnap(const ReproduceRequest &req) {
     write_report(dir / "report.html", "Scan and Snap (Tian et al. 2023): tdlab reproduction", sections);
     run.manifest()["scale"] = scale;
     run.manifest()["seconds"] = secs;
+    run.manifest()["block_products"] = block_products_backend();
     run.commit();
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/blas_kernels.h"
 #include "core/vexp.h"
+#include "nn/small_gemm.h"
 
 #include <algorithm>
 #include <cblas.h>
@@ -146,6 +147,25 @@ bool blas_small_gemm() {
         return core == "SkylakeX" || core == "Cooperlake" || core == "SapphireRapids";
     }();
     return yes;
+}
+
+// The forward and dY block products (row-major, no transposed B) through libxsmm's kernels (nn/small_gemm.h) where
+// OpenBLAS would pack every one (its Haswell kernels, what an AVX2 host runs): a run of 100 iterations at B = 128
+// took 9.6 ms against 11.7 (docs/performance.md, "Scan and Snap on AVX2 hosts"). Where OpenBLAS has its
+// small-matrix kernels they stay (libxsmm was no faster there: 6.5 against 6.2-6.4 ms), so those hosts keep their
+// bytes. dF = G Y^T has a transposed B, for which libxsmm 1.17 has no kernel; a Y^T written once per iteration
+// cost more than it saved. A function of the kernels only (the manifest records both).
+bool blocks_on_libxsmm() {
+    static const bool yes = !blas_small_gemm() && nn::small_gemm_is_libxsmm();
+    return yes;
+}
+template <class Real>
+void block_gemm(bool ta, int m, int n, int k, const Real *A, int lda, const Real *B, int ldb, Real beta, Real *C,
+                int ldc) {
+    if (blocks_on_libxsmm())
+        nn::small_gemm(ta, m, n, k, A, lda, B, ldb, beta, C, ldc);
+    else
+        gemm(ta, false, m, n, k, A, lda, B, ldb, beta, C, ldc);
 }
 
 // Rows [t0, t1) of the sorted batch that block b covers (empty when r1 <= r0).
@@ -303,8 +323,8 @@ ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const 
                 int r0, r1;
                 block_rows(b, off, t0, t1, r0, r1);
                 if (r1 > r0)
-                    gemm(false, false, r1 - r0, M, b.len, &ws.F[size_t(r0) * S + b.col], S, &p.Y[size_t(b.token) * M],
-                         M, first_sets && &b == &blocks[0] ? Real(0) : Real(1), &ws.G[size_t(r0) * M], M);
+                    block_gemm(false, r1 - r0, M, b.len, &ws.F[size_t(r0) * S + b.col], S, &p.Y[size_t(b.token) * M], M,
+                               first_sets && &b == &blocks[0] ? Real(0) : Real(1), &ws.G[size_t(r0) * M], M);
             }
             for (int n = 0; n < K; ++n) {
                 const int r0 = std::max(t0, off[size_t(n)]), r1 = std::min(t1, off[size_t(n) + 1]);
@@ -322,8 +342,8 @@ ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const 
                 const int r0 = off[size_t(b.class_begin)], R = off[size_t(b.class_end)] - r0;
                 Real *dy = &grad.Y[size_t(b.token) * M + task.col];
                 if (R > 0)
-                    gemm(true, false, b.len, task.cols, R, &ws.F[size_t(r0) * S + b.col], S,
-                         &ws.G[size_t(r0) * M + task.col], M, Real(0), dy, M);
+                    block_gemm(true, b.len, task.cols, R, &ws.F[size_t(r0) * S + b.col], S,
+                               &ws.G[size_t(r0) * M + task.col], M, Real(0), dy, M);
                 else
                     for (int l = 0; l < b.len; ++l)
                         std::fill(dy + size_t(l) * M, dy + size_t(l) * M + task.cols, Real(0));
@@ -373,6 +393,10 @@ ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const 
         st.gamma_proxy /= double(B);
     }
     return st;
+}
+
+std::string block_products_backend() {
+    return blocks_on_libxsmm() ? nn::small_gemm_backend() : "OpenBLAS (" + blas_core_name() + ")";
 }
 
 bool batch_uses_threads(const SeqClasses &data, int B) {

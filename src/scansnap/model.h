@@ -68,6 +68,11 @@ template <class Real>
 ForwardStats forward_backward(const SeqClasses &data, const Batch &batch, const YZParamsT<Real> &p, bool normalize,
                               YZParamsT<Real> &grad, YZWorkspaceT<Real> &ws, bool gamma_proxy = false);
 
+// What multiplies the forward and dY block products of forward_backward: "libxsmm 1.17 (hsw)" where OpenBLAS's
+// kernels would pack every small product, else "OpenBLAS (<kernels>)". Their last bits depend on it (manifests
+// record it as block_products).
+std::string block_products_backend();
+
 // Whether forward_backward (and sample_batch) share a batch of size B among OpenMP threads: only when the
 // work is large enough to pay for it (model.cpp, kParallelWork).
 bool batch_uses_threads(const SeqClasses &data, int B);
