@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
 #ifdef TDLAB_HAVE_LIBXSMM
 #include <libxsmm.h>
@@ -55,23 +56,17 @@ __attribute__((target("avx"))) void clear_upper_state() {
 // libxsmm 1.17 has no kernels with its A transposed, which is why this wrapper offers no op(B)). The dispatch
 // looks the kernel up in libxsmm's registry (JIT on the first call of a shape) and returns null where it has
 // none: OpenBLAS then.
-bool xsmm(bool ta, int m, int n, int k, const float *A, int lda, const float *B, int ldb, float beta, float *C,
-          int ldc) {
+template <class Real>
+bool xsmm(bool ta, int m, int n, int k, const Real *A, int lda, const Real *B, int ldb, Real beta, Real *C, int ldc) {
     const libxsmm_blasint M = n, N = m, K = k, la = ldb, lb = lda, lc = ldc;
-    const float alpha = 1.0f;
+    const Real alpha = 1;
     const int flags = ta ? LIBXSMM_GEMM_FLAG_TRANS_B : 0;
-    const libxsmm_smmfunction f = libxsmm_smmdispatch(M, N, K, &la, &lb, &lc, &alpha, &beta, &flags, nullptr);
-    if (!f) return false;
-    f(B, A, C);
-    clear_upper_state();
-    return true;
-}
-bool xsmm(bool ta, int m, int n, int k, const double *A, int lda, const double *B, int ldb, double beta, double *C,
-          int ldc) {
-    const libxsmm_blasint M = n, N = m, K = k, la = ldb, lb = lda, lc = ldc;
-    const double alpha = 1.0;
-    const int flags = ta ? LIBXSMM_GEMM_FLAG_TRANS_B : 0;
-    const libxsmm_dmmfunction f = libxsmm_dmmdispatch(M, N, K, &la, &lb, &lc, &alpha, &beta, &flags, nullptr);
+    const auto f = [&] {
+        if constexpr (std::is_same_v<Real, float>)
+            return libxsmm_smmdispatch(M, N, K, &la, &lb, &lc, &alpha, &beta, &flags, nullptr);
+        else
+            return libxsmm_dmmdispatch(M, N, K, &la, &lb, &lc, &alpha, &beta, &flags, nullptr);
+    }();
     if (!f) return false;
     f(B, A, C);
     clear_upper_state();
