@@ -33,11 +33,21 @@ std::pair<CLI::App *, int> named_command(CLI::App &app, int argc, const char *co
 
 void check_command_words(CLI::App &app, int argc, const char *const *argv) {
     const auto [cur, i] = named_command(app, argc, argv);
-    if ((i < argc && argv[i][0] == '-') || cur->get_require_subcommand_min() == 0) return;
+    if (cur->get_require_subcommand_min() == 0) return;
     std::vector<std::string> names;
     for (CLI::App *s : subcommands(cur)) names.push_back(s->get_name());
     std::string path = "tdlab";
     for (int j = 1; j < i; ++j) path += std::string(" ") + argv[j];
+    if (i < argc && argv[i][0] == '-') {
+        // an option where a command is needed: fine if the command has it (--help, --version), else CLI11 would
+        // only say "A subcommand is required"
+        const std::string hint = unknown_option_hint(app, argc, argv);
+        const std::string word = std::string(argv[i]).substr(0, std::string(argv[i]).find('='));
+        if (std::string(argv[i]).rfind("--", 0) == 0 && !cur->get_option_no_throw(word))
+            throw UsageError(fmt::format("unknown option '{}' for '{}' (its commands: {}){}", word, path,
+                                         fmt::join(names, ", "), hint.empty() ? "" : ";" + hint));
+        return;
+    }
     if (i >= argc)
         throw UsageError(fmt::format("'{}' needs a command: {} (see '{} --help')", path, fmt::join(names, ", "), path));
     const std::string guess = did_you_mean(argv[i], names);

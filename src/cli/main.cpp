@@ -29,15 +29,14 @@ int main(int argc, char **argv) {
     try {
         tdlab::cli::check_command_words(app, argc, argv); // "tdlab dmft swep": the nearest commands
         app.parse(argc, argv);
-    } catch (const CLI::ExtrasError &e) {
-        // an unknown option: CLI11's words, and the nearest options of the command when one is near
-        const std::string hint = tdlab::cli::unknown_option_hint(app, argc, argv);
-        std::fprintf(stderr, "%s%s%s\nRun with --help for more information.\n", e.what(), hint.empty() ? "" : ";",
-                     hint.c_str());
-        return 2;
     } catch (const CLI::ParseError &e) {
-        int rc = app.exit(e);
-        return rc == 0 ? 0 : 2;
+        if (e.get_exit_code() == 0) return app.exit(e); // --help, --version
+        // CLI11's words with tdlab's prefix, and for an unknown option the nearest options of the command
+        const bool extras = dynamic_cast<const CLI::ExtrasError *>(&e) != nullptr;
+        const std::string hint = extras ? tdlab::cli::unknown_option_hint(app, argc, argv) : "";
+        std::fprintf(stderr, "tdlab: error: %s%s%s\nRun with --help for more information.\n", e.what(),
+                     hint.empty() ? "" : ";", hint.c_str());
+        return 2;
     } catch (const tdlab::UsageError &e) {
         std::fprintf(stderr, "tdlab: error: %s\n", e.what());
         return 2;

@@ -3,10 +3,13 @@
 // DIR/<paper>/ (figures, tables, report.html, config.yaml, manifest.json).
 #include "cli/cli_common.h"
 #include "core/error.h"
+#include "core/suggest.h"
 #include "repro/reproduce.h"
 #include "repro/run_commands.h"
 
 #include <cstdio>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace tdlab::cli {
 namespace {
@@ -29,12 +32,15 @@ void reproduce_command(const ReproduceOptions &opt) {
     }
     // The paper is checked first: --show-config is a dry run and must refuse what the run would refuse.
     std::vector<const repro::Paper *> chosen;
-    std::string known;
+    std::vector<std::string> known;
     for (const auto &p : repro::papers()) {
-        known += " " + p.name;
+        known.push_back(p.name);
         if (opt.paper == "all" || opt.paper == p.name) chosen.push_back(&p);
     }
-    if (chosen.empty()) throw UsageError("reproduce: unknown paper '" + opt.paper + "' (known:" + known + ", all)");
+    known.push_back("all");
+    if (chosen.empty())
+        throw UsageError(fmt::format("reproduce: unknown paper '{}';{} papers: {}", opt.paper,
+                                     did_you_mean(opt.paper, known), fmt::join(known, ", ")));
     if (opt.show_config) {
         std::fputs(Config::load(repro::reproduce_schema(), std::nullopt, {"scale=" + opt.scale}).to_yaml().c_str(),
                    stdout);

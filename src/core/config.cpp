@@ -296,9 +296,11 @@ void Config::set(const std::string &key, const std::string &yaml_value, const st
                 guess += (guess.empty() ? " did you mean '" : " or '") + prefix + leaf + "'";
             if (!guess.empty()) guess += "?";
         }
-        throw UsageError(fmt::format(
-            "unknown config key '{}' ({}){}{}", printable(key), origin, guess.empty() ? "" : ";" + guess,
-            near.empty() ? "" : (guess.empty() ? "; k" : " K") + ("eys under '" + prefix) + "' are: " + near));
+        throw UsageError(fmt::format("unknown config key '{}' ({}){}{}", printable(key), origin,
+                                     guess.empty() ? "" : ";" + guess,
+                                     near.empty()    ? ""
+                                     : guess.empty() ? "; keys under '" + prefix + "': " + near
+                                                     : " (keys under '" + prefix + "': " + near + ")"));
     }
     values_[key] = canonical(*k, yaml_value, origin);
 }

@@ -3,6 +3,7 @@
 #include "core/error.h"
 
 #include <cblas.h>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <type_traits>
@@ -19,7 +20,12 @@ bool use_libxsmm() {
 #ifdef TDLAB_HAVE_LIBXSMM
     static const bool yes = [] {
         const char *v = std::getenv("TDLAB_SMALL_GEMM");
-        return !(v && std::strcmp(v, "blas") == 0);
+        if (!v || !*v || std::strcmp(v, "libxsmm") == 0) return true;
+        if (std::strcmp(v, "blas") == 0) return false;
+        // read on first use, possibly inside a parallel region: a warning, not an exception
+        std::fprintf(stderr, "tdlab: warning: TDLAB_SMALL_GEMM='%s' is neither 'libxsmm' nor 'blas'; using libxsmm\n",
+                     v);
+        return true;
     }();
     return yes;
 #else

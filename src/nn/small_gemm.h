@@ -9,8 +9,11 @@
 //
 // Bytes: a kernel is a fixed sequence of operations for its shape and CPU target, so a product gives the same
 // bits at every call and for any thread count; they differ from OpenBLAS's and between targets (an AVX2 and an
-// AVX-512 host), like OpenBLAS's own kernels do. `small_gemm_backend()` names what runs; run manifests record it.
-// Set LIBXSMM_TARGET (e.g. hsw) to pick another target, TDLAB_SMALL_GEMM=blas to use OpenBLAS for these products.
+// AVX-512 host), like OpenBLAS's own kernels do. libxsmm's target follows the CPU (LIBXSMM_TARGET, e.g. hsw,
+// picks another), independently of OPENBLAS_CORETYPE. `small_gemm_backend()` names it. Callers choose when to
+// use this (the Scan and Snap model: src/scansnap/model.cpp, blocks_on_libxsmm, which its manifests record as
+// block_products). TDLAB_SMALL_GEMM=blas sends these products to OpenBLAS; a shape libxsmm has no kernel for
+// goes there too (1.17 had one for every shape tried, up to 1200 x 4096 x 600).
 #pragma once
 
 #include <string>

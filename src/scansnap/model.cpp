@@ -151,7 +151,7 @@ bool blas_small_gemm() {
 
 // The forward and dY block products (row-major, no transposed B) through libxsmm's kernels (nn/small_gemm.h) where
 // OpenBLAS would pack every one (its Haswell kernels, what an AVX2 host runs): a run of 100 iterations at B = 128
-// took 9.6 ms against 11.7 (docs/performance.md, "Scan and Snap on AVX2 hosts"). Where OpenBLAS has its
+// took 9.3-9.5 ms against 11.3-11.5 (docs/performance.md, "2026-12-02 (fourth session)"). Where OpenBLAS has its
 // small-matrix kernels they stay (libxsmm was no faster there: 6.5 against 6.2-6.4 ms), so those hosts keep their
 // bytes. dF = G Y^T has a transposed B, for which libxsmm 1.17 has no kernel; a Y^T written once per iteration
 // cost more than it saved. A function of the kernels only (the manifest records both).

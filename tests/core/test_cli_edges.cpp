@@ -106,7 +106,11 @@ TEST(CliEdges, MistypedCommandsOptionsAndKeysNameTheNearestOnes) {
     for (const Case &c :
          {Case{{"dmft", "swep"}, "unknown command 'swep' after 'tdlab dmft'; did you mean 'sweep'?"},
           Case{{"brith", "train"}, "did you mean 'birth'?"}, Case{{"dmft"}, "'tdlab dmft' needs a command: run, sweep"},
+          Case{{"dmft", "run", "--ouput", "out"}, "tdlab: error: The following arguments were not expected"},
           Case{{"dmft", "run", "--ouput", "out"}, "did you mean '--out'?"},
+          Case{{"--verison"}, "unknown option '--verison' for 'tdlab' (its commands: dmft,"},
+          Case{{"--verison"}, "did you mean '--version'?"},
+          Case{{"reproduce", "dmf", "--out", "out"}, "unknown paper 'dmf'; did you mean 'dmft'?"},
           Case{dmft_run("out", {"--set", "dmft.bta=1"}), "did you mean 'dmft.beta'?"}}) {
         const Result r = run_cli(base, c.args);
         EXPECT_EQ(r.code, 2) << c.args[0] << " " << r.err;
