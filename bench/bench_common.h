@@ -4,6 +4,7 @@
 // divided by, and a skipped comparison (never a ratio) when a reference program cannot run.
 #pragma once
 
+#include "core/isa.h"
 #include "core/process.h"
 
 #include <algorithm>
@@ -66,7 +67,8 @@ inline std::string load_average() {
 inline std::string cpu_isa() {
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return "AVX-512F";
+    if (__builtin_cpu_supports("avx512f"))
+        return tdlab::kAvx512Allowed ? "AVX-512F" : "AVX-512F, unused by this build (TDLAB_AVX512=OFF: AVX2 paths)";
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "AVX2+FMA (no AVX-512)";
     if (__builtin_cpu_supports("avx")) return "AVX (no AVX2)";
     return "SSE2";

@@ -1,5 +1,7 @@
 #include "core/vexp.h"
 
+#include "core/isa.h"
+
 #include <cmath>
 
 #if defined(TDLAB_HAVE_SLEEF) && defined(__x86_64__)
@@ -50,7 +52,7 @@ __attribute__((target("avx512f"), noinline)) void exp_avx512(float *x, int n) {
     }
 }
 const bool have_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-const bool have_avx512 = __builtin_cpu_supports("avx512f");
+const bool have_avx512 = cpu_has_avx512f();
 } // namespace
 #endif
 

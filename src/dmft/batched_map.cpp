@@ -7,6 +7,7 @@
 #include "dmft/cycle_watch.h"
 
 #include "core/error.h"
+#include "core/isa.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,7 +24,7 @@ namespace tdlab::dmft {
 SimdPath best_simd_path() {
 #ifdef TDLAB_SLEEF_X86
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return SimdPath::Avx512;
+    if (cpu_has_avx512f()) return SimdPath::Avx512;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return SimdPath::Avx2;
     if (__builtin_cpu_supports("avx")) return SimdPath::Avx;
     return SimdPath::Sse2;
@@ -50,7 +51,7 @@ SimdPath simd_path_from_name(const std::string &name) {
     if (name == "sse2") return SimdPath::Sse2;
     if (name == "avx" && __builtin_cpu_supports("avx")) return SimdPath::Avx;
     if (name == "avx2" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return SimdPath::Avx2;
-    if (name == "avx512" && __builtin_cpu_supports("avx512f")) return SimdPath::Avx512;
+    if (name == "avx512" && cpu_has_avx512f()) return SimdPath::Avx512;
     if (name == "avx" || name == "avx2" || name == "avx512")
         throw UsageError("SIMD path '" + name + "' is not supported by this CPU");
 #else

@@ -2,6 +2,7 @@
 
 #include "core/aligned_vector.h"
 #include "core/error.h"
+#include "core/isa.h"
 #include "core/rng.h"
 
 #include <algorithm>
@@ -57,8 +58,7 @@ void unit_phases(double c, size_t N, std::vector<double> &cs, std::vector<double
 // j = 1 + u, 33 + u, ...; then a fixed pairwise tree): independent chains that vectorise (four AVX-512
 // accumulators), where one running sum waits on the add latency at every term. The order is fixed by the
 // source, so every clone gives the same bits.
-__attribute__((target_clones("avx512f", "avx2", "default"))) double
-increment_square_sum(const double *p, const double *q, size_t J, size_t n) {
+TDLAB_CLONES_AVX512_AVX2 double increment_square_sum(const double *p, const double *q, size_t J, size_t n) {
     constexpr size_t kU = 32;
     double acc[kU] = {};
     size_t j = 1;
@@ -79,8 +79,8 @@ increment_square_sum(const double *p, const double *q, size_t J, size_t n) {
 // The same sums for four lags at once: each sum keeps its own 32 partial sums and the same order as
 // increment_square_sum (so the same bits), but p[j], q[j] are loaded once for the four lags, which
 // halves the loads of a loop that is bound by them.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void
-increment_square_sums4(const double *p, const double *q, size_t J, const size_t *n, double *out) {
+TDLAB_CLONES_AVX512_AVX2 void increment_square_sums4(const double *p, const double *q, size_t J, const size_t *n,
+                                                     double *out) {
     constexpr size_t kU = 32, kK = 4;
     double acc[kK][kU] = {};
     size_t j = 1;

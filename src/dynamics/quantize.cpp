@@ -1,6 +1,7 @@
 #include "dynamics/quantize.h"
 
 #include "core/error.h"
+#include "core/isa.h"
 
 #include <algorithm>
 #include <cmath>
@@ -31,8 +32,8 @@ int64_t quantize(double v, double max_y, int resolution) {
 namespace {
 // min, max and whether every value is finite, of a strided view. Branch-free so that it vectorises; the
 // min / max of finite values do not depend on the order.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void
-range_of(const double *values, size_t n, size_t stride, double &lo, double &hi, bool &finite) {
+TDLAB_CLONES_AVX512_AVX2 void range_of(const double *values, size_t n, size_t stride, double &lo, double &hi,
+                                       bool &finite) {
     double vmin = values[0], vmax = values[0];
     int bad = 0;
     for (size_t k = 0; k < n; ++k) {
@@ -46,8 +47,8 @@ range_of(const double *values, size_t n, size_t stride, double &lo, double &hi, 
 
 // Marks seen[quantize(v) - lo] for every value. quantize's arithmetic, vectorised: trunc(x) and lo are
 // integers below 2^53 here, so their difference is exact and fits the table's index.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void
-mark_bins(const double *values, size_t n, size_t stride, double max_y, int resolution, int64_t lo, uint8_t *seen) {
+TDLAB_CLONES_AVX512_AVX2 void mark_bins(const double *values, size_t n, size_t stride, double max_y, int resolution,
+                                        int64_t lo, uint8_t *seen) {
     constexpr size_t kChunk = 256;
     int32_t idx[kChunk];
     const double r = double(resolution), base = double(lo);

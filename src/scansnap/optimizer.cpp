@@ -1,6 +1,7 @@
 #include "scansnap/optimizer.h"
 
 #include "core/error.h"
+#include "core/isa.h"
 
 #include <algorithm>
 #include <cmath>
@@ -34,12 +35,10 @@ inline __attribute__((always_inline)) void sgd_rows(Real *p, Real *g, Real *m, s
     }
     if (zero_grad) std::fill(g, g + n, Real(0));
 }
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
-sgd_step(float *p, float *g, float *m, size_t n, float mu, float lr, bool zero_grad) {
+TDLAB_CLONES_V4_V3 void sgd_step(float *p, float *g, float *m, size_t n, float mu, float lr, bool zero_grad) {
     sgd_rows(p, g, m, n, mu, lr, zero_grad);
 }
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
-sgd_step(double *p, double *g, double *m, size_t n, double mu, double lr, bool zero_grad) {
+TDLAB_CLONES_V4_V3 void sgd_step(double *p, double *g, double *m, size_t n, double mu, double lr, bool zero_grad) {
     sgd_rows(p, g, m, n, mu, lr, zero_grad);
 }
 
