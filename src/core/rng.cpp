@@ -1,13 +1,17 @@
 #include "core/rng.h"
 
+#include "core/isa.h"
+
 namespace tdlab {
 
 // Counter-based, so the n draws are independent of each other and the loop vectorises (64-bit multiplies:
-// AVX-512DQ vpmullq, emulated on AVX2). Integer arithmetic: every clone gives the same bits.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
-CounterRng::peek_u64(uint64_t done, uint64_t *out, size_t n) const {
-    const uint64_t key = key_;
-    for (size_t i = 0; i < n; ++i) out[i] = splitmix64(key + 0x9E3779B97F4A7C15ull * (done + i + 1));
+// AVX-512DQ vpmullq, emulated on AVX2 with three 32-bit ones each). The argument key + g (done + i + 1) is carried
+// as a running sum (+ g per draw, the same value mod 2^64): g++ multiplied it out for every draw, one of the three
+// 64-bit products per draw. Integer arithmetic: every clone gives the same bits.
+TDLAB_CLONES_V4_V3 void CounterRng::peek_u64(uint64_t done, uint64_t *out, size_t n) const {
+    constexpr uint64_t g = 0x9E3779B97F4A7C15ull;
+    uint64_t x = key_ + g * (done + 1);
+    for (size_t i = 0; i < n; ++i, x += g) out[i] = splitmix64(x);
 }
 
 uint32_t NumpyLegacyRng::randint(uint32_t n) {

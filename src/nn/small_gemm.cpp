@@ -1,6 +1,7 @@
 #include "nn/small_gemm.h"
 
 #include "core/error.h"
+#include "core/isa.h"
 
 #include <cblas.h>
 #include <cstdio>
@@ -19,6 +20,12 @@ namespace {
 bool use_libxsmm() {
 #ifdef TDLAB_HAVE_LIBXSMM
     static const bool yes = [] {
+        // A build without AVX-512 (core/isa.h) measures an AVX2 host: libxsmm generates that host's kernels too,
+        // unless LIBXSMM_TARGET names a target.
+        if (!kAvx512Allowed && !std::getenv("LIBXSMM_TARGET")) {
+            libxsmm_init(); // which reads the CPU: the target is set after it
+            libxsmm_set_target_arch("hsw");
+        }
         const char *v = std::getenv("TDLAB_SMALL_GEMM");
         if (!v || !*v || std::strcmp(v, "libxsmm") == 0) return true;
         if (std::strcmp(v, "blas") == 0) return false;
@@ -57,22 +64,49 @@ __attribute__((target("avx"))) void clear_upper_state() {
     __builtin_ia32_vzeroupper();
 }
 
-// libxsmm is column-major: the row-major C = op(A) B is the column-major C^T = B^T op(A)^T, so its "A" is our B
-// (n x k, as stored) and its "B" our A, transposed by the kernel when op(A) = A^T (LIBXSMM_GEMM_FLAG_TRANS_B;
-// libxsmm 1.17 has no kernels with its A transposed, which is why this wrapper offers no op(B)). The dispatch
-// looks the kernel up in libxsmm's registry (JIT on the first call of a shape) and returns null where it has
-// none: OpenBLAS then.
+// libxsmm's dispatch hashes the whole descriptor and searches its registry on every call (~2% of a Scan and Snap
+// run, whose ~60 products per iteration come in a few dozen shapes). Each thread keeps the kernels it looked up in
+// a small direct-mapped table instead; a kernel stays valid for the life of the process.
+struct KernelKey {
+    int m, n, k, lda, ldb, ldc, flags; // flags: trans_a, beta = 1 (one table per element type)
+    bool operator==(const KernelKey &) const = default;
+};
+struct CachedKernel {
+    KernelKey key{};
+    const void *kernel = nullptr; // null: empty slot, or a shape libxsmm has no kernel for (looked up again)
+};
+constexpr int kKernelSlots = 64;
+
 template <class Real>
-bool xsmm(bool ta, int m, int n, int k, const Real *A, int lda, const Real *B, int ldb, Real beta, Real *C, int ldc) {
+using Kernel = std::conditional_t<std::is_same_v<Real, float>, libxsmm_smmfunction, libxsmm_dmmfunction>;
+
+template <class Real> Kernel<Real> lookup(bool ta, int m, int n, int k, int lda, int ldb, Real beta, int ldc) {
+    thread_local CachedKernel table[kKernelSlots];
+    const KernelKey key{m, n, k, lda, ldb, ldc, int(ta) | int(beta != 0) << 1};
+    const unsigned h = (unsigned(m) * 73856093u) ^ (unsigned(n) * 19349663u) ^ (unsigned(k) * 83492791u) ^
+                       unsigned(lda + 7 * ldb + 13 * ldc + 17 * key.flags);
+    CachedKernel &slot = table[h % kKernelSlots];
+    if (slot.kernel && slot.key == key) return reinterpret_cast<Kernel<Real>>(const_cast<void *>(slot.kernel));
+    // libxsmm is column-major: the row-major C = op(A) B is the column-major C^T = B^T op(A)^T, so its "A" is our
+    // B (n x k, as stored) and its "B" our A, transposed by the kernel when op(A) = A^T
+    // (LIBXSMM_GEMM_FLAG_TRANS_B; libxsmm 1.17 has no kernels with its A transposed, which is why this wrapper
+    // offers no op(B)). The dispatch JIT-compiles a shape on its first call and returns null where it has none
+    // (OpenBLAS multiplies then).
     const libxsmm_blasint M = n, N = m, K = k, la = ldb, lb = lda, lc = ldc;
     const Real alpha = 1;
     const int flags = ta ? LIBXSMM_GEMM_FLAG_TRANS_B : 0;
-    const auto f = [&] {
-        if constexpr (std::is_same_v<Real, float>)
-            return libxsmm_smmdispatch(M, N, K, &la, &lb, &lc, &alpha, &beta, &flags, nullptr);
-        else
-            return libxsmm_dmmdispatch(M, N, K, &la, &lb, &lc, &alpha, &beta, &flags, nullptr);
-    }();
+    Kernel<Real> f;
+    if constexpr (std::is_same_v<Real, float>)
+        f = libxsmm_smmdispatch(M, N, K, &la, &lb, &lc, &alpha, &beta, &flags, nullptr);
+    else
+        f = libxsmm_dmmdispatch(M, N, K, &la, &lb, &lc, &alpha, &beta, &flags, nullptr);
+    slot = {key, reinterpret_cast<const void *>(f)};
+    return f;
+}
+
+template <class Real>
+bool xsmm(bool ta, int m, int n, int k, const Real *A, int lda, const Real *B, int ldb, Real beta, Real *C, int ldc) {
+    const Kernel<Real> f = lookup(ta, m, n, k, lda, ldb, beta, ldc);
     if (!f) return false;
     f(B, A, C);
     clear_upper_state();

@@ -1,6 +1,7 @@
 #include "scansnap/dataset.h"
 
 #include "core/error.h"
+#include "core/isa.h"
 #include "core/memory_budget.h"
 
 #include <algorithm>
@@ -51,9 +52,8 @@ typedef uint32_t __attribute__((may_alias)) HalfWord;
 
 // below[j] = #{i < n : h[i] < thr2[j]} (unsigned), n a multiple of 16. Integer counts, so every path gives
 // the same result; the loop is a vectorised compare-and-count (S x (L-1) compares per sequence, no table
-// lookups or scatters).
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void
-count_below_vector(const HalfWord *h, int n, const uint32_t *thr2, int nthr, int32_t *below) {
+// lookups or scatters). The baseline path (SSE2); CPUs with AVX2 or AVX-512 take the forms below.
+void count_below_vector(const HalfWord *h, int n, const uint32_t *thr2, int nthr, int32_t *below) {
     for (int j = 0; j < nthr; ++j) {
         const uint32_t t = thr2[j];
         int32_t c = 0;
@@ -85,12 +85,42 @@ count_below_avx512(const HalfWord *h, int n, const uint32_t *thr2, int nthr, int
         below[j] = int32_t(c);
     }
 }
-const bool have_avx512bw = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+
+// With AVX2 (no unsigned compare, no mask registers): h < t unsigned is (h ^ 2^31) < (t ^ 2^31) signed, and a
+// compare's all-ones lanes (-1) are subtracted from lane counters. The vector form above does that for one
+// threshold at a time, flipping every half again and ending each threshold with a horizontal sum (8.7% of a
+// B = 128 run on an AVX2 host); here each load and flip serves four thresholds and one hadd tree ends all four.
+__attribute__((target("avx2"))) void count_below_avx2(const HalfWord *h, int n, const uint32_t *thr2, int nthr,
+                                                      int32_t *below) {
+    constexpr int kGroup = 4;
+    const __m256i flip = _mm256_set1_epi32(INT32_MIN);
+    for (int j = 0; j < nthr; j += kGroup) {
+        __m256i t[kGroup], acc[kGroup];
+        for (int q = 0; q < kGroup; ++q) {
+            // a group past the last threshold repeats it; those counts are not stored
+            t[q] = _mm256_set1_epi32(int32_t(thr2[std::min(j + q, nthr - 1)] ^ 0x80000000u));
+            acc[q] = _mm256_setzero_si256();
+        }
+        for (int i = 0; i < n; i += 8) {
+            const __m256i v = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(h + i)), flip);
+            for (int q = 0; q < kGroup; ++q) acc[q] = _mm256_sub_epi32(acc[q], _mm256_cmpgt_epi32(t[q], v));
+        }
+        // [a0 a1 a2 a3] lane sums: hadd pairs, then the two 128-bit halves
+        const __m256i s = _mm256_hadd_epi32(_mm256_hadd_epi32(acc[0], acc[1]), _mm256_hadd_epi32(acc[2], acc[3]));
+        alignas(16) int32_t sums[kGroup];
+        _mm_store_si128(reinterpret_cast<__m128i *>(sums),
+                        _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1)));
+        for (int q = 0; q < kGroup && j + q < nthr; ++q) below[j + q] = sums[q];
+    }
+}
+const bool have_avx512bw = cpu_has_avx512bw();
+const bool have_avx2 = __builtin_cpu_supports("avx2");
 #endif
 
 void count_below(const HalfWord *h, int n, const uint32_t *thr2, int nthr, int32_t *below) {
 #if defined(__x86_64__)
     if (have_avx512bw) return count_below_avx512(h, n, thr2, nthr, below);
+    if (have_avx2) return count_below_avx2(h, n, thr2, nthr, below);
 #endif
     count_below_vector(h, n, thr2, nthr, below);
 }

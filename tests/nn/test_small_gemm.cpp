@@ -71,3 +71,19 @@ TEST(SmallGemm, SameBitsAtEveryCallAndBetaIsZeroOrOne) {
     EXPECT_THROW(nn::small_gemm(false, 6, 240, 10, A.data(), 20, B.data(), 240, 0.5f, C1.data(), 240), UsageError);
     EXPECT_FALSE(nn::small_gemm_backend().empty());
 }
+
+// Each thread keeps the kernels it looked up in a small table (64 slots). Each shape here is called in variants
+// that differ only in one leading dimension, the transpose flag or beta, one right after the other, and there are
+// more shapes than slots, so that slots are shared and replaced: a lookup that matched on part of the shape
+// (m, n, k alone, say) would run the previous variant's kernel and miss the definition.
+TEST(SmallGemm, KernelsLookedUpAgainAcrossManyShapesAreTheirOwn) {
+    for (int i = 0; i < 100; ++i) {
+        const int m = 1 + i % 7, n = 1 + (i * 5) % 11, k = 1 + (i * 3) % 9;
+        for (int v = 0; v < 6; ++v) {
+            const bool ta = v == 5;
+            const int lda = (ta ? m : k) + (v == 1), ldb = n + (v == 2), ldc = n + (v == 3);
+            check_case<float>(ta, m, n, k, lda, ldb, ldc, float(v == 4));
+        }
+        if (i % 10 == 0) check_case<double>(false, m, n, k, k, n, n, 0.0);
+    }
+}
