@@ -72,7 +72,8 @@ template <class Real> inline __attribute__((always_inline)) Real lane_sum(const 
 // compare-and-select in 16 scalar registers (vmaxss, a tenth of a run's time), and as one vector of 16 it did the
 // same in its AVX2 clone (a vector twice the register width is lowered lane by lane: softmax_xent took 17% of a
 // run on an AVX2 host instead of 5%). Eight lanes are one AVX2 register and half an AVX-512 one; the per-lane
-// select is the same in the same order (the same bits, tested on ties of +0/-0 and on tails).
+// select is the same in the same order: the same bits (fig4_quick and the Fig 6 sweep `cmp`-equal across the change
+// and between the AVX-512 and AVX2 builds).
 template <class Real> inline __attribute__((always_inline)) Real lane_max(const Real *x, int n) {
     constexpr int H = kLanes / 2;
     typedef Real Half __attribute__((vector_size(H * sizeof(Real))));
