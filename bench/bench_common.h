@@ -69,8 +69,8 @@ inline std::string cpu_isa() {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f"))
         return tdlab::kAvx512Allowed ? "AVX-512F"
-                                     : "AVX-512F; tdlab's own kernels on their AVX2 paths (TDLAB_AVX512=OFF), the "
-                                       "libraries as named below";
+                                     : "AVX-512F; tdlab's own kernels on their AVX2 paths (TDLAB_AVX512=OFF; the "
+                                       "libraries' kernels are named next)";
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "AVX2+FMA (no AVX-512)";
     if (__builtin_cpu_supports("avx")) return "AVX (no AVX2)";
     return "SSE2";
