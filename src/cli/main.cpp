@@ -7,6 +7,7 @@
 #include "core/blas_kernels.h"
 #include "core/error.h"
 #include "core/heap.h"
+#include "core/isa.h"
 #include "core/run_dir.h"
 #include "core/version.h"
 
@@ -21,7 +22,8 @@ int main(int argc, char **argv) {
     tdlab::keep_freed_memory_for_reuse();
     CLI::App app{std::string("tdlab ") + tdlab::version() + ": the Transformer Dynamics Lab (dmft, birth, scansnap)"};
     app.set_version_flag("--version,-V", std::string("tdlab ") + tdlab::version() + " (" + tdlab::git_commit() + ")\n" +
-                                             tdlab::cli::allocator_description());
+                                             tdlab::cli::allocator_description() +
+                                             "\nvector ISA: " + tdlab::vector_isa());
     app.require_subcommand(1);
     auto &groups = tdlab::cli::command_groups();
     std::sort(groups.begin(), groups.end(), [](const auto &a, const auto &b) { return a.order < b.order; });

@@ -8,6 +8,8 @@
 // a run are those of the AVX2 kernels.
 #pragma once
 
+#include <string>
+
 // Clones for the x86-64 micro-architecture levels v4 (AVX-512), v3 (AVX2, FMA) and the baseline.
 #ifdef TDLAB_NO_AVX512
 #define TDLAB_CLONES_V4_V3 __attribute__((target_clones("arch=x86-64-v3", "default")))
@@ -34,5 +36,13 @@ inline bool cpu_has_avx512f() {
 inline bool cpu_has_avx512bw() {
     return cpu_has_avx512f() && __builtin_cpu_supports("avx512bw");
 }
+
+// The level whose clones tdlab's own multi-versioned kernels run, on this CPU with this build: "AVX-512
+// (x86-64-v4)", "AVX2 (x86-64-v3)" or "baseline (x86-64)"; when the CPU has AVX-512 and the build leaves it out,
+// followed by "; the CPU's AVX-512 unused (built with TDLAB_AVX512=OFF)". Every manifest.json records it as
+// "vector_isa" and `tdlab --version` prints it: two runs can have the same bytes only if they ran the same
+// level and the same OpenBLAS and libxsmm kernels, recorded beside it (docs/dmft.md, "Determinism";
+// docs/performance.md, "Measuring an AVX2 host").
+std::string vector_isa();
 
 } // namespace tdlab

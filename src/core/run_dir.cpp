@@ -1,10 +1,11 @@
-#include "core/version.h"
 #include "core/run_dir.h"
+#include "core/version.h"
 
 #include "core/atomic_file.h"
 #include "core/blas_kernels.h"
 #include "core/error.h"
 #include "core/interrupt_cleanup.h"
+#include "core/isa.h"
 #include "core/warnings.h"
 
 #include <algorithm>
@@ -187,9 +188,16 @@ RunDir::RunDir(fs::path out, std::string command, const Config &config, RunDirPo
     warnings_before_ = recorded_warnings().size();
     char host[256] = "unknown";
     ::gethostname(host, sizeof host - 1);
-    manifest_ = {{"tool", "tdlab"},     {"version", version()},       {"git_commit", git_commit()},
-                 {"command", command_}, {"command_line", command_line()}, {"threads", omp_get_max_threads()},
-                 {"host", host},        {"start_time", iso(start_)},      {"blas_core", blas_core_name()}};
+    manifest_ = {{"tool", "tdlab"},
+                 {"version", version()},
+                 {"git_commit", git_commit()},
+                 {"command", command_},
+                 {"command_line", command_line()},
+                 {"threads", omp_get_max_threads()},
+                 {"host", host},
+                 {"start_time", iso(start_)},
+                 {"blas_core", blas_core_name()},
+                 {"vector_isa", vector_isa()}};
 }
 
 RunDir::~RunDir() {

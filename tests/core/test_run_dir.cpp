@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "core/interrupt_cleanup.h"
+#include "core/isa.h"
 #include "core/run_dir.h"
 #include "core/warnings.h"
 
@@ -182,6 +183,25 @@ TEST(RunDir, WarningsGoIntoTheManifest) {
     warn("figure 'x' was not rendered");
     run.commit();
     EXPECT_EQ(manifest(out)["warnings"], (nlohmann::json{"figure 'x' was not rendered"}));
+}
+
+// Which clones of tdlab's kernels wrote a run (its bytes depend on it): the level of this CPU and build, and the
+// note when a TDLAB_AVX512=OFF build leaves the CPU's AVX-512 unused (a new user's trial found runs of the two
+// builds told apart by the binary's path only).
+TEST(RunDir, ManifestRecordsTheVectorIsaOfTheKernels) {
+    const fs::path out = scratch("isa") / "run";
+    RunDir run(out, "test", config());
+    run.commit();
+    const std::string isa = manifest(out).value("vector_isa", std::string("(missing)"));
+    std::printf("vector_isa: %s; build allows AVX-512: %d\n", isa.c_str(), int(kAvx512Allowed));
+    EXPECT_EQ(isa, vector_isa());
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    const bool v4 = __builtin_cpu_supports("x86-64-v4"), v3 = __builtin_cpu_supports("x86-64-v3");
+    EXPECT_EQ(isa.rfind("AVX-512", 0) == 0, v4 && kAvx512Allowed);
+    EXPECT_EQ(isa.rfind("AVX2", 0) == 0, v3 && !(v4 && kAvx512Allowed));
+    EXPECT_EQ(isa.find("TDLAB_AVX512=OFF") != std::string::npos, v4 && !kAvx512Allowed);
+#endif
 }
 
 TEST(RunDir, OutThatCannotBeAnOutputIsAUsageError) {
