@@ -38,18 +38,66 @@ void causal_scores(float *P, const float *q, const float *k, int T, int C, int H
     }
 }
 
-// Row t of the causal softmax: a[s] = exp(p[s] - max) / sum for s <= t (sum in double), 0 above up to T.
-void causal_softmax_row(float *a, const float *p, int t, int T) {
-    float mx = p[0];
-    for (int s = 1; s <= t; ++s) mx = p[s] > mx ? p[s] : mx;
-    double sum = 0.0;
-    for (int s = 0; s <= t; ++s) {
-        a[s] = std::exp(p[s] - mx);
-        sum += a[s];
+// Rows handled together by the causal softmax and its backward. A row's max, sum and dot are serial chains in key
+// order (their bits), and a chain of t dependent double adds waits on the adder's latency at every step; the
+// chains of kSoftmaxRows rows are independent and run interleaved, each still in its own order: the same bits
+// as one row at a time (checked against causal_softmax_backward_row and the golden tests).
+constexpr int kSoftmaxRows = 8;
+
+// Rows t0 .. t0+G-1 of the causal softmax: a[s] = exp(p[s] - max) / sum for s <= t (sum in double), 0 above up
+// to T; P and A are T x T slices. Each row's chains run over keys [0, t0] interleaved with the group's other
+// rows, then over its own tail (t0, t].
+template <int G> void causal_softmax_rows(float *A, const float *P, int t0, int T) {
+    float mx[G];
+    double sum[G] = {};
+    for (int j = 0; j < G; ++j) mx[j] = P[size_t(t0 + j) * T];
+    for (int s = 1; s <= t0; ++s)
+        for (int j = 0; j < G; ++j) {
+            const float x = P[size_t(t0 + j) * T + s];
+            mx[j] = x > mx[j] ? x : mx[j];
+        }
+    for (int j = 1; j < G; ++j)
+        for (int s = t0 + 1; s <= t0 + j; ++s) {
+            const float x = P[size_t(t0 + j) * T + s];
+            mx[j] = x > mx[j] ? x : mx[j];
+        }
+    for (int j = 0; j < G; ++j) {
+        const float *p = P + size_t(t0 + j) * T;
+        float *a = A + size_t(t0 + j) * T;
+        for (int s = 0; s <= t0 + j; ++s) a[s] = std::exp(p[s] - mx[j]);
     }
-    const float inv = float(1.0 / sum);
-    for (int s = 0; s <= t; ++s) a[s] *= inv;
-    for (int s = t + 1; s < T; ++s) a[s] = 0.0f;
+    for (int s = 0; s <= t0; ++s)
+        for (int j = 0; j < G; ++j) sum[j] += A[size_t(t0 + j) * T + s];
+    for (int j = 1; j < G; ++j)
+        for (int s = t0 + 1; s <= t0 + j; ++s) sum[j] += A[size_t(t0 + j) * T + s];
+    for (int j = 0; j < G; ++j) {
+        float *a = A + size_t(t0 + j) * T;
+        const float inv = float(1.0 / sum[j]);
+        for (int s = 0; s <= t0 + j; ++s) a[s] *= inv;
+        for (int s = t0 + j + 1; s < T; ++s) a[s] = 0.0f;
+    }
+}
+
+// dp[s] = a[s] (da[s] - sum_{r<=t} a[r] da[r]) for rows t0 .. t0+G-1 (the dot in double), 0 from t+1 to width.
+template <int G>
+void causal_softmax_backward_rows(float *dP, const float *A, const float *dA, int t0, int T, int width) {
+    double dot[G] = {};
+    for (int s = 0; s <= t0; ++s)
+        for (int j = 0; j < G; ++j) {
+            const size_t i = size_t(t0 + j) * T + s;
+            dot[j] += double(A[i]) * dA[i];
+        }
+    for (int j = 1; j < G; ++j)
+        for (int s = t0 + 1; s <= t0 + j; ++s) {
+            const size_t i = size_t(t0 + j) * T + s;
+            dot[j] += double(A[i]) * dA[i];
+        }
+    for (int j = 0; j < G; ++j) {
+        const size_t r = size_t(t0 + j) * T;
+        const float d = float(dot[j]);
+        for (int s = 0; s <= t0 + j; ++s) dP[r + s] = A[r + s] * (dA[r + s] - d);
+        for (int s = t0 + j + 1; s < width; ++s) dP[r + s] = 0.0f;
+    }
 }
 
 } // namespace
@@ -66,12 +114,12 @@ void attention_forward(float *out, float *preatt, float *att, const float *q, co
         float *P = preatt ? preatt + size_t(bh) * TT : slice_scratch(0, TT), *A = att + size_t(bh) * TT;
         // P (T,T) = scale * Q (T,HS) K^T (HS,T); rows strided by C inside the (B,T,C) tensors
         causal_scores(P, q + off, k + off, T, C, HS, scale);
-        for (int t = 0; t < T; ++t) {
-            float *p = P + size_t(t) * T;
-            causal_softmax_row(A + size_t(t) * T, p, t, T);
-            if (preatt)
-                for (int s = t + 1; s < T; ++s) p[s] = -std::numeric_limits<float>::infinity();
-        }
+        int t = 0;
+        for (; t + kSoftmaxRows <= T; t += kSoftmaxRows) causal_softmax_rows<kSoftmaxRows>(A, P, t, T);
+        for (; t < T; ++t) causal_softmax_rows<1>(A, P, t, T);
+        if (preatt)
+            for (int r = 0; r < T; ++r)
+                for (int s = r + 1; s < T; ++s) P[size_t(r) * T + s] = -std::numeric_limits<float>::infinity();
         // O (T,HS) = A (T,T) V (T,HS): row block [i0, i0+m) reads V rows [0, i0+m)
         for (int i0 = 0; i0 < T; i0 += kCausalRows) {
             const int m = std::min(kCausalRows, T - i0), cols = i0 + m;
@@ -111,9 +159,7 @@ void attention_backward(float *dq, float *dk, float *dv, float *datt, float *dpr
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, cols, HS, 1.0f, dout + off + size_t(i0) * C, C,
                         v + off, C, 0.0f, dA + r0, T);
             // softmax backward on the causal part: dP = A * (dA - sum_s A dA); zero up to the block's edge
-            for (int t = i0; t < cols; ++t)
-                causal_softmax_backward_row(dP + size_t(t) * T, A + size_t(t) * T, dA + size_t(t) * T, t,
-                                            dpreatt ? T : cols);
+            causal_softmax_backward(dP, A, dA, i0, cols, T, dpreatt ? T : cols);
             // dQ (rows i0..) += scale * dP K over keys [0, i0+m)
             if (dq)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, HS, cols, scale, dP + r0, T, k + off, C, 1.0f,
@@ -146,6 +192,13 @@ void causal_softmax_backward_row(float *dp, const float *a, const float *da, int
     const float d = float(dot);
     for (int s = 0; s <= t; ++s) dp[s] = a[s] * (da[s] - d);
     for (int s = t + 1; s < T; ++s) dp[s] = 0.0f;
+}
+
+void causal_softmax_backward(float *dP, const float *A, const float *dA, int t0, int t1, int T, int width) {
+    int t = t0;
+    for (; t + kSoftmaxRows <= t1; t += kSoftmaxRows)
+        causal_softmax_backward_rows<kSoftmaxRows>(dP, A, dA, t, T, width);
+    for (; t < t1; ++t) causal_softmax_backward_rows<1>(dP, A, dA, t, T, width);
 }
 
 } // namespace tdlab::nn

@@ -38,4 +38,8 @@ double causal_product_fraction(int T);
 // double), 0 for s > t. a, da, dp are rows of length T.
 void causal_softmax_backward_row(float *dp, const float *a, const float *da, int t, int T);
 
+// Rows [t0, t1) of a T x T slice (row stride T) through causal_softmax_backward_row, zeros from t + 1 up to
+// `width` (<= T): the same bits, with kSoftmaxRows rows' dot products interleaved (attention.cpp says why).
+void causal_softmax_backward(float *dP, const float *A, const float *dA, int t0, int t1, int T, int width);
+
 } // namespace tdlab::nn

@@ -47,8 +47,8 @@ void attention_dropout_backward(float *dq, float *dk, float *dv, float *datt, fl
         for (int t = 0; t < T; ++t) {
             const size_t r = size_t(t) * T;
             for (int s = 0; s <= t; ++s) dA[r + s] *= M[r + s];
-            causal_softmax_backward_row(dP + r, A + r, dA + r, t, T);
         }
+        causal_softmax_backward(dP, A, dA, 0, T, T, T);
         if (dq)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, HS, T, scale, dP, T, k + off, C, 1.0f, dq + off,
                         C);

@@ -136,6 +136,48 @@ TEST(AttentionBlocks, ScratchAndThreadCountGiveTheSameBytes) {
     }
 }
 
+// The softmax and its backward run kSoftmaxRows rows interleaved (attention.cpp): each row must keep the bits of
+// the row-at-a-time form, its max, sum and dot serial in key order. Forward: the att the kernel wrote against
+// the row-at-a-time softmax of the scores it wrote (preatt); a sum in double seldom shows its order in the float
+// result, so this part catches a wrong max, bound or tail rather than a reordered sum. Backward: the grouped rows
+// against causal_softmax_backward_row, from a group-aligned start and from a ragged one (T = 150: groups of 8 and a
+// tail); a reordered or rescaled dot fails it (checked by mutation).
+TEST(AttentionBlocks, InterleavedSoftmaxRowsKeepTheBitsOfOneRowAtATime) {
+    const size_t n = size_t(B) * T * C;
+    auto q = random_vec(n, 1), k = random_vec(n, 2), v = random_vec(n, 3), dout = random_vec(n, 4);
+    std::vector<float> pre;
+    const Result r = run(true, q, k, v, dout, &pre);
+    size_t differ = 0;
+    for (size_t row = 0; row < size_t(B) * NH * T; ++row) {
+        const int t = int(row % T);
+        const float *p = &pre[row * T], *a = &r.att[row * T];
+        float mx = p[0];
+        for (int s = 1; s <= t; ++s) mx = p[s] > mx ? p[s] : mx;
+        std::vector<float> e(size_t(T), 0.0f);
+        double sum = 0.0;
+        for (int s = 0; s <= t; ++s) {
+            e[size_t(s)] = std::exp(p[s] - mx);
+            sum += e[size_t(s)];
+        }
+        const float inv = float(1.0 / sum);
+        for (int s = 0; s <= t; ++s) e[size_t(s)] *= inv;
+        differ += std::memcmp(e.data(), a, sizeof(float) * size_t(T)) != 0;
+    }
+    EXPECT_EQ(differ, 0u) << "rows of att whose bits differ from the row-at-a-time softmax";
+    const std::vector<float> A(r.att.begin(), r.att.begin() + ptrdiff_t(T) * T), dA = random_vec(size_t(T) * T, 5);
+    for (int t0 : {0, 5}) {
+        std::vector<float> grouped(size_t(T) * T, -1.0f), single(size_t(T) * T, -1.0f);
+        causal_softmax_backward(grouped.data(), A.data(), dA.data(), t0, T, T, T - 3);
+        for (int t = t0; t < T; ++t) {
+            std::vector<float> row(size_t(T), -1.0f);
+            causal_softmax_backward_row(row.data(), &A[size_t(t) * T], &dA[size_t(t) * T], t, T - 3);
+            std::copy(row.begin(), row.end(), single.begin() + ptrdiff_t(t) * T);
+        }
+        std::printf("causal_softmax_backward rows [%d, %d), T = %d, width %d\n", t0, T, T, T - 3);
+        EXPECT_EQ(std::memcmp(grouped.data(), single.data(), sizeof(float) * grouped.size()), 0);
+    }
+}
+
 TEST(AttentionBlocks, CausalProductFraction) {
     EXPECT_DOUBLE_EQ(causal_product_fraction(64), 1.0);
     EXPECT_DOUBLE_EQ(causal_product_fraction(256), 0.625); // (1 + 2 + 3 + 4) / 16
