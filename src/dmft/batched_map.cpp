@@ -43,6 +43,13 @@ const char *simd_path_name(SimdPath p) {
     }
 }
 
+std::string simd_bytes_class(const std::string &name) {
+    if (name == "avx2" || name == "avx512") return "FMA";
+    if (name == "sse2" || name == "avx") return "non-FMA";
+    if (name == "scalar") return "scalar";
+    return "";
+}
+
 SimdPath simd_path_from_name(const std::string &name) {
     if (name == "auto") return best_simd_path();
     if (name == "scalar") return SimdPath::Scalar;

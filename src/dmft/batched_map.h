@@ -41,6 +41,9 @@ enum class SimdPath { Scalar, Sse2, Avx, Avx2, Avx512 };
 SimdPath simd_path_from_name(const std::string &name);
 const char *simd_path_name(SimdPath p);
 SimdPath best_simd_path();
+// Which kernels write the same bytes, by recorded name: "FMA" (avx2, avx512), "non-FMA" (sse2, avx), "scalar";
+// "" for a name this build does not know. Paths of one class agree bit for bit (see the list above).
+std::string simd_bytes_class(const std::string &name);
 
 struct BatchOptions {
     int64_t steps = 120000;     // time indices run up to steps - 1

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -353,11 +354,18 @@ GridRunInfo GridJob::run_neighbour(const GridFigures &figures) {
 
 namespace {
 
-// The shards' shared facts, checked: every directory is a sweep or phase run of the same config.
+// The shards' shared facts, checked: every directory is a sweep or phase run of the same config. The kernels
+// they ran (manifest "simd", tdlab's "vector_isa"), each value once in the order met: shards of one config can
+// still differ there when `auto` picked on different hosts.
 struct ShardSet {
     std::string kind_name;
     int64_t total = -1;
+    std::vector<std::string> simd, vector_isa;
 };
+
+void add_once(std::vector<std::string> &values, const std::string &v) {
+    if (!v.empty() && std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+}
 ShardSet check_shards(const std::vector<fs::path> &dirs) {
     if (dirs.empty()) throw UsageError("gather: give the shard run directories to merge");
     std::string config_text;
@@ -375,6 +383,8 @@ ShardSet check_shards(const std::vector<fs::path> &dirs) {
             throw UsageError(
                 fmt::format("gather: '{}' was run with another config than '{}'", d.string(), dirs.front().string()));
         }
+        add_once(set.simd, manifest.value("simd", std::string()));
+        add_once(set.vector_isa, manifest.value("vector_isa", std::string()));
     }
     return set;
 }
@@ -410,6 +420,16 @@ void gather_runs(const std::vector<fs::path> &dirs, const fs::path &out, const G
     m["points_end"] = set.total;
     m["grid_kind"] = set.kind_name;
     m["gathered_from"] = dirs.size();
+    // The kernels of the shards, not of this process (which only merged their tables).
+    m["simd"] = fmt::format("{}", fmt::join(set.simd, ", "));
+    m["shards_vector_isa"] = set.vector_isa;
+    std::vector<std::string> classes;
+    for (const auto &k : set.simd) add_once(classes, simd_bytes_class(k));
+    if (classes.size() > 1)
+        warn(fmt::format("gather: the shards ran DMFT kernels that write different last bits ({}): their chaotic "
+                         "columns differ from those of a single run (docs/dmft.md, Determinism); for one set of "
+                         "bytes give every shard the same --set sweep.simd (sse2 runs on any x86-64 host)",
+                         fmt::join(set.simd, ", ")));
     run.commit();
 }
 

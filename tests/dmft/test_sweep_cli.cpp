@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -29,6 +30,10 @@ const std::string kArgs = "dmft sweep --set dmft.start=zoom --set sweep.min=1.24
                           "--set sweep.count=37 --set dmft.steps=9000 --set dmft.transient=5000 --set sweep.chunk=4 "
                           "--set sweep.census=3 --set sweep.keep=300";
 const char *kFiles[] = {"summary.csv", "points.npy", "poincare.npy", "results.npz", "census.csv"};
+
+nlohmann::json manifest(const fs::path &dir) {
+    return nlohmann::json::parse(tdlab::read_file(dir / "manifest.json"));
+}
 
 void expect_same_files(const fs::path &a, const fs::path &b) {
     for (const char *f : kFiles) {
@@ -49,6 +54,9 @@ TEST(SweepCli, ShardsGatheredEqualUnsharded) {
     EXPECT_EQ(run("gather " + s1.string() + " " + s3.string() + " --out " + tmp("bad").string()), 2);
     ASSERT_EQ(run("gather " + s3.string() + " " + s1.string() + " " + s2.string() + " --out " + merged.string()), 0);
     expect_same_files(whole, merged);
+    // The merged run records the shards' kernel, not the gathering process's, and has nothing to warn about.
+    EXPECT_EQ(manifest(merged).value("simd", "(missing)"), manifest(whole).value("simd", "(none)"));
+    EXPECT_FALSE(manifest(merged).contains("warnings")) << manifest(merged).dump();
     auto summary = tdlab::read_file(whole / "summary.csv");
     EXPECT_EQ(summary.rfind("beta,gamma,epsilon,label,paper_label,period,lyapunov,chaos01,unique_points", 0), 0u);
     auto pts = tdlab::read_npy(whole / "points.npy");
@@ -99,6 +107,26 @@ TEST(SweepCli, GatherNeverOverwritesItsInput) {
     EXPECT_EQ(run("gather " + s1.string() + " " + s2.string() + " --out " + s1.string()), 2);
     EXPECT_EQ(run("gather " + s1.string() + " " + s2.string() + " --force --out " + s1.string()), 2);
     EXPECT_EQ(tdlab::read_file(s1 / "summary.csv"), before);
+}
+
+// Shards of one config whose `auto` picked kernels of different byte classes on different hosts (here: one
+// shard's recorded kernel rewritten to the other class) still gather, with a warning in the manifest and both
+// kernels recorded: the merged chaotic columns are not those of a single run.
+TEST(SweepCli, GatherOfShardsFromKernelsWithOtherBitsWarns) {
+    const fs::path s1 = tmp("k1"), s2 = tmp("k2"), merged = tmp("k_merged");
+    ASSERT_EQ(run(kArgs + " --shard 1/2 --out " + s1.string()), 0);
+    ASSERT_EQ(run(kArgs + " --shard 2/2 --out " + s2.string()), 0);
+    auto m2 = manifest(s2);
+    const std::string mine = m2.value("simd", ""), other = mine == "sse2" || mine == "avx" ? "avx2" : "sse2";
+    m2["simd"] = other;
+    tdlab::write_file_atomic(s2 / "manifest.json", m2.dump(2));
+    ASSERT_EQ(run("gather " + s1.string() + " " + s2.string() + " --out " + merged.string()), 0);
+    const auto m = manifest(merged);
+    std::printf("shards' kernels %s and %s; merged manifest simd '%s', warnings %s\n", mine.c_str(), other.c_str(),
+                m.value("simd", "").c_str(), m.value("warnings", nlohmann::json::array()).dump().c_str());
+    EXPECT_EQ(m.value("simd", ""), mine + ", " + other);
+    ASSERT_TRUE(m.contains("warnings"));
+    EXPECT_NE(m["warnings"].dump().find("different last bits"), std::string::npos);
 }
 
 TEST(SweepCli, PhaseDiagramShardsGather) {
