@@ -4,6 +4,7 @@
 #include "core/version.h"
 
 #include "core/blas_kernels.h"
+#include "core/isa.h"
 
 #include "core/error.h"
 #include "core/heap.h"
@@ -88,6 +89,8 @@ PYBIND11_MODULE(_core, m) {
     });
     m.attr("__version__") = tdlab::version();
     m.def("blas_core", &tdlab::blas_core_name, "OpenBLAS's kernels in this process (manifest.json's blas_core)");
+    m.def("vector_isa", &tdlab::vector_isa,
+          "The vector level tdlab's own kernels run in this process (manifest.json's vector_isa)");
     m.def("better_blas_core", &tdlab::better_blas_core,
           "OPENBLAS_CORETYPE to start Python with where OpenBLAS fell back to Prescott on an AVX2 / AVX-512 CPU, "
           "else ''");

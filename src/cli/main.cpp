@@ -23,7 +23,7 @@ int main(int argc, char **argv) {
     CLI::App app{std::string("tdlab ") + tdlab::version() + ": the Transformer Dynamics Lab (dmft, birth, scansnap)"};
     app.set_version_flag("--version,-V", std::string("tdlab ") + tdlab::version() + " (" + tdlab::git_commit() + ")\n" +
                                              tdlab::cli::allocator_description() +
-                                             "\nvector ISA: " + tdlab::vector_isa());
+                                             "\nvector ISA of tdlab's own kernels: " + tdlab::vector_isa());
     app.require_subcommand(1);
     auto &groups = tdlab::cli::command_groups();
     std::sort(groups.begin(), groups.end(), [](const auto &a, const auto &b) { return a.order < b.order; });

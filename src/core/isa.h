@@ -39,10 +39,12 @@ inline bool cpu_has_avx512bw() {
 
 // The level whose clones tdlab's own multi-versioned kernels run, on this CPU with this build: "AVX-512
 // (x86-64-v4)", "AVX2 (x86-64-v3)" or "baseline (x86-64)"; when the CPU has AVX-512 and the build leaves it out,
-// followed by "; the CPU's AVX-512 unused (built with TDLAB_AVX512=OFF)". Every manifest.json records it as
-// "vector_isa" and `tdlab --version` prints it: two runs can have the same bytes only if they ran the same
-// level and the same OpenBLAS and libxsmm kernels, recorded beside it (docs/dmft.md, "Determinism";
-// docs/performance.md, "Measuring an AVX2 host").
+// followed by "; the CPU's AVX-512 unused (built with TDLAB_AVX512=OFF)", and on a CPU with AVX-512F but not all
+// of v4 by " clones; AVX-512F paths" (the float exp and the DMFT kernel test AVX-512F alone). Every manifest.json
+// records it as "vector_isa" and `tdlab --version` prints it: which code ran, for timings and provenance. The
+// clones are written to give the same bits at every level (the avx2 build writes the AVX-512 build's bytes given
+// the same library kernels: docs/performance.md, "Measuring an AVX2 host"); what the bytes follow is recorded
+// beside it: OpenBLAS's kernels ("blas_core"), libxsmm's ("block_products") and the DMFT kernel ("simd").
 std::string vector_isa();
 
 } // namespace tdlab

@@ -41,6 +41,9 @@ def _sets(overrides):
 def test_python_run_directory_equals_the_cli(cli, tmp_path, command, fn, overrides):
     run = fn(overrides=overrides, out=tmp_path / "py", progress=False)
     assert run.manifest["command"] == command
+    # the kernels the bytes depend on, as this process runs them
+    assert run.manifest["blas_core"] == tdlab._core.blas_core()
+    assert run.manifest["vector_isa"] == tdlab._core.vector_isa()
     cli(*command.split(), *_sets(overrides), "--out", tmp_path / "cli",
         env_extra={"OPENBLAS_CORETYPE": run.manifest["blas_core"]})
     names = _files(tmp_path / "cli")
