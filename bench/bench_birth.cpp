@@ -202,11 +202,13 @@ double train_step_flops(const Case &c, int vocab) {
 int main(int argc, char **argv) {
     if (bench::help_requested(
             argc, argv,
-            "usage: bench_birth [--threads N=2] [--iters K=5] [--quick] [--model simplified|full|all]\n"
-            "  --quick: only the B = 64 cases (d = 128)"))
+            "usage: bench_birth [--threads N=2] [--iters K=5] [--quick] [--model simplified|full|all] [--no-torch]\n"
+            "  --iters: timed iterations of the B = 64 cases; the B = 512 cases time max(2, K/2)\n"
+            "  --quick: only the B = 64 cases (d = 128)\n"
+            "  --no-torch: tdlab alone (no PyTorch reference, no ratios)"))
         return 0;
     int threads = 2, iters = 5;
-    bool quick = false;
+    bool quick = false, torch = true;
     std::string which = "all";
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
@@ -215,6 +217,8 @@ int main(int argc, char **argv) {
             iters = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--quick"))
             quick = true;
+        else if (!std::strcmp(argv[i], "--no-torch"))
+            torch = false;
         else if (!std::strcmp(argv[i], "--model") && i + 1 < argc)
             which = argv[++i];
         else {
@@ -230,6 +234,7 @@ int main(int argc, char **argv) {
     bench::print_host("OpenBLAS " + blas_core_name());
     std::printf("threads %d; peak: a 1024^3 sgemm on %d OpenBLAS threads before each timed iteration (median)\n",
                 threads, threads);
+    if (!torch) std::printf("PyTorch reference: skipped (--no-torch)\n");
     const int big = std::max(2, iters / 2);
     std::vector<Case> cases;
     if (which != "full") {
@@ -244,7 +249,7 @@ int main(int argc, char **argv) {
                 "GFLOP/s", "peak", "of peak", "GEMM");
     for (const auto &c : cases) {
         const TdlabTiming a = tdlab_iteration(c, threads);
-        const Timing b = torch_iteration(c, threads);
+        const Timing b = torch ? torch_iteration(c, threads) : Timing{-1, -1};
         const double gf = train_step_flops(c, birth::ModelOptions{}.vocab) / a.t.best / 1e9;
         const double pct = bench::percent_of_peak(gf, a.peak, "tdlab iteration");
         char ratio[32] = "skipped";
