@@ -135,7 +135,7 @@ TEST(CheckpointReader, NegativeStepIsRefused) {
 }
 
 TEST(CheckpointReader, AbsurdOrNonFiniteValuesAreRefused) {
-    for (const std::string &v : {"1e300", "-3.5", ".nan", ".inf"}) {
+    for (const std::string v : {"1e300", "-3.5", ".nan", ".inf"}) {
         std::string text = kContext;
         text.replace(text.find("[0.5]"), 5, "[" + v + "]");
         expect_names(error_of([&] { dmft::load_context(write_tmp("abs.yaml", text), 1, 2); }), {"'att'", "abs.yaml"});

@@ -248,5 +248,7 @@ TEST(BatchedMap, RegisterStepIsTheRowFormBitForBit) {
             }
         }
     }
-    if (best_simd_path() != SimdPath::Scalar) EXPECT_GE(compared, 12); // sse2 and the host's best, both widths
+    if (best_simd_path() != SimdPath::Scalar) {
+        EXPECT_GE(compared, 12);
+    } // sse2 and the host's best, both widths
 }

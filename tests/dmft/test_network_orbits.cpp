@@ -116,7 +116,9 @@ TEST(NetworkOrbits, ChaoticInvariantStatisticsApproachTheMeanField) {
             for (size_t b = 0; b < 100; ++b) spec[b] += s[b];
         }
         sd.push_back(log_spectrum_distance(spec, spec_mf));
-        if (N >= 9900) EXPECT_EQ(point_count_label(unique_bins(x[0], max_y)), "chaotic") << "N = " << N;
+        if (N >= 9900) {
+            EXPECT_EQ(point_count_label(unique_bins(x[0], max_y)), "chaotic") << "N = " << N;
+        }
     }
     EXPECT_EQ(point_count_label(unique_bins(mf[0], max_y)), "chaotic");
     EXPECT_LT(w1[1], 0.5 * w1[0]);

@@ -59,7 +59,11 @@ TEST(SweepRaster, WholeWindowUniqueBins) {
         for (int64_t q : stored) EXPECT_TRUE(near(window, q)) << "value " << k << " bin " << q;
         for (int64_t q : window) EXPECT_TRUE(near(stored, q)) << "value " << k << " bin " << q;
         EXPECT_NEAR(double(stored.size()), double(window.size()), 0.02 * double(window.size()) + 2) << k;
-        if (k == 0) EXPECT_LE(stored.size(), 8u);                  // period 4: at most 4 values (+ edge splits)
-        if (k > 0) EXPECT_GT(stored.size(), 2 * kept.size()) << k; // the whole window, not the last 100 samples
+        if (k == 0) {
+            EXPECT_LE(stored.size(), 8u);
+        } // period 4: at most 4 values (+ edge splits)
+        if (k > 0) {
+            EXPECT_GT(stored.size(), 2 * kept.size()) << k;
+        } // the whole window, not the last 100 samples
     }
 }

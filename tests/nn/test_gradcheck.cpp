@@ -268,5 +268,7 @@ TEST(GradCheck, MaskedRowsGetNoGradient) {
     EXPECT_FLOAT_EQ(loss, l[3]);
     for (int i = 0; i < N; ++i)
         for (int v = 0; v < V; ++v)
-            if (i != 3) EXPECT_EQ(g[i * V + v], 0.0f);
+            if (i != 3) {
+                EXPECT_EQ(g[i * V + v], 0.0f);
+            }
 }

@@ -94,7 +94,9 @@ TEST(Claims, BirthVerdictsFollowTheMeasurements) {
     BirthMeasured m = agreeing_birth();
     for (const auto &c : birth_claims(m)) {
         std::printf("%-34s %s\n", c.id.c_str(), verdict_name(c.verdict).c_str());
-        if (c.verdict != Verdict::NotRun) EXPECT_EQ(c.verdict, Verdict::Holds) << c.id << ": " << c.measured;
+        if (c.verdict != Verdict::NotRun) {
+            EXPECT_EQ(c.verdict, Verdict::Holds) << c.id << ": " << c.measured;
+        }
     }
     // The quick-scale finding: W_K^2 saturates before W_O^2.
     m.rise_wk2 = 25;
@@ -169,7 +171,9 @@ TEST(Claims, ScansnapVerdictsFollowTheMeasurements) {
     ScansnapMeasured m = agreeing_scansnap();
     for (const auto &c : scansnap_claims(m)) {
         std::printf("%-34s %s\n", c.id.c_str(), verdict_name(c.verdict).c_str());
-        if (c.verdict != Verdict::NotRun) EXPECT_EQ(c.verdict, Verdict::Holds) << c.id << ": " << c.measured;
+        if (c.verdict != Verdict::NotRun) {
+            EXPECT_EQ(c.verdict, Verdict::Holds) << c.id << ": " << c.measured;
+        }
     }
     m.fig6_within3 = 0.5;
     EXPECT_EQ(find(scansnap_claims(m), "fig6.published_values").verdict, Verdict::Contradicted);

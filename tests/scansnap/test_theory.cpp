@@ -96,7 +96,9 @@ TEST(ScansnapTheory, PopulationFrequencyAndDiscriminativeBias) {
                 EXPECT_LT(z[c.support[s]], -0.05) << "common token " << c.support[s];
             } else {
                 EXPECT_GT(z[c.support[s]], 0.0) << "distinct token " << c.support[s];
-                if (s > 0 && c.distinct[s - 1]) EXPECT_GT(z[c.support[s]], z[c.support[s - 1]]);
+                if (s > 0 && c.distinct[s - 1]) {
+                    EXPECT_GT(z[c.support[s]], z[c.support[s - 1]]);
+                }
             }
         }
     }
